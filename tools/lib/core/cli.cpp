@@ -1,0 +1,45 @@
+#include "core/cli.h"
+
+#include <ostream>
+
+#include "core/status.h"
+
+namespace sluice {
+
+const char* ExitCodeHelp() {
+  return "Exit codes:\n"
+         "  0  success\n"
+         "  1  the tool did its job and the answer is \"no\"\n"
+         "  2  bad usage, configuration or input\n"
+         "  3  an external service failed after retries\n"
+         "  4  refused for safety\n";
+}
+
+void SetUpCommandLine(CLI::App& app, CommonOptions& common, const std::string& example) {
+  app.set_version_flag("--version", std::string(app.get_name()) + " " + SLUICE_VERSION);
+  app.add_flag("--json", common.json, "Write machine-readable JSON to stdout");
+  app.footer("Example:\n  " + example + "\n\n" + ExitCodeHelp());
+}
+
+std::optional<int> ParseCommandLine(CLI::App& app, int argc, const char* const* argv, std::ostream& out,
+                                    std::ostream& err) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::CallForVersion& e) {
+    out << e.what() << "\n";
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    err << app.get_name() << ": " << e.what() << "\n";
+    err << "usage: " << app.get_name() << " [OPTIONS] (run '" << app.get_name() << " --help' for more)\n";
+    return kExitBadInput;
+  }
+  return std::nullopt;
+}
+
+}  // namespace sluice
