@@ -1,0 +1,225 @@
+// One request end to end against the fault server: limits, redirects, encodings, secrets,
+// concurrency. Retry behaviour is in http_retry_test.cpp.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "http/client.h"
+#include "support/fault_server.h"
+#include "support/fixture_server.h"
+#include "support/temp_dir.h"
+
+using namespace sluice;
+using namespace sluice::http;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+int RequestsSeen(const std::string& id) { return FaultRequestsSeen(SharedFaultServer(), id); }
+std::string Stats(const std::string& id) { return FaultStats(SharedFaultServer(), id); }
+
+std::chrono::milliseconds Since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+}
+
+}  // namespace
+
+TEST_CASE("redirect to file:// is refused without retry", "[http]") {
+  Client client(FastRetries());
+  auto target = GENERATE(as<std::string>{}, "file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/x");
+  const std::string id = "redirect-" + target.substr(0, target.find(':'));
+  auto response = client.Perform(FaultGet("/redirect?id=" + id + "&to=" + target));
+  REQUIRE(!response.ok());
+  CHECK(response.status().kind() == ErrorKind::kExternal);
+  CHECK_THAT(response.status().message(), Catch::Contains("redirect to a non-HTTP(S) URL refused: " + target));
+  CHECK(RequestsSeen(id) == 1);
+}
+
+TEST_CASE("a redirect to http is followed", "[http]") {
+  Client client(FastRetries());
+  auto response = client.Perform(FaultGet("/redirect?id=redirect-ok&to=/bytes/10"));
+  REQUIRE(response.ok());
+  CHECK(response->status == 200);
+  CHECK(response->body == FaultPattern(10));
+  CHECK_THAT(response->effective_url, Catch::EndsWith("/bytes/10"));
+}
+
+TEST_CASE("a URL with a scheme other than http(s) is refused", "[http]") {
+  Client client(FastRetries());
+  Transfer transfer;
+  transfer.request.url = "file:///etc/passwd";
+  auto response = client.Perform(transfer);
+  REQUIRE(!response.ok());
+  CHECK_THAT(response.status().message(), Catch::Contains("only http:// and https://"));
+}
+
+TEST_CASE("body over max_bytes fails at once", "[http]") {
+  Client client(FastRetries());
+  // Uncompressed, Content-Length already tells; gzipped, only the decoded count does.
+  auto gzip = GENERATE(false, true);
+  const std::string id = gzip ? "too-big-gzip" : "too-big";
+  Transfer transfer = FaultGet("/bytes/100000?id=" + id + (gzip ? "&gzip=1" : ""));
+  transfer.request.max_bytes = 10000;
+  auto response = client.Perform(transfer);
+  REQUIRE(!response.ok());
+  CHECK(response.status().kind() == ErrorKind::kExternal);
+  CHECK_THAT(response.status().message(), Catch::Contains("limit of 10000 bytes"));
+  CHECK(RequestsSeen(id) == 1);
+}
+
+TEST_CASE("gzip body is decoded", "[http]") {
+  Client client(FastRetries());
+  StringSink sink;
+  auto response = client.Perform(FaultGet("/bytes/50000?gzip=1&id=gzip", &sink));
+  REQUIRE(response.ok());
+  CHECK(response->status == 200);
+  CHECK(response->Header("Content-Encoding") == "gzip");
+  CHECK(response->bytes == 50000);
+  CHECK(sink.data == FaultPattern(50000));
+  CHECK_THAT(Stats("gzip"), Catch::Contains("gzip"));  // Accept-Encoding was sent
+}
+
+TEST_CASE("304 is returned as a response", "[http]") {
+  Client client(FastRetries());
+  auto first = client.Perform(FaultGet("/bytes/100?id=etag"));
+  REQUIRE(first.ok());
+  auto etag = first->Header("etag");
+  REQUIRE(etag);
+  Transfer again = FaultGet("/bytes/100?id=etag");
+  again.request.headers = {{"If-None-Match", *etag}};
+  auto second = client.Perform(again);
+  REQUIRE(second.ok());
+  CHECK(second->status == 304);
+  CHECK(second->attempts == 1);
+  CHECK(second->body.empty());
+  CHECK_THAT(Stats("etag"), Catch::Contains(etag->substr(1, etag->size() - 2)));  // quotes are escaped
+}
+
+TEST_CASE("404 is a response, not retried", "[http]") {
+  Client client(FastRetries());
+  StringSink sink;
+  auto response = client.Perform(FaultGet("/fail/404?times=99&id=not-found", &sink));
+  REQUIRE(response.ok());
+  CHECK(response->status == 404);
+  CHECK(response->attempts == 1);
+  CHECK(RequestsSeen("not-found") == 1);
+  // An error page goes to the response for display, never into the data sink.
+  CHECK(sink.data.empty());
+  CHECK_THAT(response->body, Catch::Contains("failure on purpose"));
+}
+
+TEST_CASE("timeout on a slow body is an error naming the attempts", "[http]") {
+  Client client(FastRetries(2));
+  Transfer transfer = FaultGet("/slow?delay_ms=3000&bytes=100");
+  transfer.request.timeout = 300ms;
+  const auto start = Clock::now();
+  auto response = client.Perform(transfer);
+  REQUIRE(!response.ok());
+  CHECK(response.status().kind() == ErrorKind::kExternal);
+  const std::string& message = response.status().message();
+  CHECK_THAT(message, Catch::StartsWith("GET " + SharedFaultServer().url("/slow")));
+  CHECK_THAT(message, Catch::Contains("failed after 2 attempts") && Catch::Contains("(curl 28)") &&
+                          Catch::Contains("; attempt 1: "));
+  CHECK(Since(start) < 2s);
+}
+
+TEST_CASE("several transfers run concurrently", "[http]") {
+  Client client(FastRetries());
+  std::vector<Transfer> transfers;
+  for (int size : {100, 200, 300, 400}) transfers.push_back(FaultGet("/slow?delay_ms=1000&bytes=" + std::to_string(size)));
+  const auto start = Clock::now();
+  auto results = client.PerformAll(transfers, 4);
+  CHECK(Since(start) < 3s);
+  REQUIRE(results.size() == 4);
+  for (size_t i = 0; i < results.size(); ++i) {
+    REQUIRE(results[i].ok());
+    CHECK(results[i]->body == FaultPattern(100 * (i + 1)));  // input order
+  }
+}
+
+TEST_CASE("header values never appear in error messages", "[http]") {
+  Client client(FastRetries(2));
+  const std::string secret = "Bearer s3cr3t-t0ken-value";
+  auto path = GENERATE(as<std::string>{}, "/reset?times=99&id=secret-reset", "/redirect?to=file:///etc/passwd",
+                       "/slow?delay_ms=2000&bytes=10", "/fail/503?times=99&id=secret-503");
+  Transfer transfer = FaultGet(path + "&token=url-s3cr3t");
+  transfer.request.headers = {{"Authorization", secret}, {"X-Api-Key", "k3y-s3cr3t"}};
+  transfer.request.timeout = 300ms;
+  auto response = client.Perform(transfer);
+  std::string everything = response.ok() ? response->effective_url : response.status().message();
+  if (response.ok()) {
+    for (const auto& line : response->attempt_log) everything += line;
+  }
+  CHECK(everything.find("s3cr3t") == std::string::npos);
+}
+
+TEST_CASE("requests carry the sluice User-Agent unless the caller sets one", "[http]") {
+  Client client(FastRetries());
+  REQUIRE(client.Perform(FaultGet("/bytes/1?id=ua-default")).ok());
+  CHECK_THAT(Stats("ua-default"), Catch::Contains("\"User-Agent\": \"sluice/" SLUICE_VERSION "\""));
+  Transfer custom = FaultGet("/bytes/1?id=ua-custom");
+  custom.request.headers = {{"user-agent", "tester/1"}, {"Authorization", "token abcd"}};
+  REQUIRE(client.Perform(custom).ok());
+  const std::string stats = Stats("ua-custom");
+  CHECK_THAT(stats, Catch::Contains("tester/1") && !Catch::Contains("sluice/"));
+  CHECK_THAT(stats, Catch::Contains("\"Authorization\": \"token abcd\""));
+}
+
+TEST_CASE("a failing sink aborts the transfer with the sink's status", "[http]") {
+  struct FullDisk : StringSink {
+    Status OnData(std::string_view) override { return InputError("disk full"); }
+  } sink;
+  Client client(FastRetries());
+  auto response = client.Perform(FaultGet("/bytes/1000?id=sink-fails", &sink));
+  REQUIRE(!response.ok());
+  CHECK(response.status().kind() == ErrorKind::kInput);
+  CHECK(response.status().message() == "disk full");
+  CHECK(RequestsSeen("sink-fails") == 1);
+}
+
+TEST_CASE("progress reports the bytes received", "[http]") {
+  Client client(FastRetries());
+  Transfer transfer = FaultGet("/slow?delay_ms=200&bytes=20000");
+  std::vector<Progress> seen;
+  transfer.on_progress = [&](const Progress& progress) { seen.push_back(progress); };
+  REQUIRE(client.Perform(transfer).ok());
+  REQUIRE(!seen.empty());
+  CHECK(seen.back().received == 20000);
+  CHECK(seen.back().expected == 20000);
+}
+
+TEST_CASE("POST sends its body", "[http]") {
+  Client client(FastRetries());
+  Transfer transfer = FaultGet("/fail/503?times=1&id=post");
+  transfer.request.method = "POST";
+  transfer.request.body = std::string(5000, 'x');  // over 1 KiB: no Expect: 100-continue stall
+  const auto start = Clock::now();
+  auto response = client.Perform(transfer);
+  REQUIRE(response.ok());
+  CHECK(response->status == 200);
+  CHECK_THAT(Stats("post"), Catch::Contains("\"Content-Length\": \"5000\""));
+  CHECK(Since(start) < 900ms);
+}
+
+TEST_CASE("the fault server serves files from its root with validators", "[http][fixture]") {
+  TempDir dir;
+  dir.Write("cases.csv", "county,cases\nAlameda,3\n");
+  FixtureServer server({"--root", dir.path().string()});
+  Client client(FastRetries());
+  Transfer transfer;
+  transfer.request.url = server.url("/data/cases.csv");
+  auto response = client.Perform(transfer);
+  REQUIRE(response.ok());
+  CHECK(response->body == "county,cases\nAlameda,3\n");
+  auto last_modified = response->Header("last-modified");
+  REQUIRE(last_modified);
+  transfer.request.headers = {{"If-Modified-Since", *last_modified}};
+  auto again = client.Perform(transfer);
+  REQUIRE(again.ok());
+  CHECK(again->status == 304);
+  transfer.request.url = server.url("/data/..%2F..%2Fetc%2Fpasswd");
+  CHECK(client.Perform(transfer)->status == 404);
+}

@@ -1,0 +1,254 @@
+#include <catch2/catch.hpp>
+
+#include <sstream>
+#include <string>
+
+#include "core/fs.h"
+#include "core/secrets.h"
+#include "json/json.h"
+#include "pipeline/manifest.h"
+#include "support/temp_dir.h"
+
+namespace fs = std::filesystem;
+using namespace sluice;
+using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
+using Catch::Matchers::StartsWith;
+
+namespace {
+
+// A valid manifest with one HTTP source; `source_extra` and `top_extra` are spliced in as
+// members (each with a trailing comma) so that a test changes one thing.
+std::string ManifestText(const std::string& source_extra = "", const std::string& top_extra = "") {
+  return R"({
+  "name": "cases",
+  )" + top_extra + R"(
+  "sources": [{)" + source_extra + R"(
+    "name": "cases", "url": "https://example.org/cases.csv", "format": "csv",
+    "output": "data/cases.csv", "key": ["date", "county"]
+  }]
+})";
+}
+
+Result<pipeline::Manifest> Load(const TempDir& dir, const std::string& text,
+                                const Environment& env = Environment::FromMap({})) {
+  fs::path file = dir.Write("pipelines/cases.json", text);
+  return pipeline::LoadManifest(file, dir.path(), env);
+}
+
+std::string LoadError(const std::string& text, ErrorKind kind = ErrorKind::kConfig) {
+  TempDir dir;
+  auto manifest = Load(dir, text);
+  REQUIRE_FALSE(manifest.ok());
+  CHECK(manifest.status().kind() == kind);
+  std::string message = manifest.status().message();
+  // Errors name the file first, and the temporary directory is of no interest beyond that.
+  std::string file = (dir.path() / "pipelines/cases.json").string();
+  REQUIRE_THAT(message, StartsWith(file));
+  return message.substr(file.size());
+}
+
+}  // namespace
+
+TEST_CASE("a valid manifest loads with defaults filled in", "[manifest]") {
+  TempDir dir;
+  auto manifest = Load(dir, ManifestText());
+  REQUIRE(manifest.ok());
+  CHECK(manifest->name == "cases");
+  CHECK(manifest->review == "manual");
+  REQUIRE(manifest->sources.size() == 1);
+  const pipeline::Source& source = manifest->sources[0];
+  CHECK(source.format == pipeline::DataFormat::kCsv);
+  CHECK(source.output == "data/cases.csv");
+  CHECK(source.key == std::vector<std::string>{"date", "county"});
+  CHECK_FALSE(source.attempts.has_value());
+  CHECK(manifest->FindSource("cases") == &source);
+  CHECK(manifest->FindSource("other") == nullptr);
+  REQUIRE(manifest->document);
+  CHECK((*manifest->document)["name"] == "cases");
+}
+
+TEST_CASE("a relative manifest path is taken relative to the workspace", "[manifest]") {
+  TempDir dir;
+  dir.Write("pipelines/cases.json", ManifestText(R"("format": "xml",)"));
+  auto manifest = pipeline::LoadManifest("pipelines/cases.json", dir.path(), Environment::FromMap({}));
+  REQUIRE_FALSE(manifest.ok());
+  CHECK_THAT(manifest.status().message(), StartsWith("pipelines/cases.json: /sources/0/format: enum "));
+  dir.Write("pipelines/cases.json", ManifestText());
+  auto loaded = pipeline::LoadManifest("pipelines/cases.json", dir.path(), Environment::FromMap({}));
+  REQUIRE(loaded.ok());
+  CHECK(loaded->path == dir.path() / "pipelines/cases.json");
+}
+
+TEST_CASE("malformed manifest names line and column", "[manifest]") {
+  CHECK(LoadError("{\n  \"name\": \"cases\",\n  \"sources\": [}\n") == ":3:15: Invalid value.");
+}
+
+TEST_CASE("unknown source format names the JSON pointer", "[manifest]") {
+  std::string message = LoadError(ManifestText(R"("format": "xml",)"));
+  CHECK(message == R"(: /sources/0/format: enum "xml" is not one of "json", "ndjson", "csv")");
+}
+
+TEST_CASE("a misspelt top-level member is refused by name", "[manifest]") {
+  CHECK_THAT(LoadError(ManifestText("", R"("reveiw": "auto",)")),
+             StartsWith(": /reveiw: additionalProperties forbids member \"reveiw\""));
+}
+
+TEST_CASE("pattern with \\d is enforced", "[manifest]") {
+  auto with_time = [](const std::string& time) {
+    return ManifestText("", R"("publish": {"production": "az://acct/container/cases",
+      "window": {"time": ")" + time + R"(", "timezone": "America/Los_Angeles"}},)");
+  };
+  CHECK_THAT(LoadError(with_time("9am")), StartsWith(": /publish/window/time: pattern "));
+  CHECK_THAT(LoadError(with_time("25:00")), StartsWith(": /publish/window/time: pattern "));
+  TempDir dir;
+  auto manifest = Load(dir, with_time("09:00"));
+  REQUIRE(manifest.ok());
+  REQUIRE(manifest->window.has_value());
+  CHECK(manifest->window->time == "09:00");
+  CHECK(manifest->window->timezone == "America/Los_Angeles");
+}
+
+TEST_CASE("violation inside a $ref'd definition is caught", "[manifest]") {
+  // sources[] items are #/definitions/source; RapidJSON ignores refs it cannot resolve.
+  CHECK(LoadError(ManifestText(R"("attempts": 11,)")) == ": /sources/0/attempts: maximum 10 is exceeded by 11");
+  CHECK_THAT(LoadError(ManifestText("", R"("owners": {"primary": {"github": "octocat", "slak": "U1"}},)")),
+             StartsWith(": /owners/primary/slak: additionalProperties "));
+}
+
+TEST_CASE("a missing required member is named", "[manifest]") {
+  CHECK(LoadError(R"({"name": "cases"})") == ": /: required member \"sources\" is missing");
+}
+
+TEST_CASE("missing ${ENV} names the variable and the pointer", "[manifest]") {
+  std::string message = LoadError(ManifestText(R"("headers": {"Authorization": "Bearer ${CASES_TOKEN}"},)"));
+  CHECK_THAT(message, StartsWith(": /sources/0/headers/Authorization: "));
+  CHECK_THAT(message, Contains("CASES_TOKEN"));
+}
+
+TEST_CASE("header values are expanded and registered as secrets", "[manifest]") {
+  ClearSecretsForTesting();
+  TempDir dir;
+  auto env = Environment::FromMap({{"CASES_TOKEN", "tok-123456"}});
+  auto manifest = Load(dir, ManifestText(R"("headers": {"Authorization": "Bearer ${CASES_TOKEN}"},)"), env);
+  REQUIRE(manifest.ok());
+  using Header = std::pair<std::string, std::string>;
+  CHECK(manifest->sources[0].headers == std::vector<Header>{{"Authorization", "Bearer tok-123456"}});
+  CHECK(Mask("token tok-123456") == "token ***");
+  ClearSecretsForTesting();
+}
+
+TEST_CASE("output path escaping the workspace is refused as unsafe", "[manifest]") {
+  std::string text = ManifestText();
+  text.replace(text.find("data/cases.csv"), 14, "data/../../cases.csv");
+  CHECK_THAT(LoadError(text, ErrorKind::kUnsafe), StartsWith(": /sources/0/output: "));
+}
+
+TEST_CASE("an output through a symlink out of the workspace is refused as unsafe", "[manifest]") {
+  TempDir dir;
+  TempDir outside;
+  fs::create_symlink(outside.path(), dir.path() / "data");
+  auto manifest = Load(dir, ManifestText());
+  REQUIRE_FALSE(manifest.ok());
+  CHECK(manifest.status().kind() == ErrorKind::kUnsafe);
+  CHECK_THAT(manifest.status().message(), Contains("/sources/0/output"));
+}
+
+TEST_CASE("a file: source outside the workspace is refused as unsafe", "[manifest]") {
+  std::string relative = ManifestText();
+  relative.replace(relative.find("https://example.org/cases.csv"), 29, "file:../secrets.csv");
+  CHECK_THAT(LoadError(relative, ErrorKind::kUnsafe), StartsWith(": /sources/0/url: "));
+  std::string absolute = ManifestText();
+  absolute.replace(absolute.find("https://example.org/cases.csv"), 29, "file:///etc/passwd");
+  CHECK_THAT(LoadError(absolute, ErrorKind::kUnsafe), StartsWith(": /sources/0/url: "));
+}
+
+TEST_CASE("a source needs exactly one of url or command", "[manifest]") {
+  CHECK(LoadError(ManifestText(R"("command": ["./fetch.sh"],)")) ==
+        ": /sources/0: give exactly one of \"url\" or \"command\"");
+  std::string neither = ManifestText();
+  neither.replace(neither.find(R"("url": "https://example.org/cases.csv", )"), 40, "");
+  CHECK(LoadError(neither) == ": /sources/0: give exactly one of \"url\" or \"command\"");
+}
+
+TEST_CASE("an unsupported url scheme is refused", "[manifest]") {
+  std::string text = ManifestText();
+  text.replace(text.find("https://"), 8, "ftp://");
+  CHECK_THAT(LoadError(text), StartsWith(": /sources/0/url: pattern "));
+}
+
+TEST_CASE("source names and outputs must be unique", "[manifest]") {
+  const std::string second = R"(, {"name": "cases", "command": ["cat"], "output": "data/other.csv"}]})";
+  std::string names = ManifestText();
+  names.replace(names.rfind("]"), 3, second);
+  CHECK(LoadError(names) == ": /sources/1/name: source name 'cases' is already used at /sources/0/name");
+  std::string outputs = names;
+  outputs.replace(outputs.rfind("\"cases\""), 7, "\"deaths\"");
+  outputs.replace(outputs.find("data/other.csv"), 14, "data/./cases.csv");
+  CHECK(LoadError(outputs) ==
+        ": /sources/1/output: output 'data/./cases.csv' is already written by /sources/0/output");
+}
+
+TEST_CASE("a check must name an existing source", "[manifest]") {
+  std::string message =
+      LoadError(ManifestText("", R"("checks": [{"type": "row_count", "output": "deaths", "min": 1}],)"));
+  CHECK(message == ": /checks/0/output: no source is named 'deaths' (sources: cases)");
+  CHECK_THAT(LoadError(ManifestText("", R"("checks": [{"type": "vibes"}],)")), StartsWith(": /checks/0/type: enum "));
+}
+
+TEST_CASE("the compiled-in schema is schemas/pipeline.schema.json", "[manifest]") {
+  auto file = ReadFile(fs::path(SLUICE_SOURCE_DIR) / "schemas/pipeline.schema.json");
+  REQUIRE(file.ok());
+  CHECK(*file == pipeline::ManifestSchemaText());
+}
+
+TEST_CASE("the demo repository's manifests load", "[manifest][demo]") {
+  fs::path demo = fs::path(SLUICE_SOURCE_DIR) / "examples/demo";
+  auto cases = pipeline::LoadManifest(demo / "pipelines/cases.json", demo, Environment::FromMap({}));
+  REQUIRE(cases.ok());
+  CHECK(cases->sources.at(0).format == pipeline::DataFormat::kCsv);
+  CHECK(cases->window->timezone == "America/Los_Angeles");
+  auto vaccines = pipeline::LoadManifest(demo / "pipelines/vaccines.json", demo, Environment::FromMap({}));
+  REQUIRE(vaccines.ok());
+  CHECK(vaccines->sources.at(0).volatile_fields == std::vector<std::string>{"updated_at"});
+  CHECK(vaccines->production_target.rfind("az://devstoreaccount1/", 0) == 0);
+  for (const auto* manifest : {&*cases, &*vaccines}) {
+    CHECK(fs::exists(demo / manifest->sources.at(0).schema));
+    CHECK(json::ParseFile(demo / manifest->sources.at(0).schema).ok());
+  }
+}
+
+TEST_CASE("the demo sources satisfy their data schemas", "[manifest][demo]") {
+  fs::path demo = fs::path(SLUICE_SOURCE_DIR) / "examples/demo";
+  auto vaccines_schema = json::ParseFile(demo / "schemas/vaccines.schema.json");
+  auto vaccines = json::ParseFile(demo / "sources/vaccines.json");
+  REQUIRE(vaccines_schema.ok());
+  REQUIRE(vaccines.ok());
+  REQUIRE(vaccines->IsArray());
+  for (const auto& record : vaccines->GetArray()) CHECK(json::Validate(record, *vaccines_schema, "vaccines").ok());
+
+  // The demo CSV has no quoted cells, so splitting on commas is enough here.
+  auto cases_schema = json::ParseFile(demo / "schemas/cases.schema.json");
+  auto csv = ReadFile(demo / "sources/cases.csv");
+  REQUIRE(cases_schema.ok());
+  REQUIRE(csv.ok());
+  std::istringstream lines(*csv);
+  std::string header;
+  std::getline(lines, header);
+  REQUIRE(header == "date,county,fips,cases,deaths");
+  int rows = 0;
+  for (std::string line; std::getline(lines, line); ++rows) {
+    rapidjson::Document record(rapidjson::kObjectType);
+    std::istringstream cells(line);
+    std::string cell;
+    for (const char* column : {"date", "county", "fips", "cases", "deaths"}) {
+      std::getline(cells, cell, ',');
+      record.AddMember(rapidjson::StringRef(column), rapidjson::Value(cell.c_str(), record.GetAllocator()),
+                       record.GetAllocator());
+    }
+    Status valid = json::Validate(record, *cases_schema, "cases.csv:" + std::to_string(rows + 2));
+    INFO(valid.message());
+    CHECK(valid.ok());
+  }
+  CHECK(rows >= 30);
+}

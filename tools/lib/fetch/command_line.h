@@ -1,0 +1,51 @@
+// sluice-fetch's options, and turning them (with the manifest) into a plan of targets.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "core/env.h"
+#include "core/status.h"
+#include "fetch/fetcher.h"
+#include "pipeline/run_record.h"
+
+namespace sluice::fetch {
+
+struct CommandLine {
+  std::string manifest;  // pipelines/<name>.json
+  std::vector<std::string> only_sources;
+  std::string url;  // ad-hoc
+  std::string out;
+  std::string format;
+  std::vector<std::string> headers;  // "Name: value", ${VAR} expanded
+  std::string workspace;
+  std::string state_file;
+  bool no_state = false;
+  std::string max_bytes;  // "500M"
+  std::optional<int> timeout_seconds;
+  std::optional<int> attempts;
+  int retry_budget_seconds = 300;
+  int parallel = 8;
+};
+
+void AddFetchOptions(CLI::App& app, CommandLine& cli);
+
+struct FetchPlan {
+  std::string pipeline;  // "" for ad-hoc
+  std::vector<FetchTarget> targets;
+  FetchOptions options;
+};
+
+Result<FetchPlan> PlanFromCommandLine(const CommandLine& cli, const Environment& env);
+
+// "1048576", "512K", "100M", "2G" (binary units) -> bytes.
+Result<std::uint64_t> ParseByteSize(const std::string& text);
+
+pipeline::RunRecord RunRecordFor(const FetchReport& report, const std::string& pipeline, const Status& status,
+                                 std::chrono::system_clock::time_point started);
+
+}  // namespace sluice::fetch

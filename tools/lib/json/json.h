@@ -1,0 +1,44 @@
+// RapidJSON helpers: parsing with line:column errors, JSON pointers, schema validation, output.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+#include "core/status.h"
+
+namespace sluice::json {
+
+struct TextPosition {
+  std::size_t line = 1;    // 1-based
+  std::size_t column = 1;  // 1-based, in bytes
+};
+
+// Line and column of byte `offset` in `text`.
+TextPosition PositionAt(std::string_view text, std::size_t offset);
+
+// Parses `text` (UTF-8, a leading BOM allowed). An error is an InputError worded
+// "<origin>:<line>:<column>: <what RapidJSON found>". Parsing is iterative, so deep nesting
+// cannot overflow the stack.
+Result<rapidjson::Document> Parse(std::string_view text, const std::string& origin);
+Result<rapidjson::Document> ParseFile(const std::filesystem::path& path);
+
+// Validates `document` against `schema` (RapidJSON's draft-04 validator, std::regex patterns).
+// On failure: InputError "<origin>: <JSON pointer in the document>: <keyword> <detail>"; the
+// pointer is "/" for the root.
+Status Validate(const rapidjson::Value& document, const rapidjson::Document& schema, const std::string& origin);
+
+// Serialises `value` (compact, or indented by 2).
+std::string Write(const rapidjson::Value& value, bool pretty = false);
+
+// A JSON pointer token escaped per RFC 6901 (~ -> ~0, / -> ~1).
+std::string EscapePointerToken(std::string_view token);
+
+// Typed member access that returns nullptr/fallback when absent or of another type.
+const rapidjson::Value* Member(const rapidjson::Value& object, const char* name);
+std::string StringOr(const rapidjson::Value& object, const char* name, std::string fallback = "");
+
+}  // namespace sluice::json

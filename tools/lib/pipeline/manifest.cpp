@@ -1,0 +1,244 @@
+#include "pipeline/manifest.h"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "core/fs.h"
+#include "json/json.h"
+
+namespace sluice::pipeline {
+namespace fs = std::filesystem;
+namespace {
+
+using rapidjson::Value;
+
+// Reports a problem at a JSON pointer: "<file>: <pointer>: <problem>".
+class Problems {
+ public:
+  explicit Problems(std::string file) : file_(std::move(file)) {}
+  Status Config(const std::string& pointer, const std::string& problem) const {
+    return ConfigError(fmt::format("{}: {}: {}", file_, pointer, problem));
+  }
+  Status Unsafe(const std::string& pointer, const std::string& problem) const {
+    return UnsafeError(fmt::format("{}: {}: {}", file_, pointer, problem));
+  }
+  // Re-words a Status from core (ConfinePath) so it names the manifest and the pointer.
+  Status Locate(const std::string& pointer, const Status& status) const {
+    return Status(status.kind(), fmt::format("{}: {}: {}", file_, pointer, status.message()));
+  }
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+};
+
+std::vector<std::string> Strings(const Value& object, const char* name) {
+  std::vector<std::string> out;
+  const Value* list = json::Member(object, name);
+  if (list == nullptr || !list->IsArray()) return out;
+  for (const auto& item : list->GetArray()) {
+    if (item.IsString()) out.emplace_back(item.GetString(), item.GetStringLength());
+  }
+  return out;
+}
+
+template <typename T>
+std::optional<T> Number(const Value& object, const char* name) {
+  const Value* value = json::Member(object, name);
+  if (value == nullptr || !value->Is<T>()) return std::nullopt;
+  return value->Get<T>();
+}
+
+DataFormat ParseFormat(const std::string& text) {
+  if (text == "ndjson") return DataFormat::kNdjson;
+  if (text == "csv") return DataFormat::kCsv;
+  return DataFormat::kJson;  // the schema admits nothing else
+}
+
+std::optional<Owner> ReadOwner(const Value& owners, const char* role) {
+  const Value* owner = json::Member(owners, role);
+  if (owner == nullptr) return std::nullopt;
+  return Owner{json::StringOr(*owner, "github"), json::StringOr(*owner, "slack")};
+}
+
+Source ReadSource(const Value& object) {
+  Source source;
+  source.name = json::StringOr(object, "name");
+  source.url = json::StringOr(object, "url");
+  source.command = Strings(object, "command");
+  source.format = ParseFormat(json::StringOr(object, "format", "json"));
+  source.output = json::StringOr(object, "output");
+  source.key = Strings(object, "key");
+  source.schema = json::StringOr(object, "schema");
+  source.volatile_fields = Strings(object, "volatile");
+  source.max_bytes = Number<std::uint64_t>(object, "max_bytes");
+  source.timeout_seconds = Number<int>(object, "timeout_seconds");
+  source.attempts = Number<int>(object, "attempts");
+  return source;
+}
+
+// Copies what the schema has already vouched for into the struct; no checks here.
+Manifest ReadManifest(const Value& root) {
+  Manifest manifest;
+  manifest.name = json::StringOr(root, "name");
+  manifest.description = json::StringOr(root, "description");
+  for (const auto& source : root["sources"].GetArray()) manifest.sources.push_back(ReadSource(source));
+  manifest.review = json::StringOr(root, "review", "manual");
+  if (const Value* owners = json::Member(root, "owners")) {
+    manifest.primary_owner = ReadOwner(*owners, "primary");
+    manifest.secondary_owner = ReadOwner(*owners, "secondary");
+  }
+  if (const Value* publish = json::Member(root, "publish")) {
+    manifest.staging_target = json::StringOr(*publish, "staging");
+    manifest.production_target = json::StringOr(*publish, "production");
+    if (const Value* window = json::Member(*publish, "window")) {
+      manifest.window = PublishWindow{json::StringOr(*window, "time"), json::StringOr(*window, "timezone"),
+                                      Strings(*window, "days")};
+    }
+  }
+  manifest.runbook = json::StringOr(root, "runbook");
+  return manifest;
+}
+
+// A file: URL must not read outside the repository: a manifest arrives through PRs.
+Status CheckFileUrl(const Source& source, const fs::path& workspace, const Problems& problems,
+                    const std::string& at) {
+  std::string path = source.url.substr(std::string_view("file:").size());
+  if (path.rfind("//", 0) == 0) {
+    fs::path absolute = path.substr(2);
+    if (!absolute.is_absolute()) {
+      return problems.Config(at, fmt::format("'{}' names a host; write file:///absolute/path or file:relative/path",
+                                             source.url));
+    }
+    std::error_code root_error;
+    std::error_code path_error;
+    fs::path root = fs::weakly_canonical(fs::absolute(workspace, root_error), root_error);
+    fs::path relative = fs::weakly_canonical(absolute, path_error).lexically_relative(root);
+    if (root_error || path_error || relative.empty() || *relative.begin() == "..") {
+      return problems.Unsafe(at, fmt::format("'{}' is outside the workspace {}", source.url, root.string()));
+    }
+    path = relative.string();
+  }
+  auto confined = ConfinePath(workspace, path);
+  return confined.ok() ? Status::Ok() : problems.Locate(at, confined.status());
+}
+
+Status CheckOrigin(const Source& source, const fs::path& workspace, const Problems& problems,
+                   const std::string& at) {
+  if (source.url.empty() == source.command.empty()) {
+    return problems.Config(at, "give exactly one of \"url\" or \"command\"");
+  }
+  if (source.url.empty()) return Status::Ok();
+  if (source.url.rfind("https://", 0) == 0 || source.url.rfind("http://", 0) == 0) return Status::Ok();
+  if (source.url.rfind("file:", 0) == 0) return CheckFileUrl(source, workspace, problems, at + "/url");
+  return problems.Config(at + "/url", fmt::format("'{}': the scheme must be http, https or file", source.url));
+}
+
+// Expands ${NAME} in header values; ExpandEnvReferences registers each value as a secret.
+Status ExpandHeaders(const Value& object, Source& source, const Environment& env, const Problems& problems,
+                     const std::string& at) {
+  const Value* headers = json::Member(object, "headers");
+  if (headers == nullptr) return Status::Ok();
+  for (const auto& header : headers->GetObject()) {
+    std::string name(header.name.GetString(), header.name.GetStringLength());
+    std::string where = fmt::format("{}: {}/headers/{}", problems.file(), at, json::EscapePointerToken(name));
+    auto value = ExpandEnvReferences(header.value.GetString(), env, where);
+    if (!value.ok()) return value.status();
+    source.headers.emplace_back(std::move(name), std::move(*value));
+  }
+  return Status::Ok();
+}
+
+// What the schema cannot say about sources: uniqueness, confinement, resolvable headers.
+Status ResolveSources(const Value& root, Manifest& manifest, const fs::path& workspace, const Environment& env,
+                      const Problems& problems) {
+  std::map<std::string, std::string> names;    // name -> pointer of its first use
+  std::map<fs::path, std::string> outputs;     // resolved output -> pointer of its first use
+  const auto& objects = root["sources"].GetArray();
+  for (rapidjson::SizeType i = 0; i < objects.Size(); ++i) {
+    Source& source = manifest.sources[i];
+    std::string at = fmt::format("/sources/{}", i);
+    auto [first_name, fresh_name] = names.emplace(source.name, at + "/name");
+    if (!fresh_name) {
+      return problems.Config(at + "/name", fmt::format("source name '{}' is already used at {}", source.name,
+                                                       first_name->second));
+    }
+    SLUICE_RETURN_IF_ERROR(CheckOrigin(source, workspace, problems, at));
+    auto output = ConfinePath(workspace, source.output);
+    if (!output.ok()) return problems.Locate(at + "/output", output.status());
+    auto [first_output, fresh_output] = outputs.emplace(*output, at + "/output");
+    if (!fresh_output) {
+      return problems.Config(at + "/output", fmt::format("output '{}' is already written by {}", source.output,
+                                                         first_output->second));
+    }
+    if (!source.schema.empty()) {
+      auto schema = ConfinePath(workspace, source.schema);
+      if (!schema.ok()) return problems.Locate(at + "/schema", schema.status());
+    }
+    SLUICE_RETURN_IF_ERROR(ExpandHeaders(objects[i], source, env, problems, at));
+  }
+  return Status::Ok();
+}
+
+Status CheckCheckOutputs(const Value& root, const Manifest& manifest, const Problems& problems) {
+  const Value* checks = json::Member(root, "checks");
+  if (checks == nullptr) return Status::Ok();
+  for (rapidjson::SizeType i = 0; i < checks->Size(); ++i) {
+    std::string output = json::StringOr((*checks)[i], "output");
+    if (output.empty() || manifest.FindSource(output) != nullptr) continue;
+    std::string known;
+    for (const auto& source : manifest.sources) known += (known.empty() ? "" : ", ") + source.name;
+    return problems.Config(fmt::format("/checks/{}/output", i),
+                           fmt::format("no source is named '{}' (sources: {})", output, known));
+  }
+  return Status::Ok();
+}
+
+Result<rapidjson::Document> CompiledInSchema() {
+  auto schema = json::Parse(ManifestSchemaText(), "pipeline.schema.json");
+  if (!schema.ok()) return InternalError("the built-in manifest schema is malformed: " + schema.status().message());
+  return schema;
+}
+
+}  // namespace
+
+const char* DataFormatName(DataFormat format) {
+  switch (format) {
+    case DataFormat::kJson: return "json";
+    case DataFormat::kNdjson: return "ndjson";
+    case DataFormat::kCsv: return "csv";
+  }
+  return "json";
+}
+
+const Source* Manifest::FindSource(std::string_view source_name) const {
+  for (const auto& source : sources) {
+    if (source.name == source_name) return &source;
+  }
+  return nullptr;
+}
+
+Result<Manifest> LoadManifest(const fs::path& file, const fs::path& workspace, const Environment& env) {
+  // A relative manifest path is relative to the workspace, like every path inside it; errors
+  // keep naming it as given, which is also the form annotations want (workspace-relative).
+  fs::path resolved = file.is_relative() ? workspace / file : file;
+  auto text = ReadFile(resolved);
+  if (!text.ok()) return Status(ErrorKind::kConfig, text.status().message());
+  auto document = json::Parse(*text, file.string());
+  if (!document.ok()) return Status(ErrorKind::kConfig, document.status().message());
+  auto schema = CompiledInSchema();
+  if (!schema.ok()) return schema.status();
+  Status valid = json::Validate(*document, *schema, file.string());
+  if (!valid.ok()) return ConfigError(valid.message());
+
+  Problems problems(file.string());
+  Manifest manifest = ReadManifest(*document);
+  manifest.path = resolved;
+  SLUICE_RETURN_IF_ERROR(ResolveSources(*document, manifest, workspace, env, problems));
+  SLUICE_RETURN_IF_ERROR(CheckCheckOutputs(*document, manifest, problems));
+  manifest.document = std::make_shared<const rapidjson::Document>(std::move(*document));
+  return manifest;
+}
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,80 @@
+// The pipeline manifest (pipelines/<name>.json): what every tool reads.
+// Its schema is schemas/pipeline.schema.json; LoadManifest validates against it and reports
+// each problem by JSON pointer, then checks what a schema cannot say (unique source names,
+// output paths inside the workspace, ${ENV} references that resolve).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "core/env.h"
+#include "core/status.h"
+
+namespace sluice::pipeline {
+
+enum class DataFormat { kJson, kNdjson, kCsv };
+const char* DataFormatName(DataFormat format);
+
+struct Source {
+  std::string name;
+  std::string url;                   // http(s)://, file:///abs, or file:relative/to/workspace
+  std::vector<std::string> command;  // argv, run without a shell; exclusive with url
+  std::vector<std::pair<std::string, std::string>> headers;  // ${VAR} expanded, values masked
+  DataFormat format = DataFormat::kJson;
+  std::string output;  // path of the data file, relative to the workspace
+  std::vector<std::string> key;              // record key fields (empty: none)
+  std::string schema;                        // JSON Schema of the data, relative path ("" none)
+  std::vector<std::string> volatile_fields;  // ignored when deciding whether anything changed
+  std::optional<std::uint64_t> max_bytes;
+  std::optional<int> timeout_seconds;
+  std::optional<int> attempts;
+};
+
+struct Owner {
+  std::string github;  // login
+  std::string slack;   // member id, e.g. U012AB3CD
+};
+
+struct PublishWindow {
+  std::string time;      // "HH:MM", local to `timezone`
+  std::string timezone;  // IANA name, e.g. America/Los_Angeles
+  std::vector<std::string> days;  // "mon".."sun"; empty: every day
+};
+
+struct Manifest {
+  std::filesystem::path path;  // the file it was read from
+  std::string name;
+  std::string description;
+  std::vector<Source> sources;
+  std::string review = "manual";  // "auto" or "manual"
+  std::optional<Owner> primary_owner;
+  std::optional<Owner> secondary_owner;
+  std::string staging_target;     // storage URL
+  std::string production_target;  // storage URL
+  std::optional<PublishWindow> window;
+  std::string runbook;  // path or URL
+  // The whole validated document, for modules that read their own sections (checks, labels).
+  std::shared_ptr<const rapidjson::Document> document;
+
+  const Source* FindSource(std::string_view source_name) const;
+};
+
+// Reads, validates and resolves a manifest. `workspace` is the data repository's root: output
+// paths and file: sources must stay inside it. Errors: ConfigError
+// "<file>: <pointer>: <problem>", or "<file>:<line>:<col>: ..." for malformed JSON;
+// UnsafeError for a path that escapes the workspace. A relative `file` is relative to
+// `workspace` (errors name it as given; Manifest::path is the file actually read).
+Result<Manifest> LoadManifest(const std::filesystem::path& file, const std::filesystem::path& workspace,
+                              const Environment& env);
+
+// The manifest's JSON Schema, compiled into the library from schemas/pipeline.schema.json.
+const char* ManifestSchemaText();
+
+}  // namespace sluice::pipeline

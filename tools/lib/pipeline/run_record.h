@@ -1,0 +1,35 @@
+// The run record: one JSON line per tool run appended to $SLUICE_RUN_LOG
+// (schemas/run-record.schema.json). sluice-notify and metrics read it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "core/env.h"
+#include "core/status.h"
+
+namespace sluice::pipeline {
+
+struct RunRecord {
+  std::string tool;      // "sluice-fetch"
+  std::string pipeline;  // manifest name, "" for ad-hoc runs
+  std::string status;    // "success", "no", "failure", "skipped", "unchanged"
+  int exit_code = 0;
+  std::chrono::system_clock::time_point started_at;
+  std::chrono::system_clock::time_point finished_at;
+  std::string message;                         // masked before writing
+  std::map<std::string, std::int64_t> counts;  // e.g. sources, bytes, retries
+  std::map<std::string, std::string> links;    // e.g. pr, summary; run is added from GITHUB_* vars
+};
+
+// Serialises the record as one line of JSON (no trailing newline), with secrets masked.
+std::string RunRecordJson(const RunRecord& record, const Environment& env);
+
+// Appends the record to $SLUICE_RUN_LOG when it is set (one write with O_APPEND, so lines
+// from concurrent steps never interleave); does nothing when it is not.
+Status AppendRunRecord(const RunRecord& record, const Environment& env);
+
+}  // namespace sluice::pipeline
