@@ -92,9 +92,8 @@ std::string ReportText(const FetchReport& report) {
   std::string text;
   for (const auto& s : report.sources) {
     if (s.state == SourceState::kFailed) {
-      text += fmt::format("✗ {:<16} failed after {} attempt{}: {}\n", s.name, s.attempts, s.attempts == 1 ? "" : "s",
-                          Mask(s.error.message()));
-      for (const auto& line : s.attempt_log) text += fmt::format("    {}\n", Mask(line));
+      // The reason follows on stderr, in the one error that lists every failed source.
+      text += fmt::format("✗ {:<16} failed     {}\n", s.name, s.origin);
       continue;
     }
     text += fmt::format("✓ {:<16} {:<10} {:>10}  sha256:{}  {} in {:.2f} s\n", s.name, StateText(s),
