@@ -1,0 +1,148 @@
+#include "git/repository.h"
+
+#include <git2.h>
+
+#include <mutex>
+
+#include <fmt/format.h>
+
+namespace sluice::git {
+namespace {
+
+// libgit2 must be initialised once per process before any call; it is never shut down
+// because other threads may still hold objects at exit.
+void EnsureInitialised() {
+  static std::once_flag once;
+  std::call_once(once, [] { git_libgit2_init(); });
+}
+
+std::string LastError(const std::string& what) {
+  const git_error* error = git_error_last();
+  return fmt::format("{}: {}", what, error != nullptr && error->message != nullptr ? error->message : "unknown git error");
+}
+
+template <typename T, void (*FreeFn)(T*)>
+struct Deleter {
+  void operator()(T* p) const { FreeFn(p); }
+};
+using Object = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
+using Commit = std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
+using Tree = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
+using TreeEntry = std::unique_ptr<git_tree_entry, Deleter<git_tree_entry, git_tree_entry_free>>;
+using Blob = std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>>;
+
+std::string Hex(const git_oid* oid) {
+  char buffer[GIT_OID_HEXSZ + 1] = {};
+  git_oid_tostr(buffer, sizeof buffer, oid);
+  return buffer;
+}
+
+Result<Commit> PeelToCommit(git_repository* repo, const std::string& revision) {
+  git_object* raw = nullptr;
+  if (git_revparse_single(&raw, repo, revision.c_str()) != 0) {
+    return InputError(LastError(fmt::format("revision '{}' not found", revision)));
+  }
+  Object object(raw);
+  git_object* peeled = nullptr;
+  if (git_object_peel(&peeled, object.get(), GIT_OBJECT_COMMIT) != 0) {
+    return InputError(LastError(fmt::format("revision '{}' is not a commit", revision)));
+  }
+  return Commit(reinterpret_cast<git_commit*>(peeled));
+}
+
+// The blob id of `path` in `commit`, or nullopt when the path is absent there.
+Result<std::optional<git_oid>> BlobIdAt(git_commit* commit, const std::string& path) {
+  git_tree* raw_tree = nullptr;
+  if (git_commit_tree(&raw_tree, commit) != 0) return InputError(LastError("cannot read the commit's tree"));
+  Tree tree(raw_tree);
+  git_tree_entry* raw_entry = nullptr;
+  int rc = git_tree_entry_bypath(&raw_entry, tree.get(), path.c_str());
+  if (rc == GIT_ENOTFOUND) return std::optional<git_oid>();
+  if (rc != 0) return InputError(LastError(fmt::format("cannot look up {}", path)));
+  TreeEntry entry(raw_entry);
+  if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) {
+    return InputError(fmt::format("{} is not a file in the committed tree", path));
+  }
+  return std::optional<git_oid>(*git_tree_entry_id(entry.get()));
+}
+
+Result<std::string> ReadBlob(git_repository* repo, const git_oid& id) {
+  git_blob* raw = nullptr;
+  if (git_blob_lookup(&raw, repo, &id) != 0) return InputError(LastError("cannot read blob"));
+  Blob blob(raw);
+  return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                     static_cast<size_t>(git_blob_rawsize(blob.get())));
+}
+
+}  // namespace
+
+void Repository::Free::operator()(git_repository* repo) const { git_repository_free(repo); }
+
+Repository::Repository(Repository&&) noexcept = default;
+Repository& Repository::operator=(Repository&&) noexcept = default;
+Repository::~Repository() = default;
+
+Result<Repository> Repository::Discover(const std::filesystem::path& path) {
+  EnsureInitialised();
+  git_repository* repo = nullptr;
+  if (git_repository_open_ext(&repo, path.c_str(), 0, nullptr) != 0) {
+    return InputError(LastError(fmt::format("{} is not inside a git repository", path.string())));
+  }
+  return Repository(repo);
+}
+
+std::filesystem::path Repository::workdir() const {
+  const char* dir = git_repository_workdir(repo_.get());
+  return dir != nullptr ? std::filesystem::path(dir) : std::filesystem::path(git_repository_path(repo_.get()));
+}
+
+Result<std::string> Repository::ResolveCommit(const std::string& revision) const {
+  auto commit = PeelToCommit(repo_.get(), revision);
+  if (!commit.ok()) return commit.status();
+  return Hex(git_commit_id(commit->get()));
+}
+
+Result<std::optional<std::string>> Repository::ReadFileAt(const std::string& revision, const std::string& path) const {
+  auto commit = PeelToCommit(repo_.get(), revision);
+  if (!commit.ok()) return commit.status();
+  auto id = BlobIdAt(commit->get(), path);
+  if (!id.ok()) return id.status();
+  if (!id->has_value()) return std::optional<std::string>();
+  auto content = ReadBlob(repo_.get(), **id);
+  if (!content.ok()) return content.status();
+  return std::optional<std::string>(std::move(content).value());
+}
+
+Result<std::vector<FileVersion>> Repository::History(const std::string& revision, const std::string& path,
+                                                     std::size_t limit) const {
+  auto start = PeelToCommit(repo_.get(), revision);
+  if (!start.ok()) return start.status();
+  std::vector<FileVersion> versions;
+  Commit current = std::move(start).value();
+  std::optional<git_oid> newer_blob;
+  std::optional<FileVersion> pending;  // the oldest commit seen so far holding newer_blob
+  while (current && versions.size() < limit) {
+    auto id = BlobIdAt(current.get(), path);
+    if (!id.ok()) return id.status();
+    bool same = id->has_value() && newer_blob && git_oid_equal(&**id, &*newer_blob);
+    if (!same) {
+      if (pending) versions.push_back(std::move(*pending));
+      pending.reset();
+      newer_blob = *id;
+      if (!id->has_value()) break;  // the file did not exist before this point
+      auto content = ReadBlob(repo_.get(), **id);
+      if (!content.ok()) return content.status();
+      pending = FileVersion{"", {}, std::move(content).value()};
+    }
+    // Walking back, the commit that introduced this content is the oldest one holding it.
+    pending->commit = Hex(git_commit_id(current.get()));
+    pending->committed_at = std::chrono::system_clock::from_time_t(git_commit_time(current.get()));
+    git_commit* parent = nullptr;
+    if (git_commit_parentcount(current.get()) == 0 || git_commit_parent(&parent, current.get(), 0) != 0) break;
+    current.reset(parent);
+  }
+  if (pending && versions.size() < limit) versions.push_back(std::move(*pending));
+  return versions;
+}
+
+}  // namespace sluice::git
