@@ -1,0 +1,162 @@
+// sluice-validate driven as a user drives it, in a real git repository (the previous version of
+// each output is the committed one).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "core/fs.h"
+#include "json/json.h"
+#include "schema/validator.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace fs = std::filesystem;
+using namespace sluice;
+
+namespace {
+
+const std::string kValidate = std::string(SLUICE_BIN_DIR) + "/sluice-validate";
+
+const std::string kSchema = R"({
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "type": "array",
+  "items": {
+    "type": "object",
+    "required": ["date", "county", "fips", "cases"],
+    "properties": {
+      "date": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
+      "county": {"type": "string"},
+      "fips": {"type": "string", "pattern": "^\\d{5}$"},
+      "cases": {"type": "integer", "minimum": 0}
+    }
+  }
+})";
+
+std::string Rows(int n, const std::string& bad_row = "") {
+  std::string csv = "date,county,fips,cases\n";
+  for (int i = 0; i < n; ++i) csv += "2026-11-" + std::string(i < 9 ? "0" : "") + std::to_string(i + 1) + ",Alameda,06001," + std::to_string(100 + i) + "\n";
+  return csv + bad_row;
+}
+
+// A data repository: one pipeline over data/cases.csv, with `checks` as JSON, and a first
+// committed version of the data.
+struct DataRepo {
+  TempDir dir;
+  explicit DataRepo(const std::string& checks, const std::string& committed = Rows(10)) {
+    dir.Write("pipelines/cases.json", R"({"name": "cases", "sources": [{"name": "cases", "url": "file:sources/c.csv",
+      "format": "csv", "output": "data/cases.csv", "key": ["date", "county"], "schema": "schemas/cases.schema.json"}],
+      "checks": )" + checks + "}");
+    dir.Write("schemas/cases.schema.json", kSchema);
+    dir.Write("data/cases.csv", committed);
+    Git({"init", "-q", "-b", "main"});
+    Git({"add", "-A"});
+    Git({"commit", "-q", "-m", "data"});
+  }
+  void Git(std::vector<std::string> args) const {
+    std::vector<std::string> argv = {"git", "-C", dir.path().string(), "-c", "user.name=t", "-c", "user.email=t@t"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    REQUIRE(RunProcess(argv).exit_code == 0);
+  }
+  ProcessResult Validate(std::vector<std::string> args, EnvOverrides env = {}) const {
+    std::vector<std::string> argv = {kValidate, "pipelines/cases.json", "--workspace", dir.path().string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    env.emplace("GITHUB_ACTIONS", std::nullopt);
+    env.emplace("GITHUB_OUTPUT", std::nullopt);
+    env.emplace("GITHUB_STEP_SUMMARY", std::nullopt);
+    return RunProcess(argv, env);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("valid data passes and the JSON report matches its schema", "[validate]") {
+  DataRepo repo(R"([{"type": "row_count", "min": 1}, {"type": "unique"}])");
+  repo.dir.Write("data/cases.csv", Rows(11));
+  auto run = repo.Validate({"--json"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  auto report = json::Parse(run.out, "report").value();
+  CHECK(std::string(report["status"].GetString()) == "passed");
+  CHECK(report["outputs"][0]["records"].GetInt() == 11);
+  CHECK(std::string(report["outputs"][0]["previous"].GetString()) == "HEAD:data/cases.csv");
+  auto schema = json::ParseFile(std::string(SLUICE_SOURCE_DIR) + "/schemas/validation-report.schema.json").value();
+  auto validator = schema::Validator::Compile(schema);
+  REQUIRE(validator.ok());
+  std::vector<schema::ValidationError> errors;
+  CHECK(validator->Validate(report, errors));
+  for (const auto& e : errors) UNSCOPED_INFO(e.instance_pointer << ": " << e.message);
+}
+
+TEST_CASE("a schema violation exits 1 and names the line, also as an annotation", "[validate]") {
+  DataRepo repo("[]");
+  repo.dir.Write("data/cases.csv", Rows(3, "2026-11-04,Alameda,6001,7\n"));
+  TempDir gh;
+  fs::path output = gh.path() / "out", summary = gh.path() / "summary";
+  auto run = repo.Validate({}, {{"GITHUB_ACTIONS", "true"}, {"GITHUB_OUTPUT", output.string()},
+                                {"GITHUB_STEP_SUMMARY", summary.string()}});
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.out, Catch::Contains("::error file=data/cases.csv,line=5"));
+  CHECK_THAT(run.out, Catch::Contains("6001"));
+  CHECK_THAT(ReadFile(output).value(), Catch::Contains("errors=1") && Catch::Contains("passed=false"));
+  CHECK_THAT(ReadFile(summary).value(), Catch::Contains("❌") && Catch::Contains("cases.schema"));
+}
+
+TEST_CASE("a drop in rows against the committed version fails row_count_change", "[validate]") {
+  DataRepo repo(R"([{"type": "row_count_change", "max_percent": 20}])");
+  repo.dir.Write("data/cases.csv", Rows(5));
+  auto run = repo.Validate({});
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.out, Catch::Contains("10 → 5"));
+  // Against an older revision where the file did not exist, there is nothing to compare.
+  auto explicit_rev = repo.Validate({"--previous", "no-such-rev"});
+  CHECK(explicit_rev.exit_code == 2);
+  CHECK_THAT(explicit_rev.err, Catch::Contains("no-such-rev"));
+}
+
+TEST_CASE("warnings alone exit 0 and say so in the outputs", "[validate]") {
+  DataRepo repo(R"([{"type": "row_count", "max": 2, "severity": "warn"}])");
+  TempDir gh;
+  fs::path output = gh.path() / "out";
+  auto run = repo.Validate({}, {{"GITHUB_OUTPUT", output.string()}});
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(ReadFile(output).value(), Catch::Contains("warnings=true"));
+  CHECK_THAT(run.out, Catch::Contains("warning"));
+}
+
+TEST_CASE("a known failure is accepted for one run with --allow", "[validate]") {
+  DataRepo repo(R"([{"type": "row_count_change", "max_percent": 20, "id": "cases-rebased"}])");
+  repo.dir.Write("data/cases.csv", Rows(5));
+  auto allowed = repo.Validate({"--allow", "cases-rebased", "--json"});
+  CHECK(allowed.exit_code == 0);
+  CHECK_THAT(allowed.out, Catch::Contains("\"status\":\"allowed\""));
+  CHECK(repo.Validate({}).exit_code == 1);
+  auto unknown = repo.Validate({"--allow", "typo"});
+  CHECK(unknown.exit_code == 2);
+}
+
+TEST_CASE("malformed CSV exits 2 naming line and column", "[validate]") {
+  DataRepo repo("[]");
+  repo.dir.Write("data/cases.csv", "date,county,fips,cases\n2026-11-01,\"Alameda,06001,1\n");
+  auto run = repo.Validate({});
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("data/cases.csv:2"));
+}
+
+TEST_CASE("a bad check configuration exits 2 naming its pointer", "[validate]") {
+  DataRepo repo(R"([{"type": "range", "field": "cases"}])");
+  auto run = repo.Validate({});
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("/checks/0/min"));
+}
+
+TEST_CASE("ad hoc: --schema validates one file without a manifest or git", "[validate][adhoc]") {
+  TempDir dir;
+  auto schema = dir.Write("s.json", kSchema);
+  auto good = dir.Write("good.csv", Rows(2));
+  auto bad = dir.Write("bad.ndjson", "{\"date\": \"2026-11-01\", \"county\": \"A\", \"fips\": \"06001\", \"cases\": -1}\n");
+  CHECK(RunProcess({kValidate, "--schema", schema.string(), good.string()}).exit_code == 0);
+  auto run = RunProcess({kValidate, "--schema", schema.string(), bad.string()});
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.out, Catch::Contains("minimum"));
+}

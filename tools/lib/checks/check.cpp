@@ -1,0 +1,183 @@
+#include "checks/check.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "checks/families.h"
+#include "json/json.h"
+
+namespace sluice::checks {
+namespace {
+
+struct FamilyEntry {
+  const char* type;
+  CheckFactory make;
+};
+
+// The "type" values of schemas/pipeline.schema.json that this build can run. "schema" is run by
+// the engine itself (it needs the source's schema file, not parameters).
+constexpr FamilyEntry kFamilies[] = {
+    {"row_count", MakeRowCount}, {"row_count_change", MakeRowCountChange},
+    {"not_null", MakeNotNull},   {"range", MakeRange},
+    {"pattern", MakePattern},    {"enum", MakeEnum},
+    {"unique", MakeUnique},      {"value_change", MakeValueChange},
+    {"complete", MakeComplete},  {"reconcile", MakeReconcile},
+    {"anomaly", MakeAnomaly},    {"freshness", MakeFreshness},
+};
+
+std::string UnescapeToken(std::string token) {
+  std::string out;
+  for (size_t i = 0; i < token.size(); ++i) {
+    if (token[i] == '~' && i + 1 < token.size() && (token[i + 1] == '0' || token[i + 1] == '1')) {
+      out += token[i + 1] == '0' ? '~' : '/';
+      ++i;
+    } else {
+      out += token[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* SeverityName(Severity severity) { return severity == Severity::kError ? "error" : "warn"; }
+
+FieldRef::FieldRef(std::string text) : text_(std::move(text)) {
+  if (!text_.empty() && text_[0] == '/') {
+    size_t start = 1;
+    while (start <= text_.size()) {
+      size_t slash = text_.find('/', start);
+      if (slash == std::string::npos) slash = text_.size();
+      tokens_.push_back(UnescapeToken(text_.substr(start, slash - start)));
+      start = slash + 1;
+    }
+  } else {
+    tokens_.push_back(text_);
+  }
+}
+
+const rapidjson::Value* FieldRef::Find(const rapidjson::Value& record) const {
+  const rapidjson::Value* at = &record;
+  for (const auto& token : tokens_) {
+    if (at->IsObject()) {
+      auto member = at->FindMember(rapidjson::Value(rapidjson::StringRef(token.data(), token.size())));
+      if (member == at->MemberEnd()) return nullptr;
+      at = &member->value;
+    } else if (at->IsArray()) {
+      char* end = nullptr;
+      unsigned long index = std::strtoul(token.c_str(), &end, 10);
+      if (token.empty() || *end != '\0' || index >= at->Size()) return nullptr;
+      at = &(*at)[static_cast<rapidjson::SizeType>(index)];
+    } else {
+      return nullptr;
+    }
+  }
+  return at;
+}
+
+std::string FieldRef::PointerIn(std::uint64_t index) const {
+  std::string pointer = fmt::format("/{}", index);
+  for (const auto& token : tokens_) pointer += "/" + json::EscapePointerToken(token);
+  return pointer;
+}
+
+CheckOutcome Check::NewOutcome() const {
+  CheckOutcome outcome;
+  outcome.id = spec_.id;
+  outcome.type = spec_.type;
+  outcome.output = spec_.output;
+  outcome.severity = spec_.severity;
+  return outcome;
+}
+
+void Check::Fail(CheckOutcome& outcome, Finding finding) {
+  outcome.passed = false;
+  ++outcome.failures;
+  if (outcome.examples.size() < kMaxExamples) outcome.examples.push_back(std::move(finding));
+}
+
+Result<std::unique_ptr<Check>> MakeCheck(const CheckSpec& spec) {
+  for (const auto& family : kFamilies) {
+    if (spec.type == family.type) return family.make(spec);
+  }
+  return ConfigProblem(spec, "type", fmt::format("check type '{}' is not known to this version", spec.type));
+}
+
+Status ConfigProblem(const CheckSpec& spec, const std::string& member, const std::string& problem) {
+  return ConfigError(fmt::format("{}: {}/{}: {}", spec.manifest_path, spec.pointer, member, problem));
+}
+
+Result<std::string> RequiredString(const CheckSpec& spec, const char* member) {
+  const rapidjson::Value* value = json::Member(*spec.config, member);
+  if (value == nullptr || !value->IsString() || value->GetStringLength() == 0) {
+    return ConfigProblem(spec, member, fmt::format("the {} check needs \"{}\" (a non-empty string)", spec.type, member));
+  }
+  return std::string(value->GetString(), value->GetStringLength());
+}
+
+Result<double> RequiredNumber(const CheckSpec& spec, const char* member) {
+  auto value = OptionalNumber(spec, member);
+  if (!value) return ConfigProblem(spec, member, fmt::format("the {} check needs \"{}\" (a number)", spec.type, member));
+  return *value;
+}
+
+std::optional<double> OptionalNumber(const CheckSpec& spec, const char* member) {
+  const rapidjson::Value* value = json::Member(*spec.config, member);
+  if (value == nullptr || !value->IsNumber()) return std::nullopt;
+  return value->GetDouble();
+}
+
+Result<std::vector<std::string>> StringList(const CheckSpec& spec, const char* member, bool required) {
+  const rapidjson::Value* value = json::Member(*spec.config, member);
+  std::vector<std::string> list;
+  if (value == nullptr) {
+    if (required) return ConfigProblem(spec, member, fmt::format("the {} check needs \"{}\"", spec.type, member));
+    return list;
+  }
+  if (value->IsString()) {
+    list.emplace_back(value->GetString(), value->GetStringLength());
+    return list;
+  }
+  if (!value->IsArray() || value->Empty()) {
+    return ConfigProblem(spec, member, "expected a field name or a non-empty array of field names");
+  }
+  for (const auto& item : value->GetArray()) {
+    if (!item.IsString()) return ConfigProblem(spec, member, "every entry must be a string");
+    list.emplace_back(item.GetString(), item.GetStringLength());
+  }
+  return list;
+}
+
+std::string Describe(const rapidjson::Value* value) {
+  if (value == nullptr) return "(missing)";
+  std::string text = json::Write(*value);
+  if (text.size() > 80) text = text.substr(0, 77) + "...";
+  return text;
+}
+
+std::optional<double> NumberOf(const rapidjson::Value* value) {
+  if (value == nullptr) return std::nullopt;
+  if (value->IsNumber()) return value->GetDouble();
+  if (value->IsString() && value->GetStringLength() > 0) {
+    char* end = nullptr;
+    double parsed = std::strtod(value->GetString(), &end);
+    if (end == value->GetString() + value->GetStringLength() && std::isfinite(parsed)) return parsed;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> KeyOf(const rapidjson::Value& record, const std::vector<FieldRef>& key) {
+  std::string joined;
+  for (size_t i = 0; i < key.size(); ++i) {
+    const rapidjson::Value* part = key[i].Find(record);
+    if (part == nullptr || part->IsNull()) return std::nullopt;
+    if (i > 0) joined += '\x1f';  // unit separator: cannot appear in sane keys, unlike '|'
+    joined += part->IsString() ? std::string(part->GetString(), part->GetStringLength()) : json::Write(*part);
+  }
+  return joined;
+}
+
+}  // namespace sluice::checks

@@ -1,0 +1,131 @@
+// A data-quality check: configured by one entry of the manifest's "checks", fed records as
+// they stream past, and asked for its outcome at the end. One file per check family.
+//
+// The engine (checks/engine.h) streams, in this order: the previous version of the output
+// (when wants_previous), older versions from git history (history_depth), other outputs of the
+// pipeline (other_outputs), then the new data. Memory beyond what a check needs by design
+// (keys for uniqueness, previous values per key) stays flat.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "core/status.h"
+#include "records/reader.h"
+
+namespace sluice::checks {
+
+enum class Severity { kError, kWarn };
+const char* SeverityName(Severity severity);
+
+struct Finding {
+  std::string message;
+  std::uint64_t line = 0;  // in the data file; 0 when not tied to one record
+  std::uint64_t column = 0;
+  std::string pointer;  // JSON pointer in the file, e.g. "/812/cases" ("" when not tied to a record)
+};
+
+struct CheckOutcome {
+  std::string id;      // unique in the pipeline: the manifest's "id", else "<output>.<type>[.<n>]"
+  std::string type;    // "row_count", ...
+  std::string output;  // the source name whose data was checked
+  Severity severity = Severity::kError;
+  bool passed = true;
+  bool skipped = false;     // could not run (e.g. no previous version): passed stays true
+  bool overridden = false;  // failed, but allowed for this run (--allow ID): counts as a warning
+  std::string summary;      // one sentence for people
+  std::uint64_t failures = 0;  // failing records (or 1 for a whole-file failure)
+  std::vector<Finding> examples;  // the first few
+};
+
+// Where a check sits in the manifest and how it is configured.
+struct CheckSpec {
+  std::string id;
+  std::string type;
+  std::string output;
+  Severity severity = Severity::kError;
+  std::string pointer;  // "/checks/3", for configuration errors
+  const rapidjson::Value* config = nullptr;  // the whole check object (owned by the manifest)
+  std::vector<std::string> key;  // the output's record key from the manifest (may be empty)
+  std::string manifest_path;     // for messages
+};
+
+// A version of an output from git history, newest first.
+struct HistoricVersion {
+  std::string commit;
+  std::chrono::system_clock::time_point committed_at;
+};
+
+// A field of a record: "cases" (a top-level member) or "/a/b" (a JSON pointer).
+class FieldRef {
+ public:
+  FieldRef() = default;
+  explicit FieldRef(std::string text);
+  const rapidjson::Value* Find(const rapidjson::Value& record) const;  // nullptr when absent
+  const std::string& text() const { return text_; }
+  // The JSON pointer of this field inside record number `index` ("/12/cases").
+  std::string PointerIn(std::uint64_t index) const;
+
+ private:
+  std::string text_;
+  std::vector<std::string> tokens_;
+};
+
+class Check {
+ public:
+  explicit Check(CheckSpec spec) : spec_(std::move(spec)) {}
+  virtual ~Check() = default;
+  Check(const Check&) = delete;
+  Check& operator=(const Check&) = delete;
+
+  const CheckSpec& spec() const { return spec_; }
+
+  virtual bool wants_previous() const { return false; }
+  virtual std::size_t history_depth() const { return 0; }
+  virtual std::vector<std::string> other_outputs() const { return {}; }
+
+  // Called once before the previous version's records when there is no previous version.
+  virtual void OnNoPrevious() {}
+  virtual void OnPrevious(const records::Record& /*record*/) {}
+  // `version` 0 is the newest committed one (the same data OnPrevious sees).
+  virtual void OnHistory(std::size_t /*version*/, const HistoricVersion& /*meta*/, const records::Record& /*record*/) {}
+  virtual void OnOther(const std::string& /*output*/, const records::Record& /*record*/) {}
+  virtual void OnRecord(const records::Record& record) = 0;
+  virtual CheckOutcome Finish() = 0;
+
+ protected:
+  // An outcome with id, type, output and severity filled in.
+  CheckOutcome NewOutcome() const;
+  // Records a failure: counts it, keeps the first kMaxExamples as examples.
+  static void Fail(CheckOutcome& outcome, Finding finding);
+  static constexpr std::size_t kMaxExamples = 5;
+
+ private:
+  CheckSpec spec_;
+};
+
+// Builds the check `spec.type` names. ConfigError "<manifest>: <pointer>/<member>: <problem>"
+// for a missing or wrong parameter.
+Result<std::unique_ptr<Check>> MakeCheck(const CheckSpec& spec);
+
+// Reading configuration: each returns a ConfigError naming the member's pointer.
+Result<std::string> RequiredString(const CheckSpec& spec, const char* member);
+Result<double> RequiredNumber(const CheckSpec& spec, const char* member);
+std::optional<double> OptionalNumber(const CheckSpec& spec, const char* member);
+Result<std::vector<std::string>> StringList(const CheckSpec& spec, const char* member, bool required);
+Status ConfigProblem(const CheckSpec& spec, const std::string& member, const std::string& problem);
+
+// A record's value rendered for a message: strings quoted, long values cut.
+std::string Describe(const rapidjson::Value* value);
+// The numeric value of a field: numbers, and strings that hold a number (CSV).
+std::optional<double> NumberOf(const rapidjson::Value* value);
+// The composite key of a record as one string ("2026-11-01|Alameda"); nullopt if a part is missing.
+std::optional<std::string> KeyOf(const rapidjson::Value& record, const std::vector<FieldRef>& key);
+
+}  // namespace sluice::checks

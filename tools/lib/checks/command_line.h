@@ -1,0 +1,43 @@
+// sluice-validate's options, and running them.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "checks/engine.h"
+#include "core/env.h"
+#include "pipeline/run_record.h"
+
+namespace sluice::checks {
+
+struct CommandLine {
+  std::string target;  // a manifest (pipelines/<name>.json), or with --schema a data file
+  std::string schema;  // ad hoc
+  std::string previous_file;  // ad hoc: the previous version as a file
+  std::string format;  // ad hoc
+  std::string workspace;
+  std::string previous_revision = "HEAD";
+  std::vector<std::string> allow;
+  std::vector<std::string> outputs;
+  bool no_schema = false;
+};
+
+void AddValidateOptions(CLI::App& app, CommandLine& cli);
+
+struct ValidateRun {
+  std::string pipeline;
+  Result<ValidationReport> report;
+};
+
+// Loads the manifest (or sets up the ad hoc run) and validates.
+ValidateRun RunFromCommandLine(const CommandLine& cli, const Environment& env);
+
+// 0 when nothing failed at error severity, 1 when something did.
+int ExitCodeFor(const ValidationReport& report);
+
+pipeline::RunRecord RunRecordFor(const ValidateRun& run, int exit_code, std::chrono::system_clock::time_point started);
+
+}  // namespace sluice::checks

@@ -1,0 +1,288 @@
+#include "checks/engine.h"
+
+#include <algorithm>
+#include <memory>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "checks/schema_check.h"
+#include "core/fs.h"
+#include "git/repository.h"
+#include "json/json.h"
+
+namespace sluice::checks {
+namespace {
+
+namespace fs = std::filesystem;
+using CheckList = std::vector<std::unique_ptr<Check>>;
+
+// Where the committed versions of an output come from.
+struct PreviousSource {
+  std::optional<std::string> content;  // the previous version, if there is one
+  std::string label;                   // "HEAD:data/cases.csv"
+  std::function<Result<std::vector<git::FileVersion>>(std::size_t)> history;  // may be empty
+};
+
+struct OutputJob {
+  const pipeline::Source* source = nullptr;
+  fs::path data;
+  std::string display_path;
+  records::ReadOptions read_options;
+  CheckList checks;
+  PreviousSource previous;
+};
+
+Status Stream(const std::string& bytes, const std::string& origin, const OutputJob& job,
+              const std::function<void(const records::Record&)>& visit) {
+  return records::ReadRecordsFromString(bytes, origin, job.source->format, job.read_options,
+                                        [&](records::Record& r) {
+                                          visit(r);
+                                          return Status::Ok();
+                                        });
+}
+
+Status FeedPrevious(OutputJob& job) {
+  bool wanted = std::any_of(job.checks.begin(), job.checks.end(), [](const auto& c) { return c->wants_previous(); });
+  if (!wanted) return Status::Ok();
+  if (!job.previous.content) {
+    for (auto& check : job.checks) check->OnNoPrevious();
+    return Status::Ok();
+  }
+  return Stream(*job.previous.content, job.previous.label, job, [&](const records::Record& r) {
+    for (auto& check : job.checks) if (check->wants_previous()) check->OnPrevious(r);
+  });
+}
+
+Status FeedHistory(OutputJob& job) {
+  std::size_t depth = 0;
+  for (const auto& check : job.checks) depth = std::max(depth, check->history_depth());
+  if (depth == 0 || !job.previous.history) return Status::Ok();
+  auto versions = job.previous.history(depth);
+  if (!versions.ok()) return versions.status();
+  for (std::size_t v = 0; v < versions->size(); ++v) {
+    const auto& version = (*versions)[v];
+    HistoricVersion meta{version.commit, version.committed_at};
+    std::string origin = fmt::format("{}@{}", job.display_path, version.commit.substr(0, 12));
+    SLUICE_RETURN_IF_ERROR(Stream(version.content, origin, job, [&](const records::Record& r) {
+      for (auto& check : job.checks) if (v < check->history_depth()) check->OnHistory(v, meta, r);
+    }));
+  }
+  return Status::Ok();
+}
+
+Status FeedOthers(OutputJob& job, const std::vector<OutputJob>& all) {
+  for (auto& check : job.checks) {
+    for (const auto& name : check->other_outputs()) {
+      auto other = std::find_if(all.begin(), all.end(), [&](const OutputJob& j) { return j.source->name == name; });
+      if (other == all.end()) return ConfigError(fmt::format("check '{}' reads output '{}', which the pipeline does not have",
+                                                             check->spec().id, name));
+      SLUICE_RETURN_IF_ERROR(records::ReadRecords(other->data, other->source->format, other->read_options,
+                                                  [&](records::Record& r) {
+                                                    check->OnOther(name, r);
+                                                    return Status::Ok();
+                                                  }));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all) {
+  SLUICE_RETURN_IF_ERROR(FeedPrevious(job));
+  SLUICE_RETURN_IF_ERROR(FeedHistory(job));
+  SLUICE_RETURN_IF_ERROR(FeedOthers(job, all));
+  OutputReport report;
+  report.name = job.source->name;
+  report.path = job.display_path;
+  report.previous = job.previous.content ? job.previous.label : "";
+  SLUICE_RETURN_IF_ERROR(records::ReadRecords(job.data, job.source->format, job.read_options, [&](records::Record& r) {
+    ++report.records;
+    for (auto& check : job.checks) check->OnRecord(r);
+    return Status::Ok();
+  }));
+  for (auto& check : job.checks) report.checks.push_back(check->Finish());
+  return report;
+}
+
+// Loads the output's data schema (if any) as a check, and its CSV typing.
+Status AddSchemaCheck(OutputJob& job, const fs::path& schema_file, const std::string& display, CheckSpec spec) {
+  auto schema = json::ParseFile(schema_file);
+  if (!schema.ok()) return schema.status();
+  if (job.source->format == pipeline::DataFormat::kCsv) {
+    const rapidjson::Value& record_schema =
+        RecordSchemaPointer(*schema).empty() ? static_cast<const rapidjson::Value&>(*schema) : (*schema)["items"];
+    job.read_options.csv_typing = records::CsvTypingFromSchema(record_schema);
+  }
+  auto check = MakeSchemaCheck(spec, *schema, display);
+  if (!check.ok()) return check.status();
+  job.checks.push_back(std::move(check).value());
+  return Status::Ok();
+}
+
+std::string DefaultId(const std::string& output, const std::string& type, int occurrence) {
+  return occurrence == 0 ? fmt::format("{}.{}", output, type) : fmt::format("{}.{}.{}", output, type, occurrence + 1);
+}
+
+// The manifest's checks for `job`, in manifest order, ids made unique.
+Status AddManifestChecks(OutputJob& job, const pipeline::Manifest& manifest, std::set<std::string>& ids) {
+  const rapidjson::Value* checks = json::Member(*manifest.document, "checks");
+  if (checks == nullptr || !checks->IsArray()) return Status::Ok();
+  std::map<std::string, int> occurrences;
+  for (rapidjson::SizeType i = 0; i < checks->Size(); ++i) {
+    const rapidjson::Value& config = (*checks)[i];
+    std::string output = json::StringOr(config, "output", manifest.sources.size() == 1 ? manifest.sources[0].name : "");
+    if (output != job.source->name) continue;
+    CheckSpec spec;
+    spec.type = json::StringOr(config, "type");
+    spec.output = output;
+    spec.severity = json::StringOr(config, "severity", "error") == "warn" ? Severity::kWarn : Severity::kError;
+    spec.pointer = fmt::format("/checks/{}", i);
+    spec.config = &config;
+    spec.key = job.source->key;
+    spec.manifest_path = manifest.path.string();
+    spec.id = json::StringOr(config, "id", DefaultId(output, spec.type, occurrences[spec.type]++));
+    if (!ids.insert(spec.id).second) {
+      return ConfigError(fmt::format("{}: {}/id: the check id '{}' is used twice", spec.manifest_path, spec.pointer, spec.id));
+    }
+    if (spec.type == "schema") continue;  // run by AddSchemaCheck, from the source's "schema"
+    auto check = MakeCheck(spec);
+    if (!check.ok()) return check.status();
+    job.checks.push_back(std::move(check).value());
+  }
+  return Status::Ok();
+}
+
+PreviousSource GitPrevious(const std::shared_ptr<git::Repository>& repo, const std::string& revision,
+                           const std::string& repo_path) {
+  PreviousSource previous;
+  previous.label = fmt::format("{}:{}", revision, repo_path);
+  if (!repo) return previous;
+  auto content = repo->ReadFileAt(revision, repo_path);
+  if (content.ok()) previous.content = std::move(content).value();
+  previous.history = [repo, revision, repo_path](std::size_t depth) { return repo->History(revision, repo_path, depth); };
+  return previous;
+}
+
+void ApplyOverrides(ValidationReport& report, const std::vector<std::string>& allow) {
+  for (auto& output : report.outputs) {
+    for (auto& check : output.checks) {
+      if (!check.passed && std::find(allow.begin(), allow.end(), check.id) != allow.end()) check.overridden = true;
+    }
+  }
+  report.allowed = allow;
+}
+
+}  // namespace
+
+int ValidationReport::errors() const {
+  int n = 0;
+  for (const auto& o : outputs)
+    for (const auto& c : o.checks) n += !c.passed && !c.overridden && c.severity == Severity::kError;
+  return n;
+}
+
+int ValidationReport::warnings() const {
+  int n = 0;
+  for (const auto& o : outputs)
+    for (const auto& c : o.checks) n += !c.passed && (c.overridden || c.severity == Severity::kWarn);
+  return n;
+}
+
+int ValidationReport::passed() const {
+  int n = 0;
+  for (const auto& o : outputs)
+    for (const auto& c : o.checks) n += c.passed && !c.skipped;
+  return n;
+}
+
+int ValidationReport::skipped() const {
+  int n = 0;
+  for (const auto& o : outputs)
+    for (const auto& c : o.checks) n += c.skipped;
+  return n;
+}
+
+pipeline::DataFormat FormatFromExtension(const fs::path& path) {
+  std::string ext = path.extension().string();
+  if (ext == ".csv") return pipeline::DataFormat::kCsv;
+  if (ext == ".ndjson" || ext == ".jsonl") return pipeline::DataFormat::kNdjson;
+  return pipeline::DataFormat::kJson;
+}
+
+Result<ValidationReport> ValidatePipeline(const pipeline::Manifest& manifest, const ValidateOptions& options) {
+  std::shared_ptr<git::Repository> repo;
+  if (auto found = git::Repository::Discover(options.workspace); found.ok()) {
+    repo = std::make_shared<git::Repository>(std::move(found).value());
+    if (!repo->ResolveCommit(options.previous_revision).ok()) {
+      if (options.previous_revision != "HEAD") {
+        return UsageError(fmt::format("--previous {}: no such revision in {}", options.previous_revision,
+                                      repo->workdir().string()));
+      }
+      repo.reset();  // a repository without commits yet: every output is new
+    }
+  }
+  std::vector<OutputJob> jobs;
+  std::set<std::string> ids;
+  for (const auto& source : manifest.sources) {
+    const auto& only = options.only_outputs;
+    if (!only.empty() && std::find(only.begin(), only.end(), source.name) == only.end()) continue;
+    OutputJob job;
+    job.source = &source;
+    auto data = ConfinePath(options.workspace, source.output);
+    if (!data.ok()) return data.status();
+    job.data = *data;
+    job.display_path = source.output;
+    if (options.schema && !source.schema.empty()) {
+      auto schema_file = ConfinePath(options.workspace, source.schema);
+      if (!schema_file.ok()) return schema_file.status();
+      CheckSpec spec{DefaultId(source.name, "schema", 0), "schema", source.name, Severity::kError, "", nullptr,
+                     source.key, manifest.path.string()};
+      ids.insert(spec.id);
+      SLUICE_RETURN_IF_ERROR(AddSchemaCheck(job, *schema_file, source.schema, spec));
+    }
+    SLUICE_RETURN_IF_ERROR(AddManifestChecks(job, manifest, ids));
+    std::string repo_path = repo ? fs::relative(job.data, fs::weakly_canonical(repo->workdir())).generic_string() : "";
+    job.previous = GitPrevious(repo, options.previous_revision, repo_path);
+    jobs.push_back(std::move(job));
+  }
+  for (const auto& id : options.allow) {
+    if (ids.count(id) == 0) return UsageError(fmt::format("--allow {}: the pipeline has no check with that id", id));
+  }
+  ValidationReport report;
+  report.pipeline = manifest.name;
+  for (auto& job : jobs) {
+    auto output = RunOutput(job, jobs);
+    if (!output.ok()) return output.status();
+    report.outputs.push_back(std::move(output).value());
+  }
+  ApplyOverrides(report, options.allow);
+  return report;
+}
+
+Result<ValidationReport> ValidateFile(const AdHocValidation& request) {
+  pipeline::Source source;
+  source.name = request.data.stem().string();
+  source.output = request.data.string();
+  source.format = request.format;
+  OutputJob job;
+  job.source = &source;
+  job.data = request.data;
+  job.display_path = request.data.string();
+  CheckSpec spec{source.name + ".schema", "schema", source.name, Severity::kError, "", nullptr, {}, ""};
+  SLUICE_RETURN_IF_ERROR(AddSchemaCheck(job, request.schema, request.schema.string(), spec));
+  if (request.previous) {
+    auto content = ReadFile(*request.previous);
+    if (!content.ok()) return content.status();
+    job.previous.content = std::move(content).value();
+    job.previous.label = request.previous->string();
+  }
+  std::vector<OutputJob> none;
+  auto output = RunOutput(job, none);
+  if (!output.ok()) return output.status();
+  ValidationReport report;
+  report.outputs.push_back(std::move(output).value());
+  return report;
+}
+
+}  // namespace sluice::checks

@@ -1,0 +1,61 @@
+// Running a pipeline's checks: each output's new data streamed once past every check, with the
+// previous version and older versions read from git through libgit2 (never a second checkout).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checks/check.h"
+#include "core/status.h"
+#include "pipeline/manifest.h"
+
+namespace sluice::checks {
+
+struct OutputReport {
+  std::string name;  // source name
+  std::string path;  // data file, relative to the workspace
+  std::string previous;  // "HEAD:data/cases.csv", or "" when there was none
+  std::uint64_t records = 0;
+  std::vector<CheckOutcome> checks;
+};
+
+struct ValidationReport {
+  std::string pipeline;
+  std::vector<OutputReport> outputs;
+  std::vector<std::string> allowed;  // check ids overridden for this run
+
+  int errors() const;    // failed, error severity, not overridden
+  int warnings() const;  // failed with warn severity, or overridden
+  int passed() const;
+  int skipped() const;
+};
+
+struct ValidateOptions {
+  std::filesystem::path workspace;
+  std::string previous_revision = "HEAD";  // where the previous version comes from (git rev)
+  std::vector<std::string> allow;          // check ids whose failure is accepted for this run
+  std::vector<std::string> only_outputs;   // source names; empty = all
+  bool schema = true;                      // run the "schema" check for outputs with a schema
+};
+
+// Validates a manifest's outputs. Errors: unreadable or malformed data (InputError naming
+// file:line:column), a bad check configuration (ConfigError naming its pointer), an unknown
+// --allow id (UsageError).
+Result<ValidationReport> ValidatePipeline(const pipeline::Manifest& manifest, const ValidateOptions& options);
+
+// Ad hoc: one data file against a schema, optionally a previous version from a file.
+struct AdHocValidation {
+  std::filesystem::path data;
+  pipeline::DataFormat format = pipeline::DataFormat::kJson;
+  std::filesystem::path schema;
+  std::optional<std::filesystem::path> previous;
+};
+Result<ValidationReport> ValidateFile(const AdHocValidation& request);
+
+// The format a file's extension suggests (.csv, .ndjson/.jsonl, else json).
+pipeline::DataFormat FormatFromExtension(const std::filesystem::path& path);
+
+}  // namespace sluice::checks

@@ -1,0 +1,173 @@
+// Per-field checks on every record: not_null, range, pattern, enum.
+#include <memory>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "checks/families.h"
+#include "json/json.h"
+#include "schema/regex.h"
+
+namespace sluice::checks {
+namespace {
+
+// A check that judges one field of each record on its own.
+class FieldCheck : public Check {
+ public:
+  FieldCheck(CheckSpec spec, std::vector<FieldRef> fields) : Check(std::move(spec)), fields_(std::move(fields)) {
+    outcome_ = NewOutcome();
+  }
+
+  void OnRecord(const records::Record& record) override {
+    ++records_;
+    for (const auto& field : fields_) {
+      const rapidjson::Value* value = field.Find(record.value);
+      std::string problem = Judge(field, value);
+      if (!problem.empty()) {
+        Fail(outcome_, Finding{problem, record.line, record.column, field.PointerIn(record.index)});
+      }
+    }
+  }
+
+  CheckOutcome Finish() override {
+    outcome_.summary = outcome_.passed
+                           ? fmt::format("{} records, every {} {}", records_, FieldNames(), Rule())
+                           : fmt::format("{} of {} records fail: {} {}", outcome_.failures, records_, FieldNames(), Rule());
+    return std::move(outcome_);
+  }
+
+ protected:
+  // "" when the value passes, else a sentence about it.
+  virtual std::string Judge(const FieldRef& field, const rapidjson::Value* value) const = 0;
+  virtual std::string Rule() const = 0;
+
+ private:
+  std::string FieldNames() const {
+    std::string names;
+    for (const auto& f : fields_) names += (names.empty() ? "" : ", ") + f.text();
+    return names;
+  }
+  std::vector<FieldRef> fields_;
+  CheckOutcome outcome_;
+  std::uint64_t records_ = 0;
+};
+
+// {"type": "not_null", "fields": ["date", "county"]}: present and not null (nor an empty CSV cell).
+class NotNull : public FieldCheck {
+ public:
+  using FieldCheck::FieldCheck;
+  std::string Judge(const FieldRef& field, const rapidjson::Value* value) const override {
+    if (value == nullptr) return fmt::format("{} is missing", field.text());
+    if (value->IsNull()) return fmt::format("{} is null", field.text());
+    if (value->IsString() && value->GetStringLength() == 0) return fmt::format("{} is empty", field.text());
+    return "";
+  }
+  std::string Rule() const override { return "is present and not null"; }
+};
+
+// {"type": "range", "field": "cases", "min": 0, "max": 1e7}: null/missing values are left to not_null.
+class Range : public FieldCheck {
+ public:
+  Range(CheckSpec spec, std::vector<FieldRef> fields, std::optional<double> min, std::optional<double> max)
+      : FieldCheck(std::move(spec), std::move(fields)), min_(min), max_(max) {}
+  std::string Judge(const FieldRef& field, const rapidjson::Value* value) const override {
+    if (value == nullptr || value->IsNull()) return "";
+    auto number = NumberOf(value);
+    if (!number) return fmt::format("{} is {}, not a number", field.text(), Describe(value));
+    if ((min_ && *number < *min_) || (max_ && *number > *max_)) {
+      return fmt::format("{} is {}, outside {}", field.text(), Describe(value), Rule().substr(3));
+    }
+    return "";
+  }
+  std::string Rule() const override {
+    return fmt::format("is [{}, {}]", min_ ? fmt::format("{}", *min_) : "-∞", max_ ? fmt::format("{}", *max_) : "∞");
+  }
+
+ private:
+  std::optional<double> min_, max_;
+};
+
+// {"type": "pattern", "field": "fips", "pattern": "^\\d{5}$"}: ECMA-262 syntax, as in JSON Schema.
+class Pattern : public FieldCheck {
+ public:
+  Pattern(CheckSpec spec, std::vector<FieldRef> fields, schema::detail::Regex regex)
+      : FieldCheck(std::move(spec), std::move(fields)), regex_(std::move(regex)) {}
+  std::string Judge(const FieldRef& field, const rapidjson::Value* value) const override {
+    if (value == nullptr || value->IsNull()) return "";
+    std::string text = value->IsString() ? std::string(value->GetString(), value->GetStringLength()) : json::Write(*value);
+    if (regex_.Search(text)) return "";
+    return fmt::format("{} is {}, which does not match {}", field.text(), Describe(value), regex_.source());
+  }
+  std::string Rule() const override { return "matches " + regex_.source(); }
+
+ private:
+  schema::detail::Regex regex_;
+};
+
+// {"type": "enum", "field": "county", "values": ["Alameda", ...]}
+class Enum : public FieldCheck {
+ public:
+  Enum(CheckSpec spec, std::vector<FieldRef> fields, std::set<std::string> allowed)
+      : FieldCheck(std::move(spec), std::move(fields)), allowed_(std::move(allowed)) {}
+  std::string Judge(const FieldRef& field, const rapidjson::Value* value) const override {
+    if (value == nullptr || value->IsNull()) return "";
+    std::string text = value->IsString() ? std::string(value->GetString(), value->GetStringLength()) : json::Write(*value);
+    if (allowed_.count(text) != 0) return "";
+    return fmt::format("{} is {}, not one of the {} allowed values", field.text(), Describe(value), allowed_.size());
+  }
+  std::string Rule() const override { return fmt::format("is one of {} allowed values", allowed_.size()); }
+
+ private:
+  std::set<std::string> allowed_;
+};
+
+// "field": "x" or "fields": ["x", "y"].
+Result<std::vector<FieldRef>> Fields(const CheckSpec& spec) {
+  bool plural = spec.config->HasMember("fields");
+  auto names = StringList(spec, plural ? "fields" : "field", true);
+  if (!names.ok()) return names.status();
+  std::vector<FieldRef> fields;
+  for (auto& name : *names) fields.emplace_back(name);
+  return fields;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Check>> MakeNotNull(const CheckSpec& spec) {
+  auto fields = Fields(spec);
+  if (!fields.ok()) return fields.status();
+  return std::unique_ptr<Check>(std::make_unique<NotNull>(spec, std::move(fields).value()));
+}
+
+Result<std::unique_ptr<Check>> MakeRange(const CheckSpec& spec) {
+  auto fields = Fields(spec);
+  if (!fields.ok()) return fields.status();
+  auto min = OptionalNumber(spec, "min");
+  auto max = OptionalNumber(spec, "max");
+  if (!min && !max) return ConfigProblem(spec, "min", "the range check needs \"min\", \"max\" or both");
+  return std::unique_ptr<Check>(std::make_unique<Range>(spec, std::move(fields).value(), min, max));
+}
+
+Result<std::unique_ptr<Check>> MakePattern(const CheckSpec& spec) {
+  auto fields = Fields(spec);
+  if (!fields.ok()) return fields.status();
+  auto pattern = RequiredString(spec, "pattern");
+  if (!pattern.ok()) return pattern.status();
+  auto regex = schema::detail::Regex::Compile(*pattern);
+  if (!regex.ok()) return ConfigProblem(spec, "pattern", regex.status().message());
+  return std::unique_ptr<Check>(std::make_unique<Pattern>(spec, std::move(fields).value(), std::move(regex).value()));
+}
+
+Result<std::unique_ptr<Check>> MakeEnum(const CheckSpec& spec) {
+  auto fields = Fields(spec);
+  if (!fields.ok()) return fields.status();
+  const rapidjson::Value* values = json::Member(*spec.config, "values");
+  if (values == nullptr || !values->IsArray() || values->Empty()) {
+    return ConfigProblem(spec, "values", "the enum check needs \"values\", a non-empty array");
+  }
+  std::set<std::string> allowed;
+  for (const auto& v : values->GetArray()) allowed.insert(v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : json::Write(v));
+  return std::unique_ptr<Check>(std::make_unique<Enum>(spec, std::move(fields).value(), std::move(allowed)));
+}
+
+}  // namespace sluice::checks

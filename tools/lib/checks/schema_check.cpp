@@ -1,0 +1,66 @@
+#include "checks/schema_check.h"
+
+#include <fmt/format.h>
+
+#include "json/json.h"
+#include "schema/validator.h"
+
+namespace sluice::checks {
+namespace {
+
+class SchemaCheck : public Check {
+ public:
+  SchemaCheck(CheckSpec spec, schema::Validator validator, std::string schema_path)
+      : Check(std::move(spec)), validator_(std::move(validator)), schema_path_(std::move(schema_path)) {
+    outcome_ = NewOutcome();
+  }
+
+  void OnRecord(const records::Record& record) override {
+    ++records_;
+    errors_.clear();
+    // Only the first few failing records need every error spelled out; the rest are counted.
+    std::size_t wanted = outcome_.examples.size() < kMaxExamples ? 10 : 1;
+    if (validator_.Validate(record.value, errors_, wanted)) return;
+    for (const auto& error : errors_) {
+      if (outcome_.examples.size() >= kMaxExamples) break;
+      outcome_.examples.push_back(Finding{fmt::format("{}: {}", error.keyword, error.message), record.line,
+                                          record.column, fmt::format("/{}{}", record.index, error.instance_pointer)});
+    }
+    outcome_.passed = false;
+    ++outcome_.failures;
+  }
+
+  CheckOutcome Finish() override {
+    outcome_.summary = outcome_.passed
+                           ? fmt::format("{} records valid against {}", records_, schema_path_)
+                           : fmt::format("{} of {} records invalid against {}", outcome_.failures, records_, schema_path_);
+    return std::move(outcome_);
+  }
+
+ private:
+  schema::Validator validator_;
+  std::string schema_path_;
+  std::vector<schema::ValidationError> errors_;
+  CheckOutcome outcome_;
+  std::uint64_t records_ = 0;
+};
+
+}  // namespace
+
+std::string RecordSchemaPointer(const rapidjson::Value& schema) {
+  if (!schema.IsObject()) return "";
+  const rapidjson::Value* items = json::Member(schema, "items");
+  const rapidjson::Value* type = json::Member(schema, "type");
+  bool is_array = type != nullptr && type->IsString() && std::string(type->GetString()) == "array";
+  if (items != nullptr && (items->IsObject() || items->IsBool()) && (is_array || type == nullptr)) return "/items";
+  return "";
+}
+
+Result<std::unique_ptr<Check>> MakeSchemaCheck(const CheckSpec& spec, const rapidjson::Document& schema_document,
+                                               const std::string& schema_path) {
+  auto validator = schema::Validator::CompileAt(schema_document, RecordSchemaPointer(schema_document));
+  if (!validator.ok()) return ConfigError(fmt::format("{}: {}", schema_path, validator.status().message()));
+  return std::unique_ptr<Check>(std::make_unique<SchemaCheck>(spec, std::move(validator).value(), schema_path));
+}
+
+}  // namespace sluice::checks

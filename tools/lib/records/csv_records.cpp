@@ -1,0 +1,244 @@
+// CSV (RFC 4180) as records: rows are cut from the input buffer one at a time, their cells
+// unescaped into one reused string, and each row becomes an object keyed by the header.
+#include <cstring>
+#include <string_view>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "records/csv_cells.h"
+#include "records/format_readers.h"
+#include "records/record_slot.h"
+
+namespace sluice::records {
+namespace {
+
+// One row's cells: their unescaped bytes back to back, where each ends, and where each starts
+// in the file (for messages about the header).
+struct Row {
+  std::string text;
+  std::vector<std::size_t> ends;
+  std::vector<std::uint64_t> columns;
+  std::uint64_t line = 0;       // where the row starts
+  std::uint64_t line_breaks = 0;  // inside quoted cells
+
+  std::size_t size() const { return ends.size(); }
+  std::string_view cell(std::size_t i) const {
+    std::size_t begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(text).substr(begin, ends[i] - begin);
+  }
+};
+
+class RowScanner {
+ public:
+  RowScanner(InputBuffer& input, const std::string& origin, std::size_t bom_bytes)
+      : input_(input), origin_(origin), bom_bytes_(bom_bytes) {}
+
+  // Reads the next row; false at the end of the input.
+  Result<bool> Next(Row& row);
+
+ private:
+  enum class Scan { kRow, kBlankLine, kNeedMore, kEnd };
+
+  // Cuts one row from [p, end). A row that runs past the window asks for more input, and is
+  // then scanned again from its start (rows are short; a long one grows the buffer, so the
+  // rescans add up to a constant factor).
+  Result<Scan> ScanRow(const char* p, const char* end, bool eof, Row& row, const char** next);
+  Result<Scan> ScanQuoted(const char*& p, const char* end, bool eof, Row& row, const char*& line_begin);
+  // Fails if an invalid UTF-8 sequence starts in the row, which ends before `next`.
+  Status CheckUtf8(const char* next) const;
+  // A line break ends a row: LF, CRLF or a lone CR. Sets *next past it.
+  static Scan EndOfLine(const char* p, const char* end, bool eof, const char** next);
+  std::uint64_t Column(const char* p, const char* line_begin, std::uint64_t line) const {
+    return static_cast<std::uint64_t>(p - line_begin) + 1 + (line == 1 ? bom_bytes_ : 0);
+  }
+  Status Error(std::uint64_t line, std::uint64_t column, const std::string& what) const {
+    return InputError(fmt::format("{}:{}:{}: {}", origin_, line, column, what));
+  }
+
+  InputBuffer& input_;
+  const std::string& origin_;
+  std::size_t bom_bytes_;
+  std::uint64_t line_ = 1;  // where the next row starts
+};
+
+Result<bool> RowScanner::Next(Row& row) {
+  for (;;) {
+    const char* next = nullptr;
+    auto scan = ScanRow(input_.begin(), input_.end(), input_.at_eof(), row, &next);
+    if (!scan.ok()) return scan.status();
+    switch (*scan) {
+      case Scan::kEnd: return false;
+      case Scan::kNeedMore: {
+        auto more = input_.ReadMore();
+        if (!more.ok()) return more.status();
+        break;
+      }
+      case Scan::kBlankLine:
+        input_.Consume(next);
+        ++line_;
+        break;
+      case Scan::kRow:
+        SLUICE_RETURN_IF_ERROR(CheckUtf8(next));
+        input_.Consume(next);
+        row.line = line_;
+        line_ += row.line_breaks + 1;
+        return true;
+    }
+  }
+}
+
+Status RowScanner::CheckUtf8(const char* next) const {
+  std::uint64_t invalid = input_.first_invalid_utf8();
+  if (invalid >= input_.OffsetOf(next)) return Status::Ok();
+  // Rows before this one were valid, so the sequence starts in this row.
+  const char* at = input_.begin() + (invalid - input_.OffsetOf(input_.begin()));
+  std::uint64_t line = line_;
+  const char* line_begin = input_.begin();
+  for (const char* p = line_begin; p < at; ++p) {
+    if (*p == '\n') {
+      ++line;
+      line_begin = p + 1;
+    }
+  }
+  return Error(line, Column(at, line_begin, line), "invalid UTF-8 (is the file in another encoding?)");
+}
+
+RowScanner::Scan RowScanner::EndOfLine(const char* p, const char* end, bool eof, const char** next) {
+  if (*p == '\n') {
+    *next = p + 1;
+    return Scan::kRow;
+  }
+  if (p + 1 == end && !eof) return Scan::kNeedMore;  // is the CR followed by LF?
+  *next = p + 1 < end && p[1] == '\n' ? p + 2 : p + 1;
+  return Scan::kRow;
+}
+
+Result<RowScanner::Scan> RowScanner::ScanRow(const char* p, const char* end, bool eof, Row& row,
+                                             const char** next) {
+  if (p == end) return eof ? Scan::kEnd : Scan::kNeedMore;
+  if (*p == '\n' || *p == '\r') {
+    Scan blank = EndOfLine(p, end, eof, next);
+    return blank == Scan::kRow ? Scan::kBlankLine : blank;
+  }
+  row.text.clear();
+  row.ends.clear();
+  row.columns.clear();
+  row.line_breaks = 0;
+  const char* line_begin = p;
+  for (;;) {
+    row.columns.push_back(Column(p, line_begin, line_ + row.line_breaks));
+    if (p < end && *p == '"') {
+      auto quoted = ScanQuoted(p, end, eof, row, line_begin);
+      if (!quoted.ok() || *quoted != Scan::kRow) return quoted;
+    } else {
+      const char* stop = p;
+      while (stop < end && *stop != ',' && *stop != '\n' && *stop != '\r') ++stop;
+      row.text.append(p, stop - p);  // (pointer, length): the iterator form is much slower
+      p = stop;
+    }
+    row.ends.push_back(row.text.size());
+    if (p == end) {
+      if (!eof) return Scan::kNeedMore;
+      *next = p;  // the last row needs no line break
+      return Scan::kRow;
+    }
+    if (*p != ',') return EndOfLine(p, end, eof, next);
+    ++p;
+  }
+}
+
+Result<RowScanner::Scan> RowScanner::ScanQuoted(const char*& p, const char* end, bool eof, Row& row,
+                                                const char*& line_begin) {
+  std::uint64_t open_line = line_ + row.line_breaks;
+  std::uint64_t open_column = Column(p, line_begin, open_line);
+  ++p;
+  for (;;) {
+    const char* quote = static_cast<const char*>(std::memchr(p, '"', end - p));
+    if (quote == nullptr) {
+      if (!eof) return Scan::kNeedMore;
+      return Error(open_line, open_column, "the quoted cell that starts here is never closed");
+    }
+    for (const char* b = p; (b = static_cast<const char*>(std::memchr(b, '\n', quote - b))) != nullptr;) {
+      ++row.line_breaks;
+      line_begin = ++b;
+    }
+    row.text.append(p, quote - p);
+    if (quote + 1 == end && !eof) return Scan::kNeedMore;  // "" is an escaped quote
+    if (quote + 1 < end && quote[1] == '"') {
+      row.text += '"';
+      p = quote + 2;
+      continue;
+    }
+    p = quote + 1;
+    break;
+  }
+  if (p < end && *p != ',' && *p != '\n' && *p != '\r') {
+    std::uint64_t line = line_ + row.line_breaks;
+    return Error(line, Column(p, line_begin, line), "a closing quote must be followed by a comma or a line break");
+  }
+  return Scan::kRow;
+}
+
+Result<std::vector<std::string>> ReadHeader(RowScanner& scanner, Row& row, const std::string& origin) {
+  std::vector<std::string> header;
+  auto found = scanner.Next(row);
+  if (!found.ok()) return found.status();
+  if (!*found) return header;  // an empty file: no header, no records
+  std::unordered_map<std::string_view, std::size_t> seen;
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    auto [it, inserted] = seen.emplace(row.cell(i), i);
+    if (!inserted) {
+      return InputError(fmt::format("{}:{}:{}: column name \"{}\" appears twice in the header (columns {} and {})",
+                                    origin, row.line, row.columns[i], row.cell(i), it->second + 1, i + 1));
+    }
+    header.emplace_back(row.cell(i));
+  }
+  return header;
+}
+
+std::vector<CellType> ColumnTypes(const std::vector<std::string>& header, const CsvTyping& typing) {
+  std::vector<CellType> types(header.size(), CellType::kString);
+  for (const auto& [name, type] : typing.columns) {
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      if (header[i] == name) types[i] = type;
+    }
+  }
+  return types;
+}
+
+}  // namespace
+
+Status ReadCsvRecords(InputBuffer& input, const std::string& origin, const CsvTyping& typing,
+                      const RecordVisitor& visit, std::vector<std::string>* header_out) {
+  auto bom = input.SkipByteOrderMark();
+  if (!bom.ok()) return bom.status();
+  RowScanner scanner(input, origin, *bom);
+  Row row;
+  auto header = ReadHeader(scanner, row, origin);
+  if (!header.ok()) return header.status();
+  if (header_out != nullptr) *header_out = *header;
+  std::vector<CellType> types = ColumnTypes(*header, typing);
+  RecordSlot slot;
+  for (;;) {
+    auto found = scanner.Next(row);
+    if (!found.ok()) return found.status();
+    if (!*found) return Status::Ok();
+    if (row.size() != header->size()) {
+      return InputError(fmt::format("{}:{}:1: the row has {} fields, the header has {}", origin, row.line,
+                                    row.size(), header->size()));
+    }
+    Record& record = slot.Start(row.line, 1);
+    auto& allocator = record.value.GetAllocator();
+    record.value.SetObject();
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const std::string& name = (*header)[i];
+      rapidjson::Value key(name.data(), static_cast<rapidjson::SizeType>(name.size()), allocator);
+      rapidjson::Value value = CellValue(row.cell(i), types[i], allocator);
+      record.value.AddMember(key, value, allocator);
+    }
+    SLUICE_RETURN_IF_ERROR(slot.Deliver(visit));
+  }
+}
+
+}  // namespace sluice::records

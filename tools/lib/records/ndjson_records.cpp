@@ -1,0 +1,93 @@
+// NDJSON as records: each line is found with memchr, terminated in place and parsed in situ
+// (RapidJSON decodes strings where they lie), so a line costs no copy before its record.
+#include <cstring>
+
+#include <fmt/format.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
+#include "records/format_readers.h"
+#include "records/record_slot.h"
+#include "records/value_assembler.h"
+
+namespace sluice::records {
+namespace {
+
+// As for JSON documents (json_records.cpp), plus in situ: the line is ours to overwrite.
+constexpr unsigned kParseFlags =
+    rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+
+class LineParser {
+ public:
+  LineParser(const std::string& origin, const RecordVisitor& visit) : origin_(origin), visit_(visit) {}
+
+  // Parses [begin, end), where *end == '\0'. `column_shift` counts bytes before `begin` on the
+  // same line (a BOM), so columns are byte columns in the file. `invalid_utf8` is where the
+  // line's first invalid UTF-8 sequence starts, or null.
+  Status Parse(char* begin, char* end, std::uint64_t line, std::uint64_t column_shift, const char* invalid_utf8) {
+    if (invalid_utf8 != nullptr) {
+      return InputError(fmt::format("{}:{}:{}: invalid UTF-8", origin_, line, invalid_utf8 - begin + 1 + column_shift));
+    }
+    char* first = begin;
+    while (*first == ' ' || *first == '\t' || *first == '\r') ++first;
+    if (first == end) return Status::Ok();  // a blank line
+    auto column_of = [&](const char* p) { return static_cast<std::uint64_t>(p - begin) + 1 + column_shift; };
+
+    Record& record = slot_.Start(line, column_of(first));
+    assembler_.Begin(record.value);
+    rapidjson::InsituStringStream stream(first);
+    reader_.Parse<kParseFlags>(stream, assembler_);
+    if (reader_.HasParseError()) {
+      return InputError(fmt::format("{}:{}:{}: {}", origin_, line, column_of(first + reader_.GetErrorOffset()),
+                                    rapidjson::GetParseError_En(reader_.GetParseErrorCode())));
+    }
+    if (first + stream.Tell() != end) {
+      // RapidJSON stopped at a NUL byte inside the line, taking it for the end.
+      return InputError(fmt::format("{}:{}:{}: a NUL byte is not allowed in JSON text", origin_, line,
+                                    column_of(first + stream.Tell())));
+    }
+    return slot_.Deliver(visit_, assembler_);
+  }
+
+ private:
+  const std::string& origin_;
+  const RecordVisitor& visit_;
+  rapidjson::Reader reader_;  // reused: its stack keeps its capacity between lines
+  ValueAssembler assembler_;
+  RecordSlot slot_;
+};
+
+}  // namespace
+
+Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit) {
+  auto bom = input.SkipByteOrderMark();
+  if (!bom.ok()) return bom.status();
+  LineParser parser(origin, visit);
+  std::uint64_t line = 0;
+  std::size_t searched = 0;  // bytes at the start of the window known to hold no newline
+  for (;;) {
+    char* begin = input.begin();
+    std::size_t available = input.end() - begin;
+    auto* newline = static_cast<char*>(std::memchr(begin + searched, '\n', available - searched));
+    if (newline == nullptr && !input.at_eof()) {
+      searched = available;
+      auto more = input.ReadMore();  // grows the buffer if one line fills it
+      if (!more.ok()) return more.status();
+      continue;
+    }
+    if (newline == nullptr) {
+      if (available == 0) return Status::Ok();
+      newline = input.end();  // the last line has no newline; the sentinel ends it
+    }
+    searched = 0;
+    ++line;
+    *newline = '\0';
+    // Lines before this one were valid, so an invalid sequence before the newline is on it.
+    std::uint64_t invalid = input.first_invalid_utf8();
+    const char* invalid_here = invalid < input.OffsetOf(newline) ? begin + (invalid - input.OffsetOf(begin)) : nullptr;
+    SLUICE_RETURN_IF_ERROR(parser.Parse(begin, newline, line, line == 1 ? *bom : 0, invalid_here));
+    input.Consume(newline == input.end() ? newline : newline + 1);
+  }
+}
+
+}  // namespace sluice::records

@@ -1,0 +1,84 @@
+// JSON array, NDJSON and CSV as one stream of records, read in constant memory.
+//
+// A record is a JSON object (CSV rows become objects keyed by the header, typed by the
+// schema when one is given) together with where it starts in the file, so every later
+// message can say "data/cases.csv:812:5".
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "core/status.h"
+#include "pipeline/manifest.h"
+
+namespace sluice::records {
+
+// The reader fills one Record again for every record and reuses the memory of its value: a
+// Record lives until the visitor returns. To keep a value, copy it into a Document of your own
+// (`kept.CopyFrom(record.value, kept.GetAllocator())`); do not std::move(record.value) out, the
+// moved Document would still point into memory the next record overwrites.
+struct Record {
+  rapidjson::Document value;  // the record (an object for CSV; any JSON value otherwise)
+  std::uint64_t index = 0;    // 0-based position in the stream
+  std::uint64_t line = 0;     // 1-based line where the record starts
+  std::uint64_t column = 0;   // 1-based byte column where it starts
+  // An object that names a key twice keeps the LAST value, at the place of the first (as
+  // JSON.parse does). How many such repeats the record held, and the JSON pointer (relative to
+  // the record, e.g. "/address/city") of the first one, so a check can warn about them.
+  std::uint64_t duplicate_keys = 0;
+  std::string first_duplicate_key;
+};
+
+// How CSV cells become JSON values: by default every cell is a string; a column the schema
+// types as integer/number/boolean is converted when the text allows (a cell that does not
+// convert stays a string, so the schema check reports it with its location). Empty cells
+// become null for typed columns.
+enum class CellType { kString, kInteger, kNumber, kBoolean };
+struct CsvTyping {
+  std::vector<std::pair<std::string, CellType>> columns;  // by header name
+};
+
+// Derives CSV typing from a JSON Schema (items.properties / properties with "type").
+CsvTyping CsvTypingFromSchema(const rapidjson::Value& schema);
+
+struct ReadOptions {
+  CsvTyping csv_typing;
+  // Bytes read at a time. The buffer grows only to hold the longest NDJSON line or CSV row, so
+  // memory stays flat in the file size. Tests set it tiny to cross chunk boundaries.
+  std::size_t buffer_bytes = 64 * 1024;
+};
+
+// Called per record; returning a failed Status stops the read and is returned.
+using RecordVisitor = std::function<Status(Record&)>;
+
+// Reads `path` as `format` and visits every record in order. A JSON document that is not an
+// array is one record. Malformed input is an InputError "<path>:<line>:<column>: <what>"
+// (columns count bytes, a leading BOM included); records before the fault have been visited.
+// Also returns the CSV header (empty for JSON formats) through `header` when non-null.
+//
+// Formats in detail:
+// - json: a top-level array streams element by element; a file that is empty or only
+//   whitespace holds no records. Parsing is iterative, so deep nesting cannot overflow the
+//   stack. Invalid UTF-8 is an error.
+// - ndjson: one record per line; blank lines (spaces, tabs, CR) are skipped and count as lines;
+//   CRLF and a leading BOM are accepted.
+// - csv (RFC 4180): the first row is the header; names must be unique. Rows end with LF, CRLF
+//   or CR; quoted cells may hold commas, "" and line breaks; a bare quote inside an unquoted
+//   cell is kept as text. Empty lines are skipped. Every other row must have as many cells as
+//   the header.
+Status ReadRecords(const std::filesystem::path& path, pipeline::DataFormat format, const ReadOptions& options,
+                   const RecordVisitor& visit, std::vector<std::string>* header = nullptr);
+
+// The same from bytes in memory (data read from git), `origin` naming it in messages.
+Status ReadRecordsFromString(const std::string& bytes, const std::string& origin, pipeline::DataFormat format,
+                             const ReadOptions& options, const RecordVisitor& visit,
+                             std::vector<std::string>* header = nullptr);
+
+}  // namespace sluice::records

@@ -1,0 +1,224 @@
+// Object keywords: properties / patternProperties / additionalProperties, required,
+// dependencies / dependentRequired / dependentSchemas, propertyNames, min/maxProperties.
+#include <algorithm>
+
+#include "schema/compiler.h"
+
+namespace sluice::schema::detail {
+namespace {
+
+std::string_view NameOf(const Value& name) { return {name.GetString(), name.GetStringLength()}; }
+
+bool HasProperty(const Value& object, std::string_view name) {
+  return object.FindMember(rapidjson::StringRef(name.data(), name.size())) != object.MemberEnd();
+}
+
+// properties, patternProperties and additionalProperties as one check: what is "additional"
+// depends on the other two.
+class PropertiesCheck : public Check {
+ public:
+  using Named = std::pair<std::string, const SchemaNode*>;
+  using Patterned = std::pair<std::shared_ptr<const Regex>, const SchemaNode*>;
+
+  PropertiesCheck(std::string location, std::vector<Named> named, std::vector<Patterned> patterned, const SchemaNode* additional)
+      : Check("properties", std::move(location)), named_(std::move(named)), patterned_(std::move(patterned)), additional_(additional) {
+    std::sort(named_.begin(), named_.end());
+  }
+
+  bool Evaluate(const Value& v, EvalContext& ctx, Annotations* ann) const override {
+    if (!v.IsObject()) return true;
+    bool ok = true;
+    std::size_t index = 0, count = v.MemberCount();
+    for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m, ++index) {
+      std::string_view name = NameOf(m->name);
+      PathScope at(ctx, name);
+      bool matched = false;
+      ok = EvaluateMatches(name, m->value, ctx, matched) && ok;
+      if (!matched && additional_ != nullptr) {
+        matched = true;
+        ok = EvaluateAdditional(name, m->value, ctx) && ok;
+      }
+      if (matched && ann != nullptr) ann->MarkProp(index, count);
+      if (!ok && !ctx.collecting()) return false;
+    }
+    return ok;
+  }
+
+ private:
+  bool EvaluateMatches(std::string_view name, const Value& value, EvalContext& ctx, bool& matched) const {
+    bool ok = true;
+    auto it = std::lower_bound(named_.begin(), named_.end(), name,
+                               [](const Named& entry, std::string_view key) { return std::string_view(entry.first) < key; });
+    if (it != named_.end() && it->first == name) {
+      matched = true;
+      ok = it->second->Evaluate(value, ctx, nullptr);
+    }
+    for (const auto& [regex, node] : patterned_) {
+      if (!regex->Search(name)) continue;
+      matched = true;
+      ok = node->Evaluate(value, ctx, nullptr) && ok;
+    }
+    return ok;
+  }
+
+  bool EvaluateAdditional(std::string_view name, const Value& value, EvalContext& ctx) const {
+    if (!additional_->IsFalse()) return additional_->Evaluate(value, ctx, nullptr);
+    if (ctx.collecting()) ctx.Report("additionalProperties", additional_->location, "property " + Quote(name) + " is not allowed");
+    return false;
+  }
+
+  std::vector<Named> named_;
+  std::vector<Patterned> patterned_;
+  const SchemaNode* additional_;
+};
+
+class RequiredCheck : public Check {
+ public:
+  RequiredCheck(std::string location, std::vector<std::string> names) : Check("required", std::move(location)), names_(std::move(names)) {}
+  bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
+    if (!v.IsObject()) return true;
+    bool ok = true;
+    for (const std::string& name : names_) {
+      if (HasProperty(v, name)) continue;
+      ok = false;
+      if (!ctx.collecting()) return false;
+      Fail(ctx, "missing required property " + Quote(name));
+    }
+    return ok;
+  }
+
+ private:
+  std::vector<std::string> names_;
+};
+
+class DependentRequiredCheck : public Check {
+ public:
+  using Rule = std::pair<std::string, std::vector<std::string>>;
+  DependentRequiredCheck(const char* keyword, std::string location, std::vector<Rule> rules)
+      : Check(keyword, std::move(location)), rules_(std::move(rules)) {}
+  bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
+    if (!v.IsObject()) return true;
+    bool ok = true;
+    for (const auto& [trigger, needed] : rules_) {
+      if (!HasProperty(v, trigger)) continue;
+      for (const std::string& name : needed) {
+        if (HasProperty(v, name)) continue;
+        ok = false;
+        if (!ctx.collecting()) return false;
+        Fail(ctx, "property " + Quote(trigger) + " requires property " + Quote(name));
+      }
+    }
+    return ok;
+  }
+
+ private:
+  std::vector<Rule> rules_;
+};
+
+// dependentSchemas (and schema-valued dependencies): an in-place applicator, so annotations flow.
+class DependentSchemasCheck : public Check {
+ public:
+  using Rule = std::pair<std::string, const SchemaNode*>;
+  DependentSchemasCheck(const char* keyword, std::string location, std::vector<Rule> rules)
+      : Check(keyword, std::move(location)), rules_(std::move(rules)) {}
+  bool Evaluate(const Value& v, EvalContext& ctx, Annotations* ann) const override {
+    if (!v.IsObject()) return true;
+    bool ok = true;
+    for (const auto& [trigger, node] : rules_) {
+      if (!HasProperty(v, trigger)) continue;
+      ok = node->Evaluate(v, ctx, ann) && ok;
+      if (!ok && !ctx.collecting()) return false;
+    }
+    return ok;
+  }
+
+ private:
+  std::vector<Rule> rules_;
+};
+
+class PropertyNamesCheck : public Check {
+ public:
+  PropertyNamesCheck(std::string location, const SchemaNode* sub) : Check("propertyNames", std::move(location)), sub_(sub) {}
+  bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
+    if (!v.IsObject()) return true;
+    bool ok = true;
+    for (const auto& member : v.GetObject()) {
+      PathScope at(ctx, NameOf(member.name));
+      ok = sub_->Evaluate(member.name, ctx, nullptr) && ok;  // the name is a JSON string value
+      if (!ok && !ctx.collecting()) return false;
+    }
+    return ok;
+  }
+
+ private:
+  const SchemaNode* sub_;
+};
+
+std::vector<std::string> StringList(const Value& v, const std::string& location) {
+  if (!v.IsArray()) FailAt(location, "must be an array of strings");
+  std::vector<std::string> names;
+  for (const Value& item : v.GetArray()) {
+    if (!item.IsString()) FailAt(location, "must be an array of strings");
+    names.emplace_back(item.GetString(), item.GetStringLength());
+  }
+  return names;
+}
+
+// dependencies (draft-04 to 07) mixes both kinds; dependentRequired / dependentSchemas split them.
+void CompileDependencies(Compiler& c, const Value& s, const Scope& scope, SchemaNode& node) {
+  const bool modern = DraftAtLeast(scope, Draft::kDraft2019_09);
+  const char* keywords[] = {"dependencies", "dependentRequired", "dependentSchemas"};
+  for (const char* keyword : keywords) {
+    bool is_legacy = keyword == keywords[0];
+    if (is_legacy == modern || (keyword == keywords[1] && !scope.validation_vocabulary)) continue;
+    auto it = s.FindMember(keyword);
+    if (it == s.MemberEnd() || !it->value.IsObject()) continue;
+    std::string location = ChildLocation(scope.location, keyword);
+    std::vector<DependentRequiredCheck::Rule> required;
+    std::vector<DependentSchemasCheck::Rule> schemas;
+    for (const auto& m : it->value.GetObject()) {
+      std::string name(NameOf(m.name));
+      if (m.value.IsArray() && keyword != keywords[2]) required.emplace_back(name, StringList(m.value, ChildLocation(location, name)));
+      else if (keyword != keywords[1]) schemas.emplace_back(name, c.Sub(m.value, scope, keyword, name));
+    }
+    if (!required.empty()) node.checks.push_back(std::make_unique<DependentRequiredCheck>(keyword, location, std::move(required)));
+    if (!schemas.empty()) node.checks.push_back(std::make_unique<DependentSchemasCheck>(keyword, location, std::move(schemas)));
+  }
+}
+
+}  // namespace
+
+void CompileObjectKeywords(Compiler& c, const Value& s, const Scope& scope, SchemaNode& node) {
+  auto member = [&](const char* keyword) -> const Value* {
+    auto it = s.FindMember(keyword);
+    return it == s.MemberEnd() ? nullptr : &it->value;
+  };
+  std::vector<PropertiesCheck::Named> named;
+  std::vector<PropertiesCheck::Patterned> patterned;
+  const SchemaNode* additional = nullptr;
+  if (const Value* v = member("properties"); v != nullptr && v->IsObject()) {
+    for (const auto& m : v->GetObject()) named.emplace_back(std::string(NameOf(m.name)), c.Sub(m.value, scope, "properties", NameOf(m.name)));
+  }
+  if (const Value* v = member("patternProperties"); v != nullptr && v->IsObject()) {
+    for (const auto& m : v->GetObject()) {
+      std::string location = ChildLocation(ChildLocation(scope.location, "patternProperties"), NameOf(m.name));
+      patterned.emplace_back(c.Pattern(NameOf(m.name), location), c.Sub(m.value, scope, "patternProperties", NameOf(m.name)));
+    }
+  }
+  if (const Value* v = member("additionalProperties")) additional = c.Sub(*v, scope, "additionalProperties");
+  if (!named.empty() || !patterned.empty() || additional != nullptr) {
+    node.checks.push_back(std::make_unique<PropertiesCheck>(ChildLocation(scope.location, "properties"), std::move(named),
+                                                            std::move(patterned), additional));
+  }
+  if (const Value* v = member("required"); v != nullptr && scope.validation_vocabulary) {
+    std::string location = ChildLocation(scope.location, "required");
+    node.checks.push_back(std::make_unique<RequiredCheck>(location, StringList(*v, location)));
+  }
+  CompileDependencies(c, s, scope, node);
+  if (const Value* v = member("propertyNames"); v != nullptr && scope.draft != Draft::kDraft4) {
+    node.checks.push_back(std::make_unique<PropertyNamesCheck>(ChildLocation(scope.location, "propertyNames"), c.Sub(*v, scope, "propertyNames")));
+  }
+  AddCountChecks(s, scope, node, true);
+}
+
+}  // namespace sluice::schema::detail

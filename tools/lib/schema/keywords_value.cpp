@@ -1,0 +1,264 @@
+// Keywords about one value on its own: type, enum, const, numbers, strings, format.
+#include <cmath>
+
+#include "schema/compiler.h"
+#include "schema/format.h"
+
+namespace sluice::schema::detail {
+namespace {
+
+enum TypeBit : unsigned { kNull = 1, kBoolean = 2, kObject = 4, kArray = 8, kNumber = 16, kString = 32, kInteger = 64 };
+
+struct TypeName {
+  const char* name;
+  unsigned bit;
+};
+constexpr TypeName kTypes[] = {{"null", kNull},     {"boolean", kBoolean}, {"object", kObject}, {"array", kArray},
+                               {"number", kNumber}, {"string", kString},   {"integer", kInteger}};
+
+unsigned TypeBitsOf(const Value& v) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType: return kNull;
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType: return kBoolean;
+    case rapidjson::kObjectType: return kObject;
+    case rapidjson::kArrayType: return kArray;
+    case rapidjson::kStringType: return kString;
+    case rapidjson::kNumberType: return IsInteger(v) ? (kNumber | kInteger) : kNumber;
+  }
+  return 0;
+}
+
+class TypeCheck : public Check {
+ public:
+  TypeCheck(std::string location, unsigned allowed, std::string expected)
+      : Check("type", std::move(location)), allowed_(allowed), expected_(std::move(expected)) {}
+  bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
+    if (TypeBitsOf(v) & allowed_) return true;
+    Fail(ctx, "expected " + expected_ + ", got " + JsonTypeName(v) + " " + Describe(v));
+    return false;
+  }
+
+ private:
+  unsigned allowed_;
+  std::string expected_;
+};
+
+// Owns a copy of the allowed values: a Validator outlives the schema document it came from.
+class EnumCheck : public Check {
+ public:
+  EnumCheck(const char* keyword, std::string location, const std::vector<const Value*>& allowed)
+      : Check(keyword, std::move(location)) {
+    allowed_.SetArray();
+    for (const Value* v : allowed) allowed_.PushBack(Value(*v, allowed_.GetAllocator()), allowed_.GetAllocator());
+  }
+  bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
+    // RapidJSON's == is deep and numeric (1 == 1.0), as JSON Schema equality wants.
+    for (const Value& candidate : allowed_.GetArray()) {
+      if (candidate == v) return true;
+    }
+    if (allowed_.Size() == 1) Fail(ctx, Describe(v) + " is not the constant " + Describe(allowed_[0]));
+    else Fail(ctx, Describe(v) + " is not one of the allowed values");
+    return false;
+  }
+
+ private:
+  rapidjson::Document allowed_;
+};
+
+enum class Bound { kMin, kMax, kExclusiveMin, kExclusiveMax };
+
+class BoundCheck : public Check {
+ public:
+  BoundCheck(const char* keyword, std::string location, Bound bound, const Value& limit)
+      : Check(keyword, std::move(location)), bound_(bound), limit_(limit.GetDouble()), text_(Describe(limit)) {}
+  bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
+    if (!v.IsNumber()) return true;
+    double x = v.GetDouble();
+    bool ok = true;
+    const char* relation = "";
+    switch (bound_) {
+      case Bound::kMin: ok = x >= limit_; relation = "less than"; break;
+      case Bound::kMax: ok = x <= limit_; relation = "greater than"; break;
+      case Bound::kExclusiveMin: ok = x > limit_; relation = "less than or equal to"; break;
+      case Bound::kExclusiveMax: ok = x < limit_; relation = "greater than or equal to"; break;
+    }
+    if (!ok) Fail(ctx, Describe(v) + " is " + relation + " " + text_);
+    return ok;
+  }
+
+ private:
+  Bound bound_;
+  double limit_;
+  std::string text_;
+};
+
+class MultipleOfCheck : public Check {
+ public:
+  MultipleOfCheck(std::string location, const Value& divisor)
+      : Check("multipleOf", std::move(location)), divisor_(divisor.GetDouble()), text_(Describe(divisor)) {
+    if (divisor.IsInt64()) int_divisor_ = divisor.GetInt64();
+  }
+  bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
+    if (!v.IsNumber()) return true;
+    bool ok;
+    if (int_divisor_ != 0 && v.IsInt64()) {
+      ok = v.GetInt64() % int_divisor_ == 0;
+    } else {
+      // Division, not fmod: 0.0075 / 0.0001 is 75 in doubles, fmod leaves a remainder.
+      double quotient = v.GetDouble() / divisor_;
+      ok = std::isfinite(quotient) && quotient == std::floor(quotient);
+    }
+    if (!ok) Fail(ctx, Describe(v) + " is not a multiple of " + text_);
+    return ok;
+  }
+
+ private:
+  double divisor_;
+  std::int64_t int_divisor_ = 0;
+  std::string text_;
+};
+
+class LengthCheck : public Check {
+ public:
+  LengthCheck(const char* keyword, std::string location, std::size_t limit, bool is_max)
+      : Check(keyword, std::move(location)), limit_(limit), is_max_(is_max) {}
+  bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
+    if (!v.IsString()) return true;
+    // Short-cut: a string's bytes bound its code points from above and its code points from below / 4.
+    std::size_t bytes = v.GetStringLength();
+    if (is_max_ ? bytes <= limit_ : bytes / 4 >= limit_) return true;
+    std::size_t length = CodePointCount({v.GetString(), bytes});
+    bool ok = is_max_ ? length <= limit_ : length >= limit_;
+    if (!ok) {
+      Fail(ctx, Describe(v) + " is " + (is_max_ ? "longer" : "shorter") + " than " + std::to_string(limit_) +
+                    " characters (" + std::to_string(length) + ")");
+    }
+    return ok;
+  }
+
+ private:
+  std::size_t limit_;
+  bool is_max_;
+};
+
+class PatternCheck : public Check {
+ public:
+  PatternCheck(std::string location, std::shared_ptr<const Regex> regex)
+      : Check("pattern", std::move(location)), regex_(std::move(regex)) {}
+  bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
+    if (!v.IsString() || regex_->Search({v.GetString(), v.GetStringLength()})) return true;
+    Fail(ctx, Describe(v) + " does not match pattern " + regex_->source());
+    return false;
+  }
+
+ private:
+  std::shared_ptr<const Regex> regex_;
+};
+
+class FormatCheck : public Check {
+ public:
+  FormatCheck(std::string location, FormatTest test, std::string name)
+      : Check("format", std::move(location)), test_(test), name_(std::move(name)) {}
+  bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
+    if (!v.IsString() || test_({v.GetString(), v.GetStringLength()})) return true;
+    Fail(ctx, Describe(v) + " is not a valid " + name_);
+    return false;
+  }
+
+ private:
+  FormatTest test_;
+  std::string name_;
+};
+
+std::size_t NonNegativeInteger(const Value& v, const std::string& location) {
+  if (!IsInteger(v) || v.GetDouble() < 0) FailAt(location, "must be a non-negative integer");
+  return static_cast<std::size_t>(v.GetDouble());
+}
+
+void CompileType(const Value& type, const std::string& location, SchemaNode& node) {
+  unsigned allowed = 0;
+  std::string expected;
+  auto add = [&](const Value& name) {
+    for (const TypeName& t : kTypes) {
+      if (name.IsString() && name == t.name) {
+        allowed |= t.bit;
+        expected += (expected.empty() ? "" : " or ") + std::string(t.name);
+        return;
+      }
+    }
+    FailAt(location, "unknown type " + Describe(name));
+  };
+  if (type.IsArray()) {
+    for (const Value& name : type.GetArray()) add(name);
+  } else {
+    add(type);
+  }
+  node.checks.push_back(std::make_unique<TypeCheck>(location, allowed, expected));
+}
+
+void CompileBounds(const Value& s, const Scope& scope, SchemaNode& node) {
+  auto number = [&](const char* keyword) -> const Value* {
+    auto it = s.FindMember(keyword);
+    if (it == s.MemberEnd()) return nullptr;
+    if (it->value.IsBool() && scope.draft == Draft::kDraft4) return nullptr;  // draft-04 modifier, read below
+    if (!it->value.IsNumber()) FailAt(ChildLocation(scope.location, keyword), "must be a number");
+    return &it->value;
+  };
+  auto flag = [&](const char* keyword) {
+    auto it = s.FindMember(keyword);
+    return scope.draft == Draft::kDraft4 && it != s.MemberEnd() && it->value.IsBool() && it->value.GetBool();
+  };
+  auto add = [&](const char* keyword, Bound bound, const Value& limit) {
+    node.checks.push_back(std::make_unique<BoundCheck>(keyword, ChildLocation(scope.location, keyword), bound, limit));
+  };
+  if (const Value* v = number("minimum")) add("minimum", flag("exclusiveMinimum") ? Bound::kExclusiveMin : Bound::kMin, *v);
+  if (const Value* v = number("maximum")) add("maximum", flag("exclusiveMaximum") ? Bound::kExclusiveMax : Bound::kMax, *v);
+  if (scope.draft == Draft::kDraft4) return;
+  if (const Value* v = number("exclusiveMinimum")) add("exclusiveMinimum", Bound::kExclusiveMin, *v);
+  if (const Value* v = number("exclusiveMaximum")) add("exclusiveMaximum", Bound::kExclusiveMax, *v);
+}
+
+}  // namespace
+
+void CompileValueKeywords(Compiler& c, const Value& s, const Scope& scope, SchemaNode& node) {
+  if (!scope.validation_vocabulary) return;
+  auto at = [&](const char* keyword) { return ChildLocation(scope.location, keyword); };
+  auto member = [&](const char* keyword) -> const Value* {
+    auto it = s.FindMember(keyword);
+    return it == s.MemberEnd() ? nullptr : &it->value;
+  };
+  if (const Value* v = member("type")) CompileType(*v, at("type"), node);
+  if (const Value* v = member("enum")) {
+    if (!v->IsArray()) FailAt(at("enum"), "must be an array");
+    std::vector<const Value*> allowed;
+    for (const Value& item : v->GetArray()) allowed.push_back(&item);
+    node.checks.push_back(std::make_unique<EnumCheck>("enum", at("enum"), allowed));
+  }
+  if (const Value* v = member("const"); v && scope.draft != Draft::kDraft4) {
+    node.checks.push_back(std::make_unique<EnumCheck>("const", at("const"), std::vector<const Value*>{v}));
+  }
+  if (const Value* v = member("multipleOf")) {
+    if (!v->IsNumber() || v->GetDouble() <= 0) FailAt(at("multipleOf"), "must be a number greater than 0");
+    node.checks.push_back(std::make_unique<MultipleOfCheck>(at("multipleOf"), *v));
+  }
+  CompileBounds(s, scope, node);
+  if (const Value* v = member("maxLength")) {
+    node.checks.push_back(std::make_unique<LengthCheck>("maxLength", at("maxLength"), NonNegativeInteger(*v, at("maxLength")), true));
+  }
+  if (const Value* v = member("minLength")) {
+    node.checks.push_back(std::make_unique<LengthCheck>("minLength", at("minLength"), NonNegativeInteger(*v, at("minLength")), false));
+  }
+  if (const Value* v = member("pattern")) {
+    if (!v->IsString()) FailAt(at("pattern"), "must be a string");
+    node.checks.push_back(std::make_unique<PatternCheck>(at("pattern"), c.Pattern({v->GetString(), v->GetStringLength()}, at("pattern"))));
+  }
+  const Value* format = member("format");
+  if (format != nullptr && format->IsString() && c.options().format_assertion) {
+    std::string name(format->GetString(), format->GetStringLength());
+    // Formats we do not know stay annotations, as the drafts ask of unknown formats.
+    if (FormatTest test = FindFormatTest(name)) node.checks.push_back(std::make_unique<FormatCheck>(at("format"), test, name));
+  }
+}
+
+}  // namespace sluice::schema::detail

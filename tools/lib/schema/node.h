@@ -1,0 +1,127 @@
+// The compiled form of a schema: one SchemaNode per subschema, each holding small Check
+// objects (one per keyword or keyword group), and what an evaluation carries along.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "schema/validator.h"
+
+namespace sluice::schema::detail {
+
+using rapidjson::Value;
+struct SchemaNode;
+
+// A schema resource (a document or a subschema with its own $id): the unit of the dynamic
+// scope that $dynamicRef and $recursiveRef search.
+struct Resource {
+  std::string uri;
+  bool recursive_anchor = false;                                          // 2019-09 $recursiveAnchor
+  const SchemaNode* root = nullptr;                                       // compiled when $recursiveRef may need it
+  std::unordered_map<std::string, const Value*> dynamic_anchor_values;    // filled by the index
+  std::unordered_map<std::string, const SchemaNode*> dynamic_anchors;     // filled by the compiler
+};
+
+// Which properties / items of the current instance some subschema evaluated successfully:
+// what unevaluatedProperties and unevaluatedItems need. Indexed by member / item position.
+struct Annotations {
+  bool all_props = false;
+  std::vector<bool> props;
+  bool all_items = false;
+  std::size_t item_prefix = 0;
+  std::vector<bool> items;
+
+  void MarkProp(std::size_t index, std::size_t count);
+  void MarkItem(std::size_t index, std::size_t count);
+  void MergeFrom(const Annotations& other);
+  bool PropEvaluated(std::size_t index) const { return all_props || (index < props.size() && props[index]); }
+  bool ItemEvaluated(std::size_t index) const {
+    return all_items || index < item_prefix || (index < items.size() && items[index]);
+  }
+};
+
+// One position in the instance: a property name (borrowed from the instance) or an index.
+struct PathToken {
+  std::string_view name;
+  std::size_t index = 0;
+  bool is_index = false;
+};
+
+class EvalContext {
+ public:
+  EvalContext(std::vector<ValidationError>* errors, std::size_t max_errors) : errors_(errors), max_errors_(max_errors) {}
+
+  // False when nobody wants messages (IsValid, a branch of anyOf, not): checks stop at the first failure.
+  bool collecting() const { return errors_ != nullptr && errors_->size() < max_errors_; }
+  void Report(std::string_view keyword, const std::string& schema_pointer, std::string message);
+  std::string InstancePointer() const;
+
+  // Swaps the error sink (nullptr = only validity wanted); returns the previous one.
+  std::vector<ValidationError>* SwapSink(std::vector<ValidationError>* sink) {
+    std::swap(sink, errors_);
+    return sink;
+  }
+
+  std::vector<PathToken> path;
+  std::vector<const Resource*> dynamic_scope;
+  int depth = 0;
+
+ private:
+  std::vector<ValidationError>* errors_;
+  std::size_t max_errors_;
+};
+
+// Keeps the instance path right on every exit.
+class PathScope {
+ public:
+  PathScope(EvalContext& ctx, std::string_view name) : ctx_(ctx) { ctx.path.push_back({name, 0, false}); }
+  PathScope(EvalContext& ctx, std::size_t index) : ctx_(ctx) { ctx.path.push_back({{}, index, true}); }
+  ~PathScope() { ctx_.path.pop_back(); }
+  PathScope(const PathScope&) = delete;
+  PathScope& operator=(const PathScope&) = delete;
+
+ private:
+  EvalContext& ctx_;
+};
+
+class Check {
+ public:
+  Check(const char* keyword, std::string location) : keyword_(keyword), location_(std::move(location)) {}
+  virtual ~Check() = default;
+  // `ann` is non-null when an enclosing unevaluated* keyword needs to know what was evaluated.
+  virtual bool Evaluate(const Value& instance, EvalContext& ctx, Annotations* ann) const = 0;
+
+ protected:
+  void Fail(EvalContext& ctx, std::string message) const {
+    if (ctx.collecting()) ctx.Report(keyword_, location_, std::move(message));
+  }
+  const char* keyword_;
+  std::string location_;  // "#/properties/fips/pattern"
+};
+
+struct SchemaNode {
+  std::string location;                  // "#/properties/fips"
+  const Resource* resource = nullptr;
+  int boolean = -1;                      // 0 / 1 for the schemas false / true; -1 otherwise
+  bool has_unevaluated = false;          // owns unevaluatedProperties / unevaluatedItems
+  std::vector<std::unique_ptr<Check>> checks;  // unevaluated* last: they read the others' annotations
+
+  bool Evaluate(const Value& instance, EvalContext& ctx, Annotations* ann) const;
+  bool IsFalse() const { return boolean == 0; }
+};
+
+// Type name as JSON Schema says it ("integer" for 3 and 3.0 alike).
+const char* JsonTypeName(const Value& value);
+// The value in short JSON for messages ("12" quoted, long values cut with "...").
+std::string Describe(const Value& value);
+std::string Quote(std::string_view text);
+std::size_t CodePointCount(std::string_view text);
+bool IsInteger(const Value& value);
+
+}  // namespace sluice::schema::detail
