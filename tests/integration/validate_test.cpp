@@ -160,3 +160,32 @@ TEST_CASE("ad hoc: --schema validates one file without a manifest or git", "[val
   CHECK(run.exit_code == 1);
   CHECK_THAT(run.out, Catch::Contains("minimum"));
 }
+
+TEST_CASE("a record with a duplicated JSON key fails the schema check with its location", "[validate]") {
+  TempDir dir;
+  auto schema = dir.Write("s.json", kSchema);
+  auto data = dir.Write("d.json", "[\n{\"date\": \"2026-11-01\", \"county\": \"A\", \"fips\": \"06001\", \"cases\": 1, \"cases\": 2}\n]\n");
+  auto run = RunProcess({kValidate, "--schema", schema.string(), data.string()});
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.out, Catch::Contains("duplicated key /cases"));
+  CHECK_THAT(run.out, Catch::Contains(":2:1:"));
+}
+
+TEST_CASE("self-test: good samples pass, bad stubs are caught, and a stub that passes is reported broken",
+          "[validate][selftest]") {
+  DataRepo repo(R"([{"type": "range", "field": "cases", "min": 0}])");
+  repo.dir.Write("tests/cases/cases/pass/good.csv", Rows(3));
+  repo.dir.Write("tests/cases/cases/fail/bad-fips.json", R"({"fips": "6001"})");
+  repo.dir.Write("tests/cases/cases/fail/negative.json", R"({"$record": 2, "cases": -5})");
+  repo.dir.Write("tests/cases/cases/fail/no-date.json", R"({"date": null})");
+  auto run = repo.Validate({"--self-test"});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(run.out, Catch::Contains("all 4 samples behave"));
+
+  // A stub whose change no check notices: the validation no longer protects against it.
+  repo.dir.Write("tests/cases/cases/fail/harmless.json", R"({"county": "Berkeley"})");
+  auto broken = repo.Validate({"--self-test"});
+  CHECK(broken.exit_code == 1);
+  CHECK_THAT(broken.out, Catch::Contains("BROKEN") && Catch::Contains("harmless.json"));
+}

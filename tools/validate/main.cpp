@@ -26,6 +26,18 @@ int main(int argc, char** argv) {
   if (auto code = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *code;
 
   Environment env = Environment::Process();
+  if (cli.self_test) {
+    auto self_test = checks::SelfTestFromCommandLine(cli, env);
+    if (!self_test.ok()) {
+      std::cerr << "sluice-validate: " << Mask(self_test.status().message()) << "\n";
+      return self_test.status().exit_code();
+    }
+    actions::ActionsIo io(env, std::cout);
+    std::cout << checks::SelfTestText(*self_test);
+    Status summarised = io.AppendSummary(checks::SelfTestMarkdown(*self_test));
+    if (!summarised.ok()) std::cerr << "sluice-validate: warning: " << Mask(summarised.message()) << "\n";
+    return self_test->broken() == 0 ? kExitOk : kExitNo;
+  }
   checks::ValidateRun run = checks::RunFromCommandLine(cli, env);
   actions::ActionsIo io(env, std::cout);
   io.MaskRegisteredSecrets();

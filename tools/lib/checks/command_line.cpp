@@ -46,16 +46,36 @@ void AddValidateOptions(CLI::App& app, CommandLine& cli) {
                  "Accept this check's failure for this run only (a known correction); repeatable. Ids are in the report");
   app.add_option("--output", cli.outputs, "Validate only this output (source name); repeatable");
   app.add_flag("--no-schema", cli.no_schema, "Skip the JSON Schema check (data-quality checks only)");
+  app.add_flag("--self-test", cli.self_test,
+               "Check the checks: samples in tests/<pipeline>/<output>/pass must pass, stubs in fail/ (merged onto "
+               "the last good data) must fail");
 }
 
-ValidateRun RunFromCommandLine(const CommandLine& cli, const Environment& env) {
-  if (!cli.schema.empty()) return ValidateRun{"", RunAdHoc(cli)};
+namespace {
+
+ValidateOptions OptionsFrom(const CommandLine& cli, const Environment& env) {
   ValidateOptions options;
   options.workspace = fs::absolute(cli.workspace.empty() ? env.GetOr("GITHUB_WORKSPACE", ".") : cli.workspace);
   options.previous_revision = cli.previous_revision;
   options.allow = cli.allow;
   options.only_outputs = cli.outputs;
   options.schema = !cli.no_schema;
+  return options;
+}
+
+}  // namespace
+
+Result<SelfTestReport> SelfTestFromCommandLine(const CommandLine& cli, const Environment& env) {
+  if (!cli.schema.empty()) return UsageError("--self-test needs a pipeline manifest, not --schema");
+  ValidateOptions options = OptionsFrom(cli, env);
+  auto manifest = pipeline::LoadManifest(cli.target, options.workspace, env);
+  if (!manifest.ok()) return manifest.status();
+  return RunSelfTest(*manifest, options);
+}
+
+ValidateRun RunFromCommandLine(const CommandLine& cli, const Environment& env) {
+  if (!cli.schema.empty()) return ValidateRun{"", RunAdHoc(cli)};
+  ValidateOptions options = OptionsFrom(cli, env);
   auto manifest = pipeline::LoadManifest(cli.target, options.workspace, env);
   if (!manifest.ok()) return ValidateRun{"", manifest.status()};
   for (const auto& name : cli.outputs) {

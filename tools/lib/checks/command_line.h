@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "checks/engine.h"
+#include "checks/self_test.h"
 #include "core/env.h"
 #include "pipeline/run_record.h"
 
@@ -23,6 +24,7 @@ struct CommandLine {
   std::vector<std::string> allow;
   std::vector<std::string> outputs;
   bool no_schema = false;
+  bool self_test = false;
 };
 
 void AddValidateOptions(CLI::App& app, CommandLine& cli);
@@ -34,6 +36,9 @@ struct ValidateRun {
 
 // Loads the manifest (or sets up the ad hoc run) and validates.
 ValidateRun RunFromCommandLine(const CommandLine& cli, const Environment& env);
+
+// --self-test: the pipeline's pass/ and fail/ samples (checks/self_test.h).
+Result<SelfTestReport> SelfTestFromCommandLine(const CommandLine& cli, const Environment& env);
 
 // 0 when nothing failed at error severity, 1 when something did.
 int ExitCodeFor(const ValidationReport& report);

@@ -210,41 +210,59 @@ pipeline::DataFormat FormatFromExtension(const fs::path& path) {
   return pipeline::DataFormat::kJson;
 }
 
-Result<ValidationReport> ValidatePipeline(const pipeline::Manifest& manifest, const ValidateOptions& options) {
-  std::shared_ptr<git::Repository> repo;
-  if (auto found = git::Repository::Discover(options.workspace); found.ok()) {
-    repo = std::make_shared<git::Repository>(std::move(found).value());
-    if (!repo->ResolveCommit(options.previous_revision).ok()) {
-      if (options.previous_revision != "HEAD") {
-        return UsageError(fmt::format("--previous {}: no such revision in {}", options.previous_revision,
-                                      repo->workdir().string()));
-      }
-      repo.reset();  // a repository without commits yet: every output is new
-    }
+namespace {
+
+// A job for `source` reading `data`, with the schema check and the manifest's checks.
+Result<OutputJob> PrepareJob(const pipeline::Manifest& manifest, const pipeline::Source& source,
+                             const ValidateOptions& options, std::set<std::string>& ids, const fs::path& data) {
+  OutputJob job;
+  job.source = &source;
+  job.data = data;
+  job.display_path = source.output;
+  if (options.schema && !source.schema.empty()) {
+    auto schema_file = ConfinePath(options.workspace, source.schema);
+    if (!schema_file.ok()) return schema_file.status();
+    CheckSpec spec{DefaultId(source.name, "schema", 0), "schema", source.name, Severity::kError, "", nullptr,
+                   source.key, manifest.path.string()};
+    ids.insert(spec.id);
+    SLUICE_RETURN_IF_ERROR(AddSchemaCheck(job, *schema_file, source.schema, spec));
   }
+  SLUICE_RETURN_IF_ERROR(AddManifestChecks(job, manifest, ids));
+  return job;
+}
+
+// The repository holding the workspace and the revision the previous versions come from;
+// null when there is none (not a repository, or no commits yet).
+Result<std::shared_ptr<git::Repository>> OpenPrevious(const ValidateOptions& options) {
+  auto found = git::Repository::Discover(options.workspace);
+  if (!found.ok()) return std::shared_ptr<git::Repository>();
+  auto repo = std::make_shared<git::Repository>(std::move(found).value());
+  if (repo->ResolveCommit(options.previous_revision).ok()) return repo;
+  if (options.previous_revision != "HEAD") {
+    return UsageError(fmt::format("--previous {}: no such revision in {}", options.previous_revision,
+                                  repo->workdir().string()));
+  }
+  return std::shared_ptr<git::Repository>();  // a repository without commits yet: every output is new
+}
+
+}  // namespace
+
+Result<ValidationReport> ValidatePipeline(const pipeline::Manifest& manifest, const ValidateOptions& options) {
+  auto repo = OpenPrevious(options);
+  if (!repo.ok()) return repo.status();
   std::vector<OutputJob> jobs;
   std::set<std::string> ids;
   for (const auto& source : manifest.sources) {
     const auto& only = options.only_outputs;
     if (!only.empty() && std::find(only.begin(), only.end(), source.name) == only.end()) continue;
-    OutputJob job;
-    job.source = &source;
     auto data = ConfinePath(options.workspace, source.output);
     if (!data.ok()) return data.status();
-    job.data = *data;
-    job.display_path = source.output;
-    if (options.schema && !source.schema.empty()) {
-      auto schema_file = ConfinePath(options.workspace, source.schema);
-      if (!schema_file.ok()) return schema_file.status();
-      CheckSpec spec{DefaultId(source.name, "schema", 0), "schema", source.name, Severity::kError, "", nullptr,
-                     source.key, manifest.path.string()};
-      ids.insert(spec.id);
-      SLUICE_RETURN_IF_ERROR(AddSchemaCheck(job, *schema_file, source.schema, spec));
-    }
-    SLUICE_RETURN_IF_ERROR(AddManifestChecks(job, manifest, ids));
-    std::string repo_path = repo ? fs::relative(job.data, fs::weakly_canonical(repo->workdir())).generic_string() : "";
-    job.previous = GitPrevious(repo, options.previous_revision, repo_path);
-    jobs.push_back(std::move(job));
+    auto job = PrepareJob(manifest, source, options, ids, *data);
+    if (!job.ok()) return job.status();
+    std::string repo_path =
+        *repo ? fs::relative(job->data, fs::weakly_canonical((*repo)->workdir())).generic_string() : source.output;
+    job->previous = GitPrevious(*repo, options.previous_revision, repo_path);
+    jobs.push_back(std::move(job).value());
   }
   for (const auto& id : options.allow) {
     if (ids.count(id) == 0) return UsageError(fmt::format("--allow {}: the pipeline has no check with that id", id));
@@ -258,6 +276,27 @@ Result<ValidationReport> ValidatePipeline(const pipeline::Manifest& manifest, co
   }
   ApplyOverrides(report, options.allow);
   return report;
+}
+
+Result<OutputReport> ValidateAsOutput(const pipeline::Manifest& manifest, const pipeline::Source& source,
+                                      const fs::path& data, const ValidateOptions& options) {
+  std::set<std::string> ids;
+  auto job = PrepareJob(manifest, source, options, ids, data);
+  if (!job.ok()) return job.status();
+  job->display_path = data.string();
+  // Checks that reconcile against another output read that output's current file.
+  std::vector<OutputJob> others;
+  for (const auto& other : manifest.sources) {
+    if (&other == &source) continue;
+    auto other_data = ConfinePath(options.workspace, other.output);
+    if (!other_data.ok()) return other_data.status();
+    OutputJob other_job;
+    other_job.source = &other;
+    other_job.data = *other_data;
+    other_job.display_path = other.output;
+    others.push_back(std::move(other_job));
+  }
+  return RunOutput(*job, others);
 }
 
 Result<ValidationReport> ValidateFile(const AdHocValidation& request) {

@@ -46,6 +46,11 @@ struct ValidateOptions {
 // --allow id (UsageError).
 Result<ValidationReport> ValidatePipeline(const pipeline::Manifest& manifest, const ValidateOptions& options);
 
+// Validates `data` as if it were `source`'s output: its schema and the manifest's checks for
+// it, with no previous version (checks that need one are skipped). For schema self-tests.
+Result<OutputReport> ValidateAsOutput(const pipeline::Manifest& manifest, const pipeline::Source& source,
+                                      const std::filesystem::path& data, const ValidateOptions& options);
+
 // Ad hoc: one data file against a schema, optionally a previous version from a file.
 struct AdHocValidation {
   std::filesystem::path data;

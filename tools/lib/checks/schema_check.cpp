@@ -17,6 +17,14 @@ class SchemaCheck : public Check {
 
   void OnRecord(const records::Record& record) override {
     ++records_;
+    if (record.duplicate_keys > 0) {
+      // JSON with a repeated key means different things to different readers (JSON.parse keeps
+      // the last, others the first): the data is ambiguous, so it cannot pass.
+      Fail(outcome_, Finding{fmt::format("duplicated key {} (the last value is used; {} repeat(s) in this record)",
+                                         record.first_duplicate_key, record.duplicate_keys),
+                             record.line, record.column, fmt::format("/{}{}", record.index, record.first_duplicate_key)});
+      return;
+    }
     errors_.clear();
     // Only the first few failing records need every error spelled out; the rest are counted.
     std::size_t wanted = outcome_.examples.size() < kMaxExamples ? 10 : 1;
