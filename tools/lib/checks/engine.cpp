@@ -124,6 +124,26 @@ std::string DefaultId(const std::string& output, const std::string& type, int oc
   return occurrence == 0 ? fmt::format("{}.{}", output, type) : fmt::format("{}.{}.{}", output, type, occurrence + 1);
 }
 
+// The manifest's path as people wrote it: relative to the workspace when inside it.
+std::string ManifestDisplayPath(const pipeline::Manifest& manifest) {
+  fs::path normal = manifest.path.lexically_normal();
+  std::error_code ec;
+  fs::path relative = fs::relative(normal, fs::current_path(ec), ec);
+  return !ec && !relative.empty() && *relative.begin() != ".." ? relative.string() : normal.string();
+}
+
+// The manifest's {"type": "schema"} entry for `output`, which may set the schema check's id and
+// severity; nullptr when there is none.
+const rapidjson::Value* SchemaEntry(const pipeline::Manifest& manifest, const std::string& output) {
+  const rapidjson::Value* checks = json::Member(*manifest.document, "checks");
+  if (checks == nullptr || !checks->IsArray()) return nullptr;
+  std::string only = manifest.sources.size() == 1 ? manifest.sources[0].name : "";
+  for (const auto& config : checks->GetArray()) {
+    if (json::StringOr(config, "type") == "schema" && json::StringOr(config, "output", only) == output) return &config;
+  }
+  return nullptr;
+}
+
 // The manifest's checks for `job`, in manifest order, ids made unique.
 Status AddManifestChecks(OutputJob& job, const pipeline::Manifest& manifest, std::set<std::string>& ids) {
   const rapidjson::Value* checks = json::Member(*manifest.document, "checks");
@@ -140,12 +160,12 @@ Status AddManifestChecks(OutputJob& job, const pipeline::Manifest& manifest, std
     spec.pointer = fmt::format("/checks/{}", i);
     spec.config = &config;
     spec.key = job.source->key;
-    spec.manifest_path = manifest.path.string();
+    spec.manifest_path = ManifestDisplayPath(manifest);
+    if (spec.type == "schema") continue;  // run by AddSchemaCheck, from the source's "schema"
     spec.id = json::StringOr(config, "id", DefaultId(output, spec.type, occurrences[spec.type]++));
     if (!ids.insert(spec.id).second) {
       return ConfigError(fmt::format("{}: {}/id: the check id '{}' is used twice", spec.manifest_path, spec.pointer, spec.id));
     }
-    if (spec.type == "schema") continue;  // run by AddSchemaCheck, from the source's "schema"
     auto check = MakeCheck(spec);
     if (!check.ok()) return check.status();
     job.checks.push_back(std::move(check).value());
@@ -223,7 +243,11 @@ Result<OutputJob> PrepareJob(const pipeline::Manifest& manifest, const pipeline:
     auto schema_file = ConfinePath(options.workspace, source.schema);
     if (!schema_file.ok()) return schema_file.status();
     CheckSpec spec{DefaultId(source.name, "schema", 0), "schema", source.name, Severity::kError, "", nullptr,
-                   source.key, manifest.path.string()};
+                   source.key, ManifestDisplayPath(manifest)};
+    if (const rapidjson::Value* entry = SchemaEntry(manifest, source.name)) {
+      spec.id = json::StringOr(*entry, "id", spec.id);
+      spec.severity = json::StringOr(*entry, "severity", "error") == "warn" ? Severity::kWarn : Severity::kError;
+    }
     ids.insert(spec.id);
     SLUICE_RETURN_IF_ERROR(AddSchemaCheck(job, *schema_file, source.schema, spec));
   }
