@@ -91,7 +91,7 @@ TEST_CASE("unknown source format names the JSON pointer", "[manifest]") {
 
 TEST_CASE("a misspelt top-level member is refused by name", "[manifest]") {
   CHECK_THAT(LoadError(ManifestText("", R"("reveiw": "auto",)")),
-             StartsWith(": /reveiw: additionalProperties forbids member \"reveiw\""));
+             StartsWith(": /reveiw: additionalProperties property \"reveiw\" is not allowed"));
 }
 
 TEST_CASE("pattern with \\d is enforced", "[manifest]") {
@@ -111,13 +111,20 @@ TEST_CASE("pattern with \\d is enforced", "[manifest]") {
 
 TEST_CASE("violation inside a $ref'd definition is caught", "[manifest]") {
   // sources[] items are #/definitions/source; RapidJSON ignores refs it cannot resolve.
-  CHECK(LoadError(ManifestText(R"("attempts": 11,)")) == ": /sources/0/attempts: maximum 10 is exceeded by 11");
+  CHECK(LoadError(ManifestText(R"("attempts": 11,)")) == ": /sources/0/attempts: maximum 11 is greater than 10");
   CHECK_THAT(LoadError(ManifestText("", R"("owners": {"primary": {"github": "octocat", "slak": "U1"}},)")),
              StartsWith(": /owners/primary/slak: additionalProperties "));
 }
 
+TEST_CASE("every schema problem is reported, not only the first", "[manifest]") {
+  std::string message = LoadError(ManifestText(R"("format": "xml", "attempts": 11,)", R"("reveiw": "auto",)"));
+  CHECK_THAT(message, Contains("/sources/0/format: enum"));
+  CHECK_THAT(message, Contains("/sources/0/attempts: maximum"));
+  CHECK_THAT(message, Contains("/reveiw: additionalProperties"));
+}
+
 TEST_CASE("a missing required member is named", "[manifest]") {
-  CHECK(LoadError(R"({"name": "cases"})") == ": /: required member \"sources\" is missing");
+  CHECK(LoadError(R"({"name": "cases"})") == ": /: required missing required property \"sources\"");
 }
 
 TEST_CASE("missing ${ENV} names the variable and the pointer", "[manifest]") {

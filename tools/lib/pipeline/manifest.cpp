@@ -6,6 +6,7 @@
 
 #include "core/fs.h"
 #include "json/json.h"
+#include "schema/validator.h"
 
 namespace sluice::pipeline {
 namespace fs = std::filesystem;
@@ -201,6 +202,42 @@ Result<rapidjson::Document> CompiledInSchema() {
   return schema;
 }
 
+// The manifest schema compiled once per process with sluice's own validator, which reports every
+// problem (RapidJSON 1.1's stops at the first).
+const schema::Validator* ManifestValidator(Status& failure) {
+  static Status compile_status;
+  static const std::unique_ptr<schema::Validator> validator = [] {
+    auto schema = CompiledInSchema();
+    if (!schema.ok()) {
+      compile_status = schema.status();
+      return std::unique_ptr<schema::Validator>();
+    }
+    auto compiled = schema::Validator::Compile(*schema);
+    if (!compiled.ok()) {
+      compile_status = InternalError("the built-in manifest schema does not compile: " + compiled.status().message());
+      return std::unique_ptr<schema::Validator>();
+    }
+    return std::make_unique<schema::Validator>(std::move(compiled).value());
+  }();
+  failure = compile_status;
+  return validator.get();
+}
+
+// Every problem, one per line: "<file>: <pointer>: <keyword> <what>".
+Status ValidateAgainstManifestSchema(const rapidjson::Document& document, const std::string& file) {
+  Status failure;
+  const schema::Validator* validator = ManifestValidator(failure);
+  if (validator == nullptr) return failure;
+  std::vector<schema::ValidationError> errors;
+  if (validator->Validate(document, errors, 50)) return Status::Ok();
+  std::string message;
+  for (const auto& error : errors) {
+    message += fmt::format("{}{}: {}: {} {}", message.empty() ? "" : "\n", file,
+                           error.instance_pointer.empty() ? "/" : error.instance_pointer, error.keyword, error.message);
+  }
+  return ConfigError(message);
+}
+
 }  // namespace
 
 const char* DataFormatName(DataFormat format) {
@@ -227,10 +264,7 @@ Result<Manifest> LoadManifest(const fs::path& file, const fs::path& workspace, c
   if (!text.ok()) return Status(ErrorKind::kConfig, text.status().message());
   auto document = json::Parse(*text, file.string());
   if (!document.ok()) return Status(ErrorKind::kConfig, document.status().message());
-  auto schema = CompiledInSchema();
-  if (!schema.ok()) return schema.status();
-  Status valid = json::Validate(*document, *schema, file.string());
-  if (!valid.ok()) return ConfigError(valid.message());
+  SLUICE_RETURN_IF_ERROR(ValidateAgainstManifestSchema(*document, file.string()));
 
   Problems problems(file.string());
   Manifest manifest = ReadManifest(*document);

@@ -58,8 +58,15 @@ class EnumCheck : public Check {
       if (candidate == v) return true;
     }
     if (allowed_.Size() == 1) Fail(ctx, Describe(v) + " is not the constant " + Describe(allowed_[0]));
-    else Fail(ctx, Describe(v) + " is not one of the allowed values");
+    else Fail(ctx, Describe(v) + " is not one of " + AllowedList());
     return false;
+  }
+  // The allowed values for a message, or how many there are when listing them would drown it.
+  std::string AllowedList() const {
+    if (allowed_.Size() > 8) return "the " + std::to_string(allowed_.Size()) + " allowed values";
+    std::string list;
+    for (const Value& candidate : allowed_.GetArray()) list += (list.empty() ? "" : ", ") + Describe(candidate);
+    return list;
   }
 
  private:
