@@ -1,0 +1,167 @@
+// sluice-diff driven as a user drives it: a pipeline's outputs in a real git repository against
+// HEAD, and two files ad hoc.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "core/fs.h"
+#include "json/json.h"
+#include "schema/validator.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace fs = std::filesystem;
+using namespace sluice;
+
+namespace {
+
+const std::string kDiff = std::string(SLUICE_BIN_DIR) + "/sluice-diff";
+
+std::string Rows(int n, int bump = 0) {
+  std::string csv = "date,county,cases,updated_at\n";
+  for (int i = 0; i < n; ++i) {
+    csv += fmt::format("2026-11-{:02d},Alameda,{},2026-12-0{}T00:00:00Z\n", i + 1, 100 + i + (i == 0 ? bump : 0), bump % 9);
+  }
+  return csv;
+}
+
+// A data repository with one pipeline over data/cases.csv and a first committed version.
+struct DataRepo {
+  TempDir dir;
+  explicit DataRepo(const std::string& committed = Rows(10)) {
+    dir.Write("pipelines/cases.json", R"({"name": "cases", "sources": [{"name": "cases", "url": "file:sources/c.csv",
+      "format": "csv", "output": "data/cases.csv", "key": ["date", "county"], "volatile": ["updated_at"]}]})");
+    dir.Write("data/cases.csv", committed);
+    Git({"init", "-q", "-b", "main"});
+    Commit("data");
+  }
+  void Git(std::vector<std::string> args) const {
+    std::vector<std::string> argv = {"git", "-C", dir.path().string(), "-c", "user.name=t", "-c", "user.email=t@t"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    REQUIRE(RunProcess(argv).exit_code == 0);
+  }
+  void Commit(const std::string& message) const {
+    Git({"add", "-A"});
+    Git({"commit", "-q", "-m", message});
+  }
+  ProcessResult Diff(std::vector<std::string> args, EnvOverrides env = {}) const {
+    std::vector<std::string> argv = {kDiff, "pipelines/cases.json", "--workspace", dir.path().string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    env.emplace("GITHUB_ACTIONS", std::nullopt);
+    env.emplace("GITHUB_OUTPUT", std::nullopt);
+    env.emplace("GITHUB_STEP_SUMMARY", std::nullopt);
+    env.emplace("SLUICE_RUN_LOG", std::nullopt);
+    return RunProcess(argv, env);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("changed data against HEAD: outputs, summary, Markdown file, run record, exit code", "[diff]") {
+  DataRepo repo;
+  repo.dir.Write("data/cases.csv", Rows(11, 50));
+  fs::path output = repo.dir.path() / "out.txt", summary = repo.dir.path() / "summary.md",
+           log = repo.dir.path() / "runs.ndjson", body = repo.dir.path() / "body.md";
+  auto run = repo.Diff({"--exit-code", "--markdown", body.string()},
+                       {{"GITHUB_OUTPUT", output.string()}, {"GITHUB_STEP_SUMMARY", summary.string()},
+                        {"SLUICE_RUN_LOG", log.string()}});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 1);
+  std::string outputs = ReadFile(output).value();
+  CHECK_THAT(outputs, Catch::Contains("changed=true") && Catch::Contains("added=1") && Catch::Contains("modified=1") &&
+                          Catch::Contains("removed=0"));
+  std::string markdown = ReadFile(body).value();
+  CHECK_THAT(markdown, Catch::Contains("| data/cases.csv | 10 | 11 | 1 | 0 | 1 |") && Catch::Contains("+50.0%"));
+  CHECK(ReadFile(summary).value() == markdown);
+  CHECK_THAT(ReadFile(log).value(), Catch::Contains("\"tool\":\"sluice-diff\"") && Catch::Contains("\"status\":\"success\""));
+  CHECK(repo.Diff({}).exit_code == 0);  // without --exit-code a difference is not a failure
+}
+
+TEST_CASE("only volatile fields changed: changed=false and exit 0 with --exit-code", "[diff]") {
+  DataRepo repo;
+  repo.dir.Write("data/cases.csv", [] {  // every row's updated_at moves, nothing else
+    std::string csv = Rows(10);
+    for (auto pos = csv.find("2026-12-00"); pos != std::string::npos; pos = csv.find("2026-12-00", pos)) csv.replace(pos, 10, "2026-12-05");
+    return csv;
+  }());
+  fs::path output = repo.dir.path() / "out.txt";
+  auto run = repo.Diff({"--exit-code"}, {{"GITHUB_OUTPUT", output.string()}});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(ReadFile(output).value(), Catch::Contains("changed=false"));
+  CHECK_THAT(run.out, Catch::Contains("no change"));
+}
+
+TEST_CASE("the JSON report matches schemas/diff-report.schema.json", "[diff]") {
+  DataRepo repo;
+  repo.dir.Write("data/cases.csv", Rows(9, 7) + "2026-11-30,Butte,1,x\n2026-11-30,Butte,2,x\n");
+  auto run = repo.Diff({"--json", "--trend", "cases", "--trend-history", "5"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  auto report = json::Parse(run.out, "report").value();
+  auto schema = json::ParseFile(std::string(SLUICE_SOURCE_DIR) + "/schemas/diff-report.schema.json").value();
+  auto validator = schema::Validator::Compile(schema);
+  REQUIRE(validator.ok());
+  std::vector<schema::ValidationError> errors;
+  bool valid = validator->Validate(report, errors);
+  for (const auto& e : errors) UNSCOPED_INFO(e.instance_pointer << ": " << e.message);
+  CHECK(valid);
+  const auto& file = report["files"][0];
+  CHECK(file["removed"].GetUint() == 1);
+  CHECK(file["collision_count"].GetUint() == 1);
+  CHECK(file["trend"]["points"].Size() == 2);  // one committed version and the new data
+}
+
+TEST_CASE("a trend over the git history is drawn as a Mermaid chart", "[diff]") {
+  DataRepo repo;
+  for (int v = 1; v <= 3; ++v) {
+    repo.dir.Write("data/cases.csv", Rows(10, v * 10));
+    repo.Commit("v" + std::to_string(v));
+  }
+  repo.dir.Write("data/cases.csv", Rows(10, 100));
+  fs::path body = repo.dir.path() / "body.md";
+  auto run = repo.Diff({"--trend", "cases", "--trend-history", "3", "--markdown", body.string()});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  std::string markdown = ReadFile(body).value();
+  CHECK_THAT(markdown, Catch::Contains("```mermaid\nxychart-beta"));
+  CHECK_THAT(markdown, Catch::Contains("line [1055, 1065, 1075, 1145]"));
+}
+
+TEST_CASE("an output new at HEAD shows as a new file; a missing output is exit 2", "[diff]") {
+  DataRepo repo;
+  repo.Git({"rm", "-q", "data/cases.csv"});
+  repo.Git({"commit", "-q", "-m", "drop"});
+  SECTION("new file") {
+    repo.dir.Write("data/cases.csv", Rows(3));
+    auto run = repo.Diff({"--json"});
+    REQUIRE(run.exit_code == 0);
+    auto report = json::Parse(run.out, "report").value();
+    CHECK_FALSE(report["files"][0]["old_exists"].GetBool());
+    CHECK(report["files"][0]["added"].GetUint() == 3);
+  }
+  SECTION("missing output") {
+    auto run = repo.Diff({});
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.err, Catch::Contains("data/cases.csv") && Catch::Contains("sluice-fetch"));
+  }
+}
+
+TEST_CASE("ad hoc: two files, a key given on the command line, missing key field exits 2", "[diff]") {
+  TempDir dir;
+  auto old_file = dir.Write("old.ndjson", "{\"id\":1,\"v\":1}\n{\"id\":2,\"v\":2}\n");
+  auto new_file = dir.Write("new.ndjson", "{\"id\":2,\"v\":2}\n{\"id\":1,\"v\":1}\n");
+  auto order_only = RunProcess({kDiff, "--key", "id", "--exit-code", old_file.string(), new_file.string()});
+  CHECK(order_only.exit_code == 0);
+  CHECK_THAT(order_only.out, Catch::Contains("order-only"));
+  auto broken = dir.Write("broken.ndjson", "{\"id\":2,\"v\":2}\n{\"v\":1}\n");
+  auto run = RunProcess({kDiff, "--key", "id", old_file.string(), broken.string()});
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("broken.ndjson:2"));
+  auto identical = RunProcess({kDiff, "--exit-code", old_file.string(), old_file.string()});
+  CHECK(identical.exit_code == 0);
+  CHECK(RunProcess({kDiff, "a", "b", "c"}).exit_code == 2);
+}

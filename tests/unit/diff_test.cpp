@@ -1,0 +1,286 @@
+// The diff engine: every change class, on files written for each test.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "diff/diff.h"
+#include "diff/key_index.h"
+#include "diff/report.h"
+#include "diff/trend.h"
+#include "support/temp_dir.h"
+
+using namespace sluice;
+using namespace sluice::diff;
+
+namespace {
+
+struct Files {
+  TempDir dir;
+  Result<FileDiff> Diff(const std::string& old_text, const std::string& new_text, const std::string& ext,
+                        std::vector<std::string> key = {}, std::vector<std::string> ignored = {}) {
+    FileRequest request;
+    request.old_side = DataInput::File(dir.Write("old." + ext, old_text));
+    request.new_side = DataInput::File(dir.Write("new." + ext, new_text));
+    request.display_path = "new." + ext;
+    request.format = FormatFromExtension("x." + ext);
+    request.key = std::move(key);
+    request.ignored = std::move(ignored);
+    return DiffFile(request);
+  }
+};
+
+const std::string kOld = "date,county,cases\n2026-11-01,Alameda,100\n2026-11-01,Butte,50\n2026-11-02,Alameda,110\n";
+
+}  // namespace
+
+TEST_CASE("identical files have no change", "[diff]") {
+  Files f;
+  auto d = f.Diff(kOld, kOld, "csv", {"date", "county"});
+  REQUIRE(d.ok());
+  CHECK_FALSE(d->has_changes());
+  CHECK_FALSE(d->order_changed);
+  CHECK(d->rows_before == 3);
+  CHECK(d->unchanged == 3);
+}
+
+TEST_CASE("a changed numeric cell carries its absolute and percent delta", "[diff]") {
+  Files f;
+  auto d = f.Diff(kOld, "date,county,cases\n2026-11-01,Alameda,150\n2026-11-01,Butte,50\n2026-11-02,Alameda,110\n", "csv",
+                  {"date", "county"});
+  REQUIRE(d.ok());
+  REQUIRE(d->changed.size() == 1);
+  const auto& row = d->changed[0];
+  CHECK(row.key_json == R"({"date":"2026-11-01","county":"Alameda"})");
+  CHECK(row.old_line == 2);
+  REQUIRE(row.cells.size() == 1);
+  CHECK(row.cells[0].field == "cases");
+  CHECK(row.cells[0].old_json == "\"100\"");
+  CHECK(row.cells[0].new_json == "\"150\"");
+  CHECK(*row.cells[0].delta == Approx(50));
+  CHECK(*row.cells[0].percent == Approx(50));
+}
+
+TEST_CASE("rows added and removed are listed with their lines", "[diff]") {
+  Files f;
+  auto d = f.Diff(kOld, "date,county,cases\n2026-11-01,Alameda,100\n2026-11-02,Alameda,110\n2026-11-03,Alameda,120\n", "csv",
+                  {"date", "county"});
+  REQUIRE(d.ok());
+  REQUIRE(d->added.size() == 1);
+  CHECK(d->added[0].line == 4);
+  CHECK(d->added[0].row_json.find("2026-11-03") != std::string::npos);
+  REQUIRE(d->removed.size() == 1);
+  CHECK(d->removed[0].line == 3);
+  CHECK(d->changed.empty());
+  CHECK(d->has_changes());
+}
+
+TEST_CASE("a column added or removed is schema drift, not a change of every row", "[diff]") {
+  Files f;
+  auto d = f.Diff(kOld, "date,county,deaths\n2026-11-01,Alameda,1\n2026-11-01,Butte,2\n2026-11-02,Alameda,3\n", "csv",
+                  {"date", "county"});
+  REQUIRE(d.ok());
+  CHECK(d->columns_added == std::vector<std::string>{"deaths"});
+  CHECK(d->columns_removed == std::vector<std::string>{"cases"});
+  CHECK(d->changed.empty());
+  CHECK(d->unchanged == 3);
+  CHECK(d->has_changes());
+}
+
+TEST_CASE("the same rows in another order are an order-only change", "[diff]") {
+  Files f;
+  std::string reordered = "date,county,cases\n2026-11-02,Alameda,110\n2026-11-01,Alameda,100\n2026-11-01,Butte,50\n";
+  SECTION("with a key") {
+    auto d = f.Diff(kOld, reordered, "csv", {"date", "county"});
+    REQUIRE(d.ok());
+    CHECK(d->order_only());
+    CHECK_FALSE(d->has_changes());
+  }
+  SECTION("without a key") {
+    auto d = f.Diff(kOld, reordered, "csv");
+    REQUIRE(d.ok());
+    CHECK(d->order_only());
+    CHECK(d->added.empty());
+  }
+}
+
+TEST_CASE("without a key rows compare as a multiset", "[diff]") {
+  Files f;
+  auto d = f.Diff("a,b\n1,2\n1,2\n3,4\n", "a,b\n1,2\n3,4\n5,6\n", "csv");
+  REQUIRE(d.ok());
+  REQUIRE(d->removed.size() == 1);  // one of the two 1,2 rows
+  CHECK(d->removed[0].row_json == R"({"a":"1","b":"2"})");
+  REQUIRE(d->added.size() == 1);
+  CHECK(d->added[0].line == 4);
+  CHECK(d->unchanged == 2);
+  CHECK_FALSE(d->order_changed);
+}
+
+TEST_CASE("duplicate keys on either side are reported as collisions", "[diff]") {
+  Files f;
+  auto d = f.Diff(kOld + "2026-11-01,Butte,51\n", kOld + "2026-11-02,Alameda,111\n", "csv", {"date", "county"});
+  REQUIRE(d.ok());
+  CHECK(d->collision_count == 2);
+  REQUIRE(d->collisions.size() == 2);
+  CHECK(d->collisions[0].side == "old");
+  CHECK(d->collisions[0].first_line == 3);
+  CHECK(d->collisions[0].line == 5);
+  CHECK(d->collisions[1].side == "new");
+  CHECK(d->collisions[1].key_json == R"({"date":"2026-11-02","county":"Alameda"})");
+  CHECK(d->collisions[1].first_line == 4);
+}
+
+TEST_CASE("a record without a key field is an input error naming file and line", "[diff]") {
+  Files f;
+  auto d = f.Diff("{\"id\":1,\"v\":2}\n", "{\"id\":1,\"v\":2}\n{\"v\":3}\n", "ndjson", {"id"});
+  REQUIRE_FALSE(d.ok());
+  CHECK(d.status().exit_code() == 2);
+  CHECK_THAT(d.status().message(), Catch::Contains("new.ndjson:2") && Catch::Contains("\"id\""));
+}
+
+TEST_CASE("a change in volatile fields only is no change", "[diff]") {
+  Files f;
+  std::string before = R"([{"id":1,"cases":5,"updated_at":"2026-11-01T00:00:00Z"},{"id":2,"cases":6,"updated_at":"2026-11-01T00:00:00Z"}])";
+  std::string after = R"([{"id":1,"cases":5,"updated_at":"2026-11-02T00:00:00Z"},{"id":2,"cases":6,"updated_at":"2026-11-02T00:00:00Z"}])";
+  SECTION("keyed") {
+    auto d = f.Diff(before, after, "json", {"id"}, {"updated_at"});
+    REQUIRE(d.ok());
+    CHECK_FALSE(d->has_changes());
+  }
+  SECTION("unkeyed") {
+    auto d = f.Diff(before, after, "json", {}, {"updated_at"});
+    REQUIRE(d.ok());
+    CHECK_FALSE(d->has_changes());
+  }
+  SECTION("and counts when not ignored") {
+    auto d = f.Diff(before, after, "json", {"id"});
+    REQUIRE(d.ok());
+    CHECK(d->changed.size() == 2);
+  }
+}
+
+TEST_CASE("numbers compare by value and fields in another order are the same row", "[diff]") {
+  Files f;
+  auto d = f.Diff("{\"id\":1,\"v\":2}\n", "{\"v\":2.0,\"id\":1}\n", "ndjson", {"id"});
+  REQUIRE(d.ok());
+  CHECK_FALSE(d->has_changes());
+  CHECK(d->unchanged == 1);
+}
+
+TEST_CASE("CSV quoting, embedded newlines and Unicode survive the diff", "[diff]") {
+  Files f;
+  std::string before = "id,note\n1,\"a, \"\"quoted\"\"\nline\"\n2,Zürich 東京\n";
+  std::string after = "id,note\n1,\"a, \"\"quoted\"\"\nline two\"\n2,Zürich 東京 🚀\n";
+  auto d = f.Diff(before, after, "csv", {"id"});
+  REQUIRE(d.ok());
+  REQUIRE(d->changed.size() == 2);
+  CHECK(d->changed[0].cells[0].old_json == R"("a, \"quoted\"\nline")");
+  CHECK(d->changed[0].cells[0].new_json == R"("a, \"quoted\"\nline two")");
+  CHECK(d->changed[1].old_line == 4);
+  CHECK(d->changed[1].cells[0].new_json == "\"Zürich 東京 🚀\"");
+  std::string md = ReportMarkdown(DiffReport{"", "", {*d}});
+  CHECK_THAT(md, Catch::Contains("Zürich 東京 🚀"));
+}
+
+TEST_CASE("a huge cell (1 MiB) is compared, and cut short in Markdown", "[diff]") {
+  Files f;
+  std::string big(1 << 20, 'x');
+  auto d = f.Diff("id,blob\n1," + big + "\n", "id,blob\n1," + big + "y\n", "csv", {"id"});
+  REQUIRE(d.ok());
+  REQUIRE(d->changed.size() == 1);
+  CHECK(d->changed[0].cells[0].new_json.size() == big.size() + 3);
+  std::string md = ReportMarkdown(DiffReport{"", "", {*d}});
+  CHECK(md.size() < 4000);
+  CHECK_THAT(md, Catch::Contains("…"));
+}
+
+TEST_CASE("a JSON document is compared by pointer", "[diff]") {
+  Files f;
+  auto d = f.Diff(R"({"total": 10, "meta": {"source": "a", "gone": 1}, "list": [1, 2], "generated": "t1"})",
+                  R"({"total": 12, "meta": {"source": "a", "new": true}, "list": [1, 2, 3], "generated": "t2"})", "json",
+                  {}, {"generated"});
+  REQUIRE(d.ok());
+  CHECK(d->kind == FileKind::kDocument);
+  REQUIRE(d->pointers.size() == 4);
+  CHECK(d->pointers[0].pointer == "/total");
+  CHECK(d->pointers[0].change == "changed");
+  CHECK(*d->pointers[0].percent == Approx(20));
+  CHECK(d->pointers[1].pointer == "/meta/gone");
+  CHECK(d->pointers[1].change == "removed");
+  CHECK(d->pointers[2].pointer == "/meta/new");
+  CHECK(d->pointers[2].change == "added");
+  CHECK(d->pointers[3].pointer == "/list/2");
+}
+
+TEST_CASE("largest percent changes come first; a change from zero ranks highest", "[diff]") {
+  Files f;
+  auto d = f.Diff("id,v\n1,100\n2,100\n3,0\n4,abc\n", "id,v\n1,101\n2,300\n3,5\n4,abd\n", "csv", {"id"});
+  REQUIRE(d.ok());
+  REQUIRE(d->changed.size() == 4);
+  CHECK(d->changed[0].key_json == R"({"id":"3"})");
+  CHECK(d->changed[1].key_json == R"({"id":"2"})");
+  CHECK(d->changed[2].key_json == R"({"id":"1"})");
+  CHECK(d->changed[3].key_json == R"({"id":"4"})");
+}
+
+TEST_CASE("a file new at the revision shows every row as added", "[diff]") {
+  TempDir dir;
+  FileRequest request;
+  request.old_side = DataInput::Missing("data.csv@HEAD");
+  request.new_side = DataInput::File(dir.Write("data.csv", kOld));
+  request.format = pipeline::DataFormat::kCsv;
+  request.key = {"date", "county"};
+  auto d = DiffFile(request);
+  REQUIRE(d.ok());
+  CHECK_FALSE(d->old_exists);
+  CHECK(d->added.size() == 3);
+  CHECK(d->has_changes());
+}
+
+TEST_CASE("Markdown of 100k changed rows stays under GitHub's body limit and says it was cut", "[diff][markdown]") {
+  Files f;
+  std::string before = "id,v,w\n", after = "id,v,w\n";
+  for (int i = 0; i < 100000; ++i) {
+    before += std::to_string(i) + "," + std::to_string(i) + ",a\n";
+    after += std::to_string(i) + "," + std::to_string(i + 1) + ",b\n";
+  }
+  for (int i = 0; i < 200; ++i) after += "x" + std::to_string(i) + ",1,c\n";
+  auto d = f.Diff(before, after, "csv", {"id"});
+  REQUIRE(d.ok());
+  CHECK(d->changed.size() == 100000);
+  DiffReport report{"cases", "HEAD", {}};
+  for (int i = 0; i < 30; ++i) report.files.push_back(*d);  // many files: the global budget must hold too
+  std::string md = ReportMarkdown(report);
+  CHECK(md.size() < 65536);
+  CHECK_THAT(md, Catch::Contains("Truncated") && Catch::Contains("JSON report"));
+  CHECK_THAT(md, Catch::Contains("100,000"));
+}
+
+TEST_CASE("Markdown cannot mention people or inject HTML from data", "[diff][markdown]") {
+  Files f;
+  auto d = f.Diff("id,v\n1,a\n", "id,v\n1,@octocat <img src=x> | *b*\n", "csv", {"id"});
+  REQUIRE(d.ok());
+  std::string md = ReportMarkdown(DiffReport{"", "", {*d}});
+  CHECK_THAT(md, !Catch::Contains("@octocat") && !Catch::Contains("<img") && Catch::Contains("\\|"));
+}
+
+TEST_CASE("the key index finds every key after growing", "[diff]") {
+  KeyIndex index;
+  for (std::uint32_t i = 0; i < 5000; ++i) {
+    std::string key = "k" + std::to_string(i);
+    index.Insert(key, i * 2654435761u).row_index = i;
+  }
+  for (std::uint32_t i = 0; i < 5000; ++i) {
+    KeyEntry* entry = index.Find("k" + std::to_string(i), i * 2654435761u);
+    REQUIRE(entry != nullptr);
+    CHECK(entry->row_index == i);
+  }
+  CHECK(index.Find("missing", 12345) == nullptr);
+}
+
+TEST_CASE("the trend renders as a Mermaid xychart", "[diff]") {
+  Trend trend{"cases", {{"2026-11-01", "a", 10}, {"2026-11-02", "b", 12.5}, {"new", "", 30}}};
+  std::string chart = TrendMermaid(trend);
+  CHECK_THAT(chart, Catch::Contains("```mermaid\nxychart-beta"));
+  CHECK_THAT(chart, Catch::Contains(R"(x-axis ["2026-11-01", "2026-11-02", "new"])"));
+  CHECK_THAT(chart, Catch::Contains("line [10, 12.5, 30]"));
+}

@@ -1,0 +1,50 @@
+// sluice-diff: what changed in the data, for the reviewers (Markdown for the PR body) and for
+// the chain (changed=true|false).
+#include <chrono>
+#include <iostream>
+
+#include "actions_io/actions_io.h"
+#include "core/cli.h"
+#include "core/env.h"
+#include "core/fs.h"
+#include "core/secrets.h"
+#include "diff/command_line.h"
+#include "diff/report.h"
+#include "pipeline/run_record.h"
+
+using namespace sluice;
+
+int main(int argc, char** argv) {
+  auto started = std::chrono::system_clock::now();
+  CLI::App app{"Show what changed in a pipeline's outputs against their committed version (or between two files):\n"
+               "rows added, removed and changed by key, cell deltas, schema drift, duplicate keys; order-only and\n"
+               "volatile-field changes do not count. Writes Markdown for the PR body and changed=true|false."};
+  app.name("sluice-diff");
+  CommonOptions common;
+  SetUpCommandLine(app, common, "sluice-diff pipelines/cases.json   |   sluice-diff --key date,county old.csv new.csv");
+  diff::CommandLine cli;
+  diff::AddDiffOptions(app, cli);
+  if (auto code = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *code;
+
+  Environment env = Environment::Process();
+  diff::DiffRun run = diff::RunFromCommandLine(cli, env);
+  actions::ActionsIo io(env, std::cout);
+  io.MaskRegisteredSecrets();
+  int exit_code = run.report.ok() ? diff::ExitCodeFor(*run.report, cli) : run.report.status().exit_code();
+  if (!run.report.ok()) {
+    std::cerr << "sluice-diff: " << Mask(run.report.status().message()) << "\n";
+  } else {
+    std::string markdown = diff::ReportMarkdown(*run.report);
+    Status written = cli.markdown_file.empty() ? Status::Ok() : WriteFileAtomically(cli.markdown_file, markdown);
+    if (!written.ok()) {
+      std::cerr << "sluice-diff: " << Mask(written.message()) << "\n";
+      exit_code = written.exit_code();
+    }
+    Status published = diff::PublishToActions(*run.report, io, markdown, cli.markdown_file);
+    std::cout << (common.json ? diff::ReportJson(*run.report) + "\n" : diff::ReportText(*run.report));
+    if (!published.ok()) std::cerr << "sluice-diff: warning: " << Mask(published.message()) << "\n";
+  }
+  Status logged = pipeline::AppendRunRecord(diff::RunRecordFor(run, exit_code, started), env);
+  if (!logged.ok()) std::cerr << "sluice-diff: warning: " << Mask(logged.message()) << "\n";
+  return exit_code;
+}

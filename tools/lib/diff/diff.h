@@ -1,0 +1,153 @@
+// What changed in a data file between two versions: the model every diff renderer reads, and
+// the entry point that fills it.
+//
+// Record data (a JSON array, NDJSON, CSV) with a key is paired by key: rows added, removed and
+// changed (with each changed cell, and the delta of numeric cells). Without a key the rows are
+// compared as a multiset: added and removed only. Fields present on one side only are schema
+// drift: reported once, and left out when comparing rows (otherwise every row would show as
+// changed). Ignored (volatile) fields never make a row differ. A JSON document that is not an
+// array of records is compared structurally, by JSON pointer.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "pipeline/manifest.h"
+
+namespace sluice::diff {
+
+// One side of the comparison: a file on disk, or bytes read from git.
+struct DataInput {
+  std::string origin;                      // how messages name it: "data/cases.csv", "data/cases.csv@HEAD"
+  std::optional<std::filesystem::path> path;  // read from disk when set
+  std::shared_ptr<const std::string> bytes;   // otherwise these bytes (nullptr: the side does not exist)
+
+  bool exists() const { return path.has_value() || bytes != nullptr; }
+  static DataInput File(const std::filesystem::path& file, std::string origin = "");
+  static DataInput Bytes(std::string content, std::string origin);
+  static DataInput Missing(std::string origin);
+};
+
+// Values are kept as compact JSON text (a CSV cell is a JSON string), so reports keep types.
+struct CellChange {
+  std::string field;
+  std::string old_json;  // "null" when the field was absent
+  std::string new_json;
+  std::optional<double> delta;    // new - old, when both are numbers (or numeric CSV text)
+  std::optional<double> percent;  // 100 * delta / |old|; absent when old is 0
+};
+
+struct RowChange {
+  std::string key_json;  // the key fields as a JSON object: {"date":"2026-11-01","county":"Alameda"}
+  std::uint64_t old_line = 0;
+  std::uint64_t new_line = 0;
+  std::vector<CellChange> cells;
+  // The largest |percent| among the numeric cells (infinity when a 0 became non-zero), for
+  // "largest changes first"; -1 when no cell is numeric.
+  double rank = -1;
+};
+
+struct RowSample {
+  std::uint64_t line = 0;
+  std::string row_json;
+};
+
+struct KeyCollision {
+  std::string side;  // "old" or "new"
+  std::string key_json;
+  std::uint64_t first_line = 0;
+  std::uint64_t line = 0;  // the repeat
+};
+
+struct PointerChange {
+  std::string pointer;  // RFC 6901; "" is the whole document
+  std::string change;   // "added", "removed", "changed"
+  std::string old_json;  // "" when added
+  std::string new_json;  // "" when removed
+  std::optional<double> delta;
+  std::optional<double> percent;
+};
+
+struct TrendPoint {
+  std::string label;   // commit date, or "new"
+  std::string commit;  // "" for the new data
+  double total = 0;
+};
+
+struct Trend {
+  std::string field;
+  std::vector<TrendPoint> points;  // oldest first, the new data last
+};
+
+enum class FileKind { kRecords, kDocument };
+
+struct FileDiff {
+  std::string name;  // the source's name; "" ad hoc
+  std::string path;  // as shown to people
+  pipeline::DataFormat format = pipeline::DataFormat::kJson;
+  FileKind kind = FileKind::kRecords;
+  std::vector<std::string> key;
+  std::vector<std::string> ignored;  // volatile fields and --ignore
+  bool old_exists = true;
+  std::uint64_t rows_before = 0;
+  std::uint64_t rows_after = 0;
+  std::uint64_t unchanged = 0;
+  std::vector<RowSample> added;
+  std::vector<RowSample> removed;
+  std::vector<RowChange> changed;
+  bool order_changed = false;  // rows present on both sides appear in another order
+  std::vector<std::string> columns_added;
+  std::vector<std::string> columns_removed;
+  std::uint64_t collision_count = 0;
+  std::vector<KeyCollision> collisions;  // the first kMaxCollisionExamples
+  std::vector<PointerChange> pointers;
+  std::optional<Trend> trend;
+
+  // Anything a reviewer must look at: rows, cells, columns, pointers, a new file.
+  bool has_changes() const;
+  // The same rows in another order, and nothing else.
+  bool order_only() const { return !has_changes() && order_changed; }
+};
+
+inline constexpr std::size_t kMaxCollisionExamples = 100;
+
+struct FileRequest {
+  std::string name;
+  std::string display_path;
+  DataInput old_side;
+  DataInput new_side;
+  pipeline::DataFormat format = pipeline::DataFormat::kJson;
+  std::vector<std::string> key;
+  std::vector<std::string> ignored;
+  std::string trend_field;  // "" for none: sum this field over the new data (FileDiff::trend)
+};
+
+// Compares the two sides. Errors: InputError "<origin>:<line>: ..." for malformed data or a
+// record without a key field (exit 2).
+Result<FileDiff> DiffFile(const FileRequest& request);
+
+struct DiffReport {
+  std::string pipeline;  // "" ad hoc
+  std::string against;   // the git revision compared with; "" ad hoc
+  std::vector<FileDiff> files;
+
+  bool changed() const;
+  bool order_only() const;  // some file changed order only, none changed otherwise
+  std::uint64_t files_changed() const;
+  std::uint64_t added() const;
+  std::uint64_t removed() const;
+  std::uint64_t modified() const;  // changed rows
+  std::uint64_t collisions() const;
+};
+
+// "json" when the bytes start with '[' (after whitespace and a BOM): records; otherwise a document.
+bool LooksLikeJsonArray(std::string_view start);
+
+pipeline::DataFormat FormatFromExtension(const std::filesystem::path& path);
+
+}  // namespace sluice::diff

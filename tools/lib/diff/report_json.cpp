@@ -1,0 +1,172 @@
+// The JSON report (schemas/diff-report.schema.json): every change in full, values with their
+// JSON types. Streamed through a Writer: the stored values are compact JSON already.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "core/secrets.h"
+#include "diff/report.h"
+
+namespace sluice::diff {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void Str(Writer& w, const std::string& text) { w.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size())); }
+void Key(Writer& w, const char* name) { w.Key(name); }
+void Raw(Writer& w, const std::string& json) {
+  w.RawValue(json.c_str(), json.size(), rapidjson::kObjectType);  // the type only matters for pretty-printing
+}
+void Number(Writer& w, const std::optional<double>& value) {
+  if (value) w.Double(*value);
+  else w.Null();
+}
+void Strings(Writer& w, const std::vector<std::string>& items) {
+  w.StartArray();
+  for (const auto& s : items) Str(w, s);
+  w.EndArray();
+}
+
+void Samples(Writer& w, const char* name, const std::vector<RowSample>& rows) {
+  Key(w, name);
+  w.StartArray();
+  for (const auto& r : rows) {
+    w.StartObject();
+    Key(w, "line"); w.Uint64(r.line);
+    Key(w, "row"); Raw(w, r.row_json);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void Changed(Writer& w, const std::vector<RowChange>& rows) {
+  Key(w, "changed_rows");
+  w.StartArray();
+  for (const auto& r : rows) {
+    w.StartObject();
+    Key(w, "key"); Raw(w, r.key_json);
+    Key(w, "old_line"); w.Uint64(r.old_line);
+    Key(w, "new_line"); w.Uint64(r.new_line);
+    Key(w, "cells");
+    w.StartArray();
+    for (const auto& c : r.cells) {
+      w.StartObject();
+      Key(w, "field"); Str(w, c.field);
+      Key(w, "old"); Raw(w, c.old_json);
+      Key(w, "new"); Raw(w, c.new_json);
+      Key(w, "delta"); Number(w, c.delta);
+      Key(w, "percent"); Number(w, c.percent);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void Pointers(Writer& w, const std::vector<PointerChange>& pointers) {
+  Key(w, "pointers");
+  w.StartArray();
+  for (const auto& p : pointers) {
+    w.StartObject();
+    Key(w, "pointer"); Str(w, p.pointer);
+    Key(w, "change"); Str(w, p.change);
+    if (!p.old_json.empty()) { Key(w, "old"); Raw(w, p.old_json); }
+    if (!p.new_json.empty()) { Key(w, "new"); Raw(w, p.new_json); }
+    Key(w, "delta"); Number(w, p.delta);
+    Key(w, "percent"); Number(w, p.percent);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void Collisions(Writer& w, const FileDiff& f) {
+  Key(w, "collision_count"); w.Uint64(f.collision_count);
+  Key(w, "collisions");
+  w.StartArray();
+  for (const auto& c : f.collisions) {
+    w.StartObject();
+    Key(w, "side"); Str(w, c.side);
+    Key(w, "key"); Raw(w, c.key_json);
+    Key(w, "first_line"); w.Uint64(c.first_line);
+    Key(w, "line"); w.Uint64(c.line);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void TrendJson(Writer& w, const Trend& trend) {
+  Key(w, "trend");
+  w.StartObject();
+  Key(w, "field"); Str(w, trend.field);
+  Key(w, "points");
+  w.StartArray();
+  for (const auto& p : trend.points) {
+    w.StartObject();
+    Key(w, "label"); Str(w, p.label);
+    Key(w, "commit"); Str(w, p.commit);
+    Key(w, "total"); w.Double(p.total);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
+void File(Writer& w, const FileDiff& f) {
+  w.StartObject();
+  Key(w, "name"); Str(w, f.name);
+  Key(w, "path"); Str(w, f.path);
+  Key(w, "format"); w.String(pipeline::DataFormatName(f.format));
+  Key(w, "kind"); w.String(f.kind == FileKind::kRecords ? "records" : "document");
+  Key(w, "key"); Strings(w, f.key);
+  Key(w, "ignored"); Strings(w, f.ignored);
+  Key(w, "changed"); w.Bool(f.has_changes());
+  Key(w, "order_only"); w.Bool(f.order_only());
+  Key(w, "order_changed"); w.Bool(f.order_changed);
+  Key(w, "old_exists"); w.Bool(f.old_exists);
+  Key(w, "rows_before"); w.Uint64(f.rows_before);
+  Key(w, "rows_after"); w.Uint64(f.rows_after);
+  Key(w, "unchanged"); w.Uint64(f.unchanged);
+  Key(w, "added"); w.Uint64(f.added.size());
+  Key(w, "removed"); w.Uint64(f.removed.size());
+  Key(w, "modified"); w.Uint64(f.changed.size());
+  Key(w, "columns_added"); Strings(w, f.columns_added);
+  Key(w, "columns_removed"); Strings(w, f.columns_removed);
+  Collisions(w, f);
+  Samples(w, "added_rows", f.added);
+  Samples(w, "removed_rows", f.removed);
+  Changed(w, f.changed);
+  Pointers(w, f.pointers);
+  if (f.trend) TrendJson(w, *f.trend);
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string ReportJson(const DiffReport& report) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Key(w, "tool"); w.String("sluice-diff");
+  Key(w, "version"); w.String(SLUICE_VERSION);
+  Key(w, "pipeline"); Str(w, report.pipeline);
+  Key(w, "against"); Str(w, report.against);
+  Key(w, "changed"); w.Bool(report.changed());
+  Key(w, "order_only"); w.Bool(report.order_only());
+  Key(w, "totals");
+  w.StartObject();
+  Key(w, "files"); w.Uint64(report.files.size());
+  Key(w, "files_changed"); w.Uint64(report.files_changed());
+  Key(w, "added"); w.Uint64(report.added());
+  Key(w, "removed"); w.Uint64(report.removed());
+  Key(w, "modified"); w.Uint64(report.modified());
+  Key(w, "collisions"); w.Uint64(report.collisions());
+  w.EndObject();
+  Key(w, "files");
+  w.StartArray();
+  for (const auto& f : report.files) File(w, f);
+  w.EndArray();
+  w.EndObject();
+  return Mask(std::string_view(buffer.GetString(), buffer.GetSize()));
+}
+
+}  // namespace sluice::diff
