@@ -49,7 +49,11 @@ Result<AtomicFile> AtomicFile::Create(const fs::path& target) {
 }
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
-    : target_(std::move(other.target_)), temp_(std::move(other.temp_)), fd_(other.fd_), size_(other.size_) {
+    : target_(std::move(other.target_)),
+      temp_(std::move(other.temp_)),
+      fd_(other.fd_),
+      size_(other.size_),
+      flushed_(other.flushed_) {
   other.fd_ = -1;
   other.temp_.clear();
 }
@@ -61,6 +65,7 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
     temp_ = std::move(other.temp_);
     fd_ = other.fd_;
     size_ = other.size_;
+    flushed_ = other.flushed_;
     other.fd_ = -1;
     other.temp_.clear();
   }
@@ -93,6 +98,13 @@ Status AtomicFile::Write(std::string_view bytes) {
     left -= static_cast<size_t>(n);
   }
   size_ += bytes.size();
+  // Start writeback of each 8 MiB as it fills, so the fsync in Commit() waits for the last few
+  // megabytes instead of the whole file (bench/fetch: it was half the time of a large download).
+  constexpr std::uint64_t kWritebackChunk = 8 << 20;
+  if (size_ - flushed_ >= kWritebackChunk) {
+    ::sync_file_range(fd_, static_cast<off64_t>(flushed_), static_cast<off64_t>(size_ - flushed_), SYNC_FILE_RANGE_WRITE);
+    flushed_ = size_;
+  }
   return Status::Ok();
 }
 
@@ -102,6 +114,7 @@ Status AtomicFile::Reset() {
     return InputError(fmt::format("cannot truncate {}: {}", temp_.string(), ErrnoText(errno)));
   }
   size_ = 0;
+  flushed_ = 0;
   return Status::Ok();
 }
 

@@ -43,6 +43,7 @@ class AtomicFile {
   std::filesystem::path temp_;
   int fd_ = -1;
   std::uint64_t size_ = 0;
+  std::uint64_t flushed_ = 0;  // bytes whose writeback has been started
 };
 
 // Whole-file helpers; errors name the path and the operating system's reason.
