@@ -22,7 +22,7 @@ struct Files {
     request.old_side = DataInput::File(dir.Write("old." + ext, old_text));
     request.new_side = DataInput::File(dir.Write("new." + ext, new_text));
     request.display_path = "new." + ext;
-    request.format = FormatFromExtension("x." + ext);
+    request.format = pipeline::FormatFromExtension("x." + ext);
     request.key = std::move(key);
     request.ignored = std::move(ignored);
     return DiffFile(request);

@@ -259,3 +259,15 @@ TEST_CASE("the demo sources satisfy their data schemas", "[manifest][demo]") {
   }
   CHECK(rows >= 30);
 }
+
+TEST_CASE("a data format comes from --format or the file's extension", "[manifest]") {
+  using pipeline::DataFormat;
+  CHECK(pipeline::FormatFromExtension("data/cases.CSV") == DataFormat::kCsv);
+  CHECK(pipeline::FormatFromExtension("x.jsonl") == DataFormat::kNdjson);
+  CHECK(pipeline::FormatFromExtension("x.json") == DataFormat::kJson);
+  CHECK(pipeline::FormatFromFlag("csv", "x.json").value() == DataFormat::kCsv);
+  CHECK(pipeline::FormatFromFlag("", "x.ndjson").value() == DataFormat::kNdjson);
+  auto bad = pipeline::FormatFromFlag("xml", "x.json");
+  CHECK(bad.status().kind() == ErrorKind::kUsage);
+  CHECK_THAT(bad.status().message(), Contains("--format xml"));
+}

@@ -11,19 +11,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Result<pipeline::DataFormat> FormatFlag(const std::string& flag, const fs::path& data) {
-  if (flag.empty()) return FormatFromExtension(data);
-  if (flag == "json") return pipeline::DataFormat::kJson;
-  if (flag == "ndjson") return pipeline::DataFormat::kNdjson;
-  if (flag == "csv") return pipeline::DataFormat::kCsv;
-  return UsageError(fmt::format("--format {}: use json, ndjson or csv", flag));
-}
-
 Result<ValidationReport> RunAdHoc(const CommandLine& cli) {
   AdHocValidation request;
   request.data = cli.target;
   request.schema = cli.schema;
-  auto format = FormatFlag(cli.format, request.data);
+  auto format = pipeline::FormatFromFlag(cli.format, request.data);
   if (!format.ok()) return format.status();
   request.format = *format;
   if (!cli.previous_file.empty()) request.previous = fs::path(cli.previous_file);

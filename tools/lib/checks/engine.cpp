@@ -223,13 +223,6 @@ int ValidationReport::skipped() const {
   return n;
 }
 
-pipeline::DataFormat FormatFromExtension(const fs::path& path) {
-  std::string ext = path.extension().string();
-  if (ext == ".csv") return pipeline::DataFormat::kCsv;
-  if (ext == ".ndjson" || ext == ".jsonl") return pipeline::DataFormat::kNdjson;
-  return pipeline::DataFormat::kJson;
-}
-
 namespace {
 
 // A job for `source` reading `data`, with the schema check and the manifest's checks.

@@ -60,7 +60,4 @@ struct AdHocValidation {
 };
 Result<ValidationReport> ValidateFile(const AdHocValidation& request);
 
-// The format a file's extension suggests (.csv, .ndjson/.jsonl, else json).
-pipeline::DataFormat FormatFromExtension(const std::filesystem::path& path);
-
 }  // namespace sluice::checks

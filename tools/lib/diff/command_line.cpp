@@ -15,21 +15,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Result<pipeline::DataFormat> FormatFlag(const std::string& flag, const fs::path& data) {
-  if (flag.empty()) return FormatFromExtension(data);
-  if (flag == "json") return pipeline::DataFormat::kJson;
-  if (flag == "ndjson") return pipeline::DataFormat::kNdjson;
-  if (flag == "csv") return pipeline::DataFormat::kCsv;
-  return UsageError(fmt::format("--format {}: use json, ndjson or csv", flag));
-}
-
 Result<DiffReport> RunAdHoc(const CommandLine& cli) {
   FileRequest request;
   fs::path old_file = cli.targets[0], new_file = cli.targets[1];
   for (const auto& file : {old_file, new_file}) {
     if (!fs::is_regular_file(file)) return InputError(fmt::format("{}: no such file", file.string()));
   }
-  auto format = FormatFlag(cli.format, new_file);
+  auto format = pipeline::FormatFromFlag(cli.format, new_file);
   if (!format.ok()) return format.status();
   request.format = *format;
   request.display_path = new_file.string();

@@ -149,12 +149,4 @@ bool LooksLikeJsonArray(std::string_view start) {
   return first != std::string_view::npos && start[first] == '[';
 }
 
-pipeline::DataFormat FormatFromExtension(const std::filesystem::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (ext == ".csv") return pipeline::DataFormat::kCsv;
-  if (ext == ".ndjson" || ext == ".jsonl") return pipeline::DataFormat::kNdjson;
-  return pipeline::DataFormat::kJson;
-}
-
 }  // namespace sluice::diff

@@ -148,6 +148,4 @@ struct DiffReport {
 // "json" when the bytes start with '[' (after whitespace and a BOM): records; otherwise a document.
 bool LooksLikeJsonArray(std::string_view start);
 
-pipeline::DataFormat FormatFromExtension(const std::filesystem::path& path);
-
 }  // namespace sluice::diff

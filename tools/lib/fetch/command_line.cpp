@@ -11,24 +11,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-pipeline::DataFormat GuessFormat(const std::string& out) {
-  std::string ext = fs::path(out).extension().string();
-  if (ext == ".csv") return pipeline::DataFormat::kCsv;
-  if (ext == ".ndjson" || ext == ".jsonl") return pipeline::DataFormat::kNdjson;
-  return pipeline::DataFormat::kJson;
-}
-
-Result<pipeline::DataFormat> FormatFromFlag(const std::string& flag, const std::string& out) {
-  if (flag.empty()) return GuessFormat(out);
-  if (flag == "json") return pipeline::DataFormat::kJson;
-  if (flag == "ndjson") return pipeline::DataFormat::kNdjson;
-  if (flag == "csv") return pipeline::DataFormat::kCsv;
-  return UsageError(fmt::format("--format {}: use json, ndjson or csv", flag));
-}
-
 Result<FetchTarget> AdHocTarget(const CommandLine& cli, const Environment& env) {
   if (cli.out.empty()) return UsageError("--url needs --out FILE");
-  auto format = FormatFromFlag(cli.format, cli.out);
+  auto format = pipeline::FormatFromFlag(cli.format, cli.out);
   if (!format.ok()) return format.status();
   pipeline::Source source;
   source.name = fs::path(cli.out).stem().string();

@@ -1,5 +1,6 @@
 #include "pipeline/manifest.h"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -239,6 +240,22 @@ Status ValidateAgainstManifestSchema(const rapidjson::Document& document, const 
 }
 
 }  // namespace
+
+DataFormat FormatFromExtension(const fs::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (ext == ".csv") return DataFormat::kCsv;
+  if (ext == ".ndjson" || ext == ".jsonl") return DataFormat::kNdjson;
+  return DataFormat::kJson;
+}
+
+Result<DataFormat> FormatFromFlag(const std::string& flag, const fs::path& path) {
+  if (flag.empty()) return FormatFromExtension(path);
+  if (flag == "json") return DataFormat::kJson;
+  if (flag == "ndjson") return DataFormat::kNdjson;
+  if (flag == "csv") return DataFormat::kCsv;
+  return UsageError(fmt::format("--format {}: use json, ndjson or csv", flag));
+}
 
 const char* DataFormatName(DataFormat format) {
   switch (format) {
