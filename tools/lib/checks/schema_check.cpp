@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "checks/batched_validation.h"
 #include "json/json.h"
 #include "schema/validator.h"
 
@@ -11,11 +12,26 @@ namespace {
 class SchemaCheck : public Check {
  public:
   SchemaCheck(CheckSpec spec, schema::Validator validator, std::string schema_path)
-      : Check(std::move(spec)), validator_(std::move(validator)), schema_path_(std::move(schema_path)) {
+      : Check(std::move(spec)),
+        validator_(std::move(validator)),
+        schema_path_(std::move(schema_path)),
+        batches_(validator_, BatchedValidation::DefaultWorkers(), [this](const QueuedRecord& r) { OnVerdict(r); }) {
     outcome_ = NewOutcome();
   }
 
-  void OnRecord(const records::Record& record) override {
+  void OnRecord(const records::Record& record) override { batches_.Add(record); }
+
+  CheckOutcome Finish() override {
+    batches_.Finish();
+    outcome_.summary = outcome_.passed
+                           ? fmt::format("{} records valid against {}", records_, schema_path_)
+                           : fmt::format("{} of {} records invalid against {}", outcome_.failures, records_, schema_path_);
+    return std::move(outcome_);
+  }
+
+ private:
+  // In record order, whichever thread validated it.
+  void OnVerdict(const QueuedRecord& record) {
     ++records_;
     if (record.duplicate_keys > 0) {
       // JSON with a repeated key means different things to different readers (JSON.parse keeps
@@ -25,32 +41,27 @@ class SchemaCheck : public Check {
                              record.line, record.column, fmt::format("/{}{}", record.index, record.first_duplicate_key)});
       return;
     }
+    if (record.valid) return;
+    outcome_.passed = false;
+    ++outcome_.failures;
+    if (outcome_.examples.size() >= kMaxExamples) return;  // the rest are counted
+    // Spelled out for the first few failing records only: validating again to list every
+    // error costs nothing next to the records that pass.
     errors_.clear();
-    // Only the first few failing records need every error spelled out; the rest are counted.
-    std::size_t wanted = outcome_.examples.size() < kMaxExamples ? 10 : 1;
-    if (validator_.Validate(record.value, errors_, wanted)) return;
+    validator_.Validate(*record.value, errors_, 10);
     for (const auto& error : errors_) {
       if (outcome_.examples.size() >= kMaxExamples) break;
       outcome_.examples.push_back(Finding{fmt::format("{}: {}", error.keyword, error.message), record.line,
                                           record.column, fmt::format("/{}{}", record.index, error.instance_pointer)});
     }
-    outcome_.passed = false;
-    ++outcome_.failures;
   }
 
-  CheckOutcome Finish() override {
-    outcome_.summary = outcome_.passed
-                           ? fmt::format("{} records valid against {}", records_, schema_path_)
-                           : fmt::format("{} of {} records invalid against {}", outcome_.failures, records_, schema_path_);
-    return std::move(outcome_);
-  }
-
- private:
   schema::Validator validator_;
   std::string schema_path_;
   std::vector<schema::ValidationError> errors_;
   CheckOutcome outcome_;
   std::uint64_t records_ = 0;
+  BatchedValidation batches_;  // last: it delivers to the members above
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
-// NDJSON as records: each line is found with memchr, terminated in place and parsed in situ
-// (RapidJSON decodes strings where they lie), so a line costs no copy before its record.
+// NDJSON as records: each line is found with memchr, terminated in place and parsed where it
+// lies, so a line costs no copy before its record.
 #include <cstring>
 
 #include <fmt/format.h>
@@ -13,9 +13,16 @@
 namespace sluice::records {
 namespace {
 
-// As for JSON documents (json_records.cpp), plus in situ: the line is ours to overwrite.
+// For lines that nest deep: as for JSON documents (json_records.cpp), plus in situ (the line is
+// ours to overwrite).
 constexpr unsigned kParseFlags =
     rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+// RapidJSON's recursive parser is about 1.4x faster than the iterative one, and safe while the
+// nesting is shallow: lines are parsed recursively with a depth limit, and a line that nests
+// deeper is parsed again, iteratively. Not in situ, so the line is intact for that second parse
+// (the records copy every string anyway).
+constexpr unsigned kShallowParseFlags = rapidjson::kParseFullPrecisionFlag;
+constexpr std::size_t kMaxRecursiveDepth = 256;
 
 class LineParser {
  public:
@@ -33,23 +40,32 @@ class LineParser {
     if (first == end) return Status::Ok();  // a blank line
     auto column_of = [&](const char* p) { return static_cast<std::uint64_t>(p - begin) + 1 + column_shift; };
 
-    Record& record = slot_.Start(line, column_of(first));
-    assembler_.Begin(record.value);
-    rapidjson::InsituStringStream stream(first);
-    reader_.Parse<kParseFlags>(stream, assembler_);
+    std::size_t parsed = ParseRecord(first, line, column_of(first));
     if (reader_.HasParseError()) {
       return InputError(fmt::format("{}:{}:{}: {}", origin_, line, column_of(first + reader_.GetErrorOffset()),
                                     rapidjson::GetParseError_En(reader_.GetParseErrorCode())));
     }
-    if (first + stream.Tell() != end) {
+    if (first + parsed != end) {
       // RapidJSON stopped at a NUL byte inside the line, taking it for the end.
       return InputError(fmt::format("{}:{}:{}: a NUL byte is not allowed in JSON text", origin_, line,
-                                    column_of(first + stream.Tell())));
+                                    column_of(first + parsed)));
     }
     return slot_.Deliver(visit_, assembler_);
   }
 
  private:
+  // Parses the record at `first` into the slot; returns how many bytes the parser took.
+  std::size_t ParseRecord(char* first, std::uint64_t line, std::uint64_t column) {
+    assembler_.Begin(slot_.Start(line, column).value, kMaxRecursiveDepth);
+    rapidjson::StringStream shallow(first);
+    reader_.Parse<kShallowParseFlags>(shallow, assembler_);
+    if (!assembler_.too_deep()) return shallow.Tell();
+    assembler_.Begin(slot_.Start(line, column).value);
+    rapidjson::InsituStringStream deep(first);
+    reader_.Parse<kParseFlags>(deep, assembler_);
+    return deep.Tell();
+  }
+
   const std::string& origin_;
   const RecordVisitor& visit_;
   rapidjson::Reader reader_;  // reused: its stack keeps its capacity between lines

@@ -13,8 +13,10 @@ std::string_view KeyText(const rapidjson::Value& key) { return {key.GetString(),
 
 }  // namespace
 
-void ValueAssembler::Begin(rapidjson::Document& target) {
+void ValueAssembler::Begin(rapidjson::Document& target, std::size_t max_depth) {
   target_ = &target;
+  max_depth_ = max_depth;
+  too_deep_ = false;
   allocator_ = &target.GetAllocator();
   values_.clear();
   open_.clear();
@@ -30,6 +32,10 @@ bool ValueAssembler::SetRoot(rapidjson::Value&& value) {
 }
 
 bool ValueAssembler::Open(bool is_object) {
+  if (open_.size() >= max_depth_) {
+    too_deep_ = true;
+    return false;  // the parser stops with kParseErrorTermination
+  }
   open_.push_back({values_.size(), is_object});
   return true;
 }

@@ -20,13 +20,16 @@ namespace sluice::records {
 class ValueAssembler {
  public:
   // Starts a new value that will become the root of `target`, allocated with its allocator.
-  void Begin(rapidjson::Document& target);
+  // Containers nested deeper than `max_depth` stop the parse (too_deep() tells): a recursive
+  // parser must not follow such a value down the call stack.
+  void Begin(rapidjson::Document& target, std::size_t max_depth = SIZE_MAX);
   // The whole value has been received (its last event closed the root).
   bool complete() const { return complete_; }
+  bool too_deep() const { return too_deep_; }
   std::uint64_t duplicate_keys() const { return duplicate_keys_; }
   const std::string& first_duplicate_key() const { return first_duplicate_key_; }
 
-  // RapidJSON's Handler concept. None of them fails.
+  // RapidJSON's Handler concept. Only opening a container too deep fails.
   bool Null() { return Add(); }
   bool Bool(bool b) { return Add(b); }
   bool Int(int i) { return Add(i); }
@@ -71,6 +74,8 @@ class ValueAssembler {
   std::vector<rapidjson::Value> values_;
   std::vector<OpenContainer> open_;
   bool complete_ = false;
+  std::size_t max_depth_ = SIZE_MAX;
+  bool too_deep_ = false;
   std::uint64_t duplicate_keys_ = 0;
   std::string first_duplicate_key_;
   // Scratch reused across objects.

@@ -1,6 +1,8 @@
 // Object keywords: properties / patternProperties / additionalProperties, required,
 // dependencies / dependentRequired / dependentSchemas, propertyNames, min/maxProperties.
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 #include "schema/compiler.h"
 
@@ -13,6 +15,46 @@ bool HasProperty(const Value& object, std::string_view name) {
   return object.FindMember(rapidjson::StringRef(name.data(), name.size())) != object.MemberEnd();
 }
 
+// Property names a schema lists, found by length, then first byte, then the rest: records
+// hold a handful of short keys, and comparing whole names (a sorted search, or FindMember per
+// name) was the largest single cost of validating them.
+class NameTable {
+ public:
+  static constexpr std::size_t kNotFound = static_cast<std::size_t>(-1);
+
+  explicit NameTable(const std::vector<std::string>& names) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      std::size_t length = names[i].size();
+      if (length >= by_length_.size()) by_length_.resize(length + 1);
+      by_length_[length].push_back({names[i], i});
+    }
+  }
+
+  // The position of `name` in the list given, or kNotFound.
+  std::size_t Find(std::string_view name) const {
+    if (name.size() >= by_length_.size()) return kNotFound;
+    for (const Entry& entry : by_length_[name.size()]) {
+      if (name.empty() || (entry.name[0] == name[0] && std::memcmp(entry.name.data(), name.data(), name.size()) == 0)) {
+        return entry.index;
+      }
+    }
+    return kNotFound;
+  }
+
+ private:
+  struct Entry {
+    std::string name;
+    std::size_t index;
+  };
+  std::vector<std::vector<Entry>> by_length_;
+};
+
+std::vector<std::string> FirstOfEach(const std::vector<std::pair<std::string, const SchemaNode*>>& named) {
+  std::vector<std::string> names;
+  for (const auto& entry : named) names.push_back(entry.first);
+  return names;
+}
+
 // properties, patternProperties and additionalProperties as one check: what is "additional"
 // depends on the other two.
 class PropertiesCheck : public Check {
@@ -21,9 +63,11 @@ class PropertiesCheck : public Check {
   using Patterned = std::pair<std::shared_ptr<const Regex>, const SchemaNode*>;
 
   PropertiesCheck(std::string location, std::vector<Named> named, std::vector<Patterned> patterned, const SchemaNode* additional)
-      : Check("properties", std::move(location)), named_(std::move(named)), patterned_(std::move(patterned)), additional_(additional) {
-    std::sort(named_.begin(), named_.end());
-  }
+      : Check("properties", std::move(location)),
+        named_(std::move(named)),
+        names_(FirstOfEach(named_)),
+        patterned_(std::move(patterned)),
+        additional_(additional) {}
 
   bool Evaluate(const Value& v, EvalContext& ctx, Annotations* ann) const override {
     if (!v.IsObject()) return true;
@@ -47,11 +91,10 @@ class PropertiesCheck : public Check {
  private:
   bool EvaluateMatches(std::string_view name, const Value& value, EvalContext& ctx, bool& matched) const {
     bool ok = true;
-    auto it = std::lower_bound(named_.begin(), named_.end(), name,
-                               [](const Named& entry, std::string_view key) { return std::string_view(entry.first) < key; });
-    if (it != named_.end() && it->first == name) {
+    std::size_t found = names_.Find(name);
+    if (found != NameTable::kNotFound) {
       matched = true;
-      ok = it->second->Evaluate(value, ctx, nullptr);
+      ok = named_[found].second->Evaluate(value, ctx, nullptr);
     }
     for (const auto& [regex, node] : patterned_) {
       if (!regex->Search(name)) continue;
@@ -68,15 +111,19 @@ class PropertiesCheck : public Check {
   }
 
   std::vector<Named> named_;
+  NameTable names_;
   std::vector<Patterned> patterned_;
   const SchemaNode* additional_;
 };
 
 class RequiredCheck : public Check {
  public:
-  RequiredCheck(std::string location, std::vector<std::string> names) : Check("required", std::move(location)), names_(std::move(names)) {}
+  RequiredCheck(std::string location, std::vector<std::string> names)
+      : Check("required", std::move(location)), names_(std::move(names)), table_(names_) {}
+
   bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
     if (!v.IsObject()) return true;
+    if (names_.size() <= 64 && AllPresent(v)) return true;  // one pass over the members
     bool ok = true;
     for (const std::string& name : names_) {
       if (HasProperty(v, name)) continue;
@@ -88,7 +135,17 @@ class RequiredCheck : public Check {
   }
 
  private:
+  bool AllPresent(const Value& object) const {
+    std::uint64_t seen = 0;
+    for (auto m = object.MemberBegin(); m != object.MemberEnd(); ++m) {
+      std::size_t found = table_.Find(NameOf(m->name));
+      if (found != NameTable::kNotFound) seen |= std::uint64_t{1} << found;
+    }
+    return seen == (names_.size() == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << names_.size()) - 1);
+  }
+
   std::vector<std::string> names_;
+  NameTable table_;
 };
 
 class DependentRequiredCheck : public Check {

@@ -1,0 +1,240 @@
+#include "checks/batched_validation.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace sluice::checks {
+namespace {
+
+// A batch is handed over when it holds this many records or this many bytes of copies,
+// whichever comes first: large enough that the hand-over costs nothing next to validating
+// it, small enough that the few batches in flight stay a few MiB.
+constexpr std::size_t kBatchRecords = 4096;
+constexpr std::size_t kBatchBytes = 1 << 20;
+// A record whose parsed value takes more is validated where it is: copying it would double
+// its memory, and nesting deep enough to need that much would recurse deeply in a copy too.
+constexpr std::size_t kMaxCopiedRecordBytes = 64 * 1024;
+constexpr std::size_t kMaxWorkers = 7;
+
+using Allocator = rapidjson::MemoryPoolAllocator<>;
+
+// Recursion is bounded by the record's size (kMaxCopiedRecordBytes).
+void CopyInto(const rapidjson::Value& from, rapidjson::Value& to, Allocator& memory) {
+  switch (from.GetType()) {
+    case rapidjson::kObjectType:
+      to.SetObject();
+      for (const auto& member : from.GetObject()) {
+        rapidjson::Value name(member.name.GetString(), member.name.GetStringLength(), memory);
+        rapidjson::Value value;
+        CopyInto(member.value, value, memory);
+        to.AddMember(name, value, memory);
+      }
+      break;
+    case rapidjson::kArrayType:
+      to.SetArray();
+      to.Reserve(from.Size(), memory);
+      for (const auto& element : from.GetArray()) {
+        rapidjson::Value value;
+        CopyInto(element, value, memory);
+        to.PushBack(value, memory);
+      }
+      break;
+    case rapidjson::kStringType:
+      to.SetString(from.GetString(), from.GetStringLength(), memory);
+      break;
+    default:  // null, booleans and numbers hold no pointers
+      to.CopyFrom(from, memory);
+      break;
+  }
+}
+
+}  // namespace
+
+struct BatchedValidation::Batch {
+  struct Entry {
+    QueuedRecord record;
+    rapidjson::Value copy;
+  };
+
+  Allocator memory;
+  std::vector<Entry> entries;  // the first `used` belong to this round
+  std::size_t used = 0;
+  bool validated = false;  // guarded by the pool's mutex
+
+  Entry& Next() {
+    if (used == entries.size()) entries.emplace_back();
+    return entries[used++];
+  }
+  bool full() const { return used >= kBatchRecords || memory.Size() >= kBatchBytes; }
+  void Reset() {
+    used = 0;
+    validated = false;
+    memory.Clear();  // the copies die with it; entries are overwritten before they are read again
+  }
+  void Validate(const schema::Validator& validator) {
+    for (std::size_t i = 0; i < used; ++i) {
+      Entry& entry = entries[i];
+      entry.record.value = &entry.copy;
+      entry.record.valid = entry.record.duplicate_keys > 0 || validator.IsValid(entry.copy);
+    }
+  }
+};
+
+class BatchedValidation::Pool {
+ public:
+  Pool(const schema::Validator& validator, std::size_t workers) : validator_(validator) {
+    for (std::size_t i = 0; i < workers; ++i) threads_.emplace_back([this] { Work(); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    queued_.notify_all();
+    for (auto& thread : threads_) thread.join();
+  }
+
+  void Push(Batch* batch) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      queue_.push_back(batch);
+    }
+    queued_.notify_one();
+  }
+  void WaitFor(Batch* batch) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    validated_.wait(lock, [&] { return batch->validated; });
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      Batch* batch = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (stopping_) return;
+        batch = queue_.front();
+        queue_.pop_front();
+      }
+      batch->Validate(validator_);
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        batch->validated = true;
+      }
+      validated_.notify_all();
+    }
+  }
+
+  const schema::Validator& validator_;
+  std::mutex mutex_;
+  std::condition_variable queued_;
+  std::condition_variable validated_;
+  std::deque<Batch*> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+BatchedValidation::BatchedValidation(const schema::Validator& validator, std::size_t workers, Verdict verdict)
+    : validator_(validator), verdict_(std::move(verdict)), workers_(std::min(workers, kMaxWorkers)) {}
+
+BatchedValidation::~BatchedValidation() {
+  pool_.reset();  // joins the workers before the batches they may hold go
+}
+
+std::size_t BatchedValidation::DefaultWorkers() {
+  std::size_t threads = std::thread::hardware_concurrency();
+  if (const char* wanted = std::getenv("SLUICE_THREADS")) {
+    char* end = nullptr;
+    unsigned long n = std::strtoul(wanted, &end, 10);
+    if (end != wanted && *end == '\0' && n > 0) threads = n;
+  }
+  return threads > 1 ? std::min(threads - 1, kMaxWorkers) : 0;
+}
+
+void BatchedValidation::Add(const records::Record& record) {
+  if (workers_ == 0) {
+    ValidateInline(record);
+    return;
+  }
+  // RapidJSON offers the allocator only through a non-const Document; Size() only reads it.
+  if (const_cast<rapidjson::Document&>(record.value).GetAllocator().Size() > kMaxCopiedRecordBytes) {
+    Finish();  // what came before is delivered first
+    ValidateInline(record);
+    return;
+  }
+  if (!filling_) filling_ = TakeSpare();
+  Batch::Entry& entry = filling_->Next();
+  QueuedRecord& queued = entry.record;
+  queued.index = record.index;
+  queued.line = record.line;
+  queued.column = record.column;
+  queued.duplicate_keys = record.duplicate_keys;
+  queued.first_duplicate_key = record.first_duplicate_key;
+  if (record.duplicate_keys == 0) {
+    CopyInto(record.value, entry.copy, filling_->memory);
+  } else {
+    entry.copy.SetNull();
+  }
+  if (filling_->full()) Submit();
+}
+
+void BatchedValidation::Finish() {
+  if (filling_ && filling_->used > 0) {
+    if (pool_) {
+      Submit();
+    } else {
+      // Fewer records than one batch: not worth a thread.
+      filling_->Validate(validator_);
+      Deliver(*filling_);
+      filling_->Reset();
+    }
+  }
+  while (!in_flight_.empty()) DeliverOldest();
+}
+
+void BatchedValidation::ValidateInline(const records::Record& record) {
+  QueuedRecord queued;
+  queued.value = &record.value;
+  queued.index = record.index;
+  queued.line = record.line;
+  queued.column = record.column;
+  queued.duplicate_keys = record.duplicate_keys;
+  queued.first_duplicate_key = record.first_duplicate_key;
+  queued.valid = record.duplicate_keys > 0 || validator_.IsValid(record.value);
+  verdict_(queued);
+}
+
+std::unique_ptr<BatchedValidation::Batch> BatchedValidation::TakeSpare() {
+  if (spare_.empty()) return std::make_unique<Batch>();
+  std::unique_ptr<Batch> batch = std::move(spare_.back());
+  spare_.pop_back();
+  return batch;
+}
+
+void BatchedValidation::Submit() {
+  if (!pool_) pool_ = std::make_unique<Pool>(validator_, workers_);
+  if (in_flight_.size() >= 2 * workers_ + 1) DeliverOldest();
+  pool_->Push(filling_.get());
+  in_flight_.push_back(std::move(filling_));
+}
+
+void BatchedValidation::DeliverOldest() {
+  std::unique_ptr<Batch> batch = std::move(in_flight_.front());
+  in_flight_.pop_front();
+  pool_->WaitFor(batch.get());
+  Deliver(*batch);
+  batch->Reset();
+  spare_.push_back(std::move(batch));
+}
+
+void BatchedValidation::Deliver(const Batch& batch) {
+  for (std::size_t i = 0; i < batch.used; ++i) verdict_(batch.entries[i].record);
+}
+
+}  // namespace sluice::checks
