@@ -9,8 +9,9 @@
 
 #include "core/fs.h"
 #include "json/json.h"
-#include "schema/validator.h"
+#include "support/data_repo.h"
 #include "support/process.h"
+#include "support/schema_match.h"
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -28,43 +29,26 @@ std::string Rows(int n, int bump = 0) {
   return csv;
 }
 
-// A data repository with one pipeline over data/cases.csv and a first committed version.
-struct DataRepo {
-  TempDir dir;
-  explicit DataRepo(const std::string& committed = Rows(10)) {
-    dir.Write("pipelines/cases.json", R"({"name": "cases", "sources": [{"name": "cases", "url": "file:sources/c.csv",
+// One pipeline over data/cases.csv and a first committed version of the data.
+struct CasesRepo : DataRepo {
+  explicit CasesRepo(const std::string& committed = Rows(10)) {
+    Write("pipelines/cases.json", R"({"name": "cases", "sources": [{"name": "cases", "url": "file:sources/c.csv",
       "format": "csv", "output": "data/cases.csv", "key": ["date", "county"], "volatile": ["updated_at"]}]})");
-    dir.Write("data/cases.csv", committed);
-    Git({"init", "-q", "-b", "main"});
+    Write("data/cases.csv", committed);
     Commit("data");
   }
-  void Git(std::vector<std::string> args) const {
-    std::vector<std::string> argv = {"git", "-C", dir.path().string(), "-c", "user.name=t", "-c", "user.email=t@t"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    REQUIRE(RunProcess(argv).exit_code == 0);
-  }
-  void Commit(const std::string& message) const {
-    Git({"add", "-A"});
-    Git({"commit", "-q", "-m", message});
-  }
-  ProcessResult Diff(std::vector<std::string> args, EnvOverrides env = {}) const {
-    std::vector<std::string> argv = {kDiff, "pipelines/cases.json", "--workspace", dir.path().string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    env.emplace("GITHUB_ACTIONS", std::nullopt);
-    env.emplace("GITHUB_OUTPUT", std::nullopt);
-    env.emplace("GITHUB_STEP_SUMMARY", std::nullopt);
-    env.emplace("SLUICE_RUN_LOG", std::nullopt);
-    return RunProcess(argv, env);
+  ProcessResult Diff(const std::vector<std::string>& args, EnvOverrides env = {}) const {
+    return RunTool(kDiff, "pipelines/cases.json", args, std::move(env));
   }
 };
 
 }  // namespace
 
 TEST_CASE("changed data against HEAD: outputs, summary, Markdown file, run record, exit code", "[diff]") {
-  DataRepo repo;
-  repo.dir.Write("data/cases.csv", Rows(11, 50));
-  fs::path output = repo.dir.path() / "out.txt", summary = repo.dir.path() / "summary.md",
-           log = repo.dir.path() / "runs.ndjson", body = repo.dir.path() / "body.md";
+  CasesRepo repo;
+  repo.Write("data/cases.csv", Rows(11, 50));
+  fs::path output = repo.path() / "out.txt", summary = repo.path() / "summary.md",
+           log = repo.path() / "runs.ndjson", body = repo.path() / "body.md";
   auto run = repo.Diff({"--exit-code", "--markdown", body.string()},
                        {{"GITHUB_OUTPUT", output.string()}, {"GITHUB_STEP_SUMMARY", summary.string()},
                         {"SLUICE_RUN_LOG", log.string()}});
@@ -81,13 +65,13 @@ TEST_CASE("changed data against HEAD: outputs, summary, Markdown file, run recor
 }
 
 TEST_CASE("only volatile fields changed: changed=false and exit 0 with --exit-code", "[diff]") {
-  DataRepo repo;
-  repo.dir.Write("data/cases.csv", [] {  // every row's updated_at moves, nothing else
+  CasesRepo repo;
+  repo.Write("data/cases.csv", [] {  // every row's updated_at moves, nothing else
     std::string csv = Rows(10);
     for (auto pos = csv.find("2026-12-00"); pos != std::string::npos; pos = csv.find("2026-12-00", pos)) csv.replace(pos, 10, "2026-12-05");
     return csv;
   }());
-  fs::path output = repo.dir.path() / "out.txt";
+  fs::path output = repo.path() / "out.txt";
   auto run = repo.Diff({"--exit-code"}, {{"GITHUB_OUTPUT", output.string()}});
   INFO(run.out << run.err);
   CHECK(run.exit_code == 0);
@@ -96,19 +80,14 @@ TEST_CASE("only volatile fields changed: changed=false and exit 0 with --exit-co
 }
 
 TEST_CASE("the JSON report matches schemas/diff-report.schema.json", "[diff]") {
-  DataRepo repo;
-  repo.dir.Write("data/cases.csv", Rows(9, 7) + "2026-11-30,Butte,1,x\n2026-11-30,Butte,2,x\n");
+  CasesRepo repo;
+  repo.Write("data/cases.csv", Rows(9, 7) + "2026-11-30,Butte,1,x\n2026-11-30,Butte,2,x\n");
   auto run = repo.Diff({"--json", "--trend", "cases", "--trend-history", "5"});
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   auto report = json::Parse(run.out, "report").value();
-  auto schema = json::ParseFile(std::string(SLUICE_SOURCE_DIR) + "/schemas/diff-report.schema.json").value();
-  auto validator = schema::Validator::Compile(schema);
-  REQUIRE(validator.ok());
-  std::vector<schema::ValidationError> errors;
-  bool valid = validator->Validate(report, errors);
-  for (const auto& e : errors) UNSCOPED_INFO(e.instance_pointer << ": " << e.message);
-  CHECK(valid);
+  auto schema = CompileSchemaFile(std::string(SLUICE_SOURCE_DIR) + "/schemas/diff-report.schema.json");
+  CHECK(MatchesSchema(schema, report));
   const auto& file = report["files"][0];
   CHECK(file["removed"].GetUint() == 1);
   CHECK(file["collision_count"].GetUint() == 1);
@@ -116,13 +95,10 @@ TEST_CASE("the JSON report matches schemas/diff-report.schema.json", "[diff]") {
 }
 
 TEST_CASE("a trend over the git history is drawn as a Mermaid chart", "[diff]") {
-  DataRepo repo;
-  for (int v = 1; v <= 3; ++v) {
-    repo.dir.Write("data/cases.csv", Rows(10, v * 10));
-    repo.Commit("v" + std::to_string(v));
-  }
-  repo.dir.Write("data/cases.csv", Rows(10, 100));
-  fs::path body = repo.dir.path() / "body.md";
+  CasesRepo repo;
+  for (int v = 1; v <= 3; ++v) repo.CommitFile("data/cases.csv", Rows(10, v * 10), "v" + std::to_string(v));
+  repo.Write("data/cases.csv", Rows(10, 100));
+  fs::path body = repo.path() / "body.md";
   auto run = repo.Diff({"--trend", "cases", "--trend-history", "3", "--markdown", body.string()});
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
@@ -132,11 +108,11 @@ TEST_CASE("a trend over the git history is drawn as a Mermaid chart", "[diff]") 
 }
 
 TEST_CASE("an output new at HEAD shows as a new file; a missing output is exit 2", "[diff]") {
-  DataRepo repo;
+  CasesRepo repo;
   repo.Git({"rm", "-q", "data/cases.csv"});
-  repo.Git({"commit", "-q", "-m", "drop"});
+  repo.Commit("drop");
   SECTION("new file") {
-    repo.dir.Write("data/cases.csv", Rows(3));
+    repo.Write("data/cases.csv", Rows(3));
     auto run = repo.Diff({"--json"});
     REQUIRE(run.exit_code == 0);
     auto report = json::Parse(run.out, "report").value();

@@ -7,8 +7,9 @@
 
 #include "core/fs.h"
 #include "json/json.h"
-#include "schema/validator.h"
+#include "support/data_repo.h"
 #include "support/process.h"
+#include "support/schema_match.h"
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -39,40 +40,27 @@ std::string Rows(int n, const std::string& bad_row = "") {
   return csv + bad_row;
 }
 
-// A data repository: one pipeline over data/cases.csv, with `checks` as JSON, and a first
-// committed version of the data.
-struct DataRepo {
-  TempDir dir;
-  explicit DataRepo(const std::string& checks, const std::string& committed = Rows(10)) {
-    dir.Write("pipelines/cases.json", R"({"name": "cases", "sources": [{"name": "cases", "url": "file:sources/c.csv",
+// One pipeline over data/cases.csv, with `checks` as JSON, and a first committed version of the
+// data.
+struct CasesRepo : DataRepo {
+  explicit CasesRepo(const std::string& checks, const std::string& committed = Rows(10)) {
+    Write("pipelines/cases.json", R"({"name": "cases", "sources": [{"name": "cases", "url": "file:sources/c.csv",
       "format": "csv", "output": "data/cases.csv", "key": ["date", "county"], "schema": "schemas/cases.schema.json"}],
       "checks": )" + checks + "}");
-    dir.Write("schemas/cases.schema.json", kSchema);
-    dir.Write("data/cases.csv", committed);
-    Git({"init", "-q", "-b", "main"});
-    Git({"add", "-A"});
-    Git({"commit", "-q", "-m", "data"});
+    Write("schemas/cases.schema.json", kSchema);
+    Write("data/cases.csv", committed);
+    Commit("data");
   }
-  void Git(std::vector<std::string> args) const {
-    std::vector<std::string> argv = {"git", "-C", dir.path().string(), "-c", "user.name=t", "-c", "user.email=t@t"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    REQUIRE(RunProcess(argv).exit_code == 0);
-  }
-  ProcessResult Validate(std::vector<std::string> args, EnvOverrides env = {}) const {
-    std::vector<std::string> argv = {kValidate, "pipelines/cases.json", "--workspace", dir.path().string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    env.emplace("GITHUB_ACTIONS", std::nullopt);
-    env.emplace("GITHUB_OUTPUT", std::nullopt);
-    env.emplace("GITHUB_STEP_SUMMARY", std::nullopt);
-    return RunProcess(argv, env);
+  ProcessResult Validate(const std::vector<std::string>& args, EnvOverrides env = {}) const {
+    return RunTool(kValidate, "pipelines/cases.json", args, std::move(env));
   }
 };
 
 }  // namespace
 
 TEST_CASE("valid data passes and the JSON report matches its schema", "[validate]") {
-  DataRepo repo(R"([{"type": "row_count", "min": 1}, {"type": "unique"}])");
-  repo.dir.Write("data/cases.csv", Rows(11));
+  CasesRepo repo(R"([{"type": "row_count", "min": 1}, {"type": "unique"}])");
+  repo.Write("data/cases.csv", Rows(11));
   auto run = repo.Validate({"--json"});
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
@@ -80,17 +68,13 @@ TEST_CASE("valid data passes and the JSON report matches its schema", "[validate
   CHECK(std::string(report["status"].GetString()) == "passed");
   CHECK(report["outputs"][0]["records"].GetInt() == 11);
   CHECK(std::string(report["outputs"][0]["previous"].GetString()) == "HEAD:data/cases.csv");
-  auto schema = json::ParseFile(std::string(SLUICE_SOURCE_DIR) + "/schemas/validation-report.schema.json").value();
-  auto validator = schema::Validator::Compile(schema);
-  REQUIRE(validator.ok());
-  std::vector<schema::ValidationError> errors;
-  CHECK(validator->Validate(report, errors));
-  for (const auto& e : errors) UNSCOPED_INFO(e.instance_pointer << ": " << e.message);
+  auto schema = CompileSchemaFile(std::string(SLUICE_SOURCE_DIR) + "/schemas/validation-report.schema.json");
+  CHECK(MatchesSchema(schema, report));
 }
 
 TEST_CASE("a schema violation exits 1 and names the line, also as an annotation", "[validate]") {
-  DataRepo repo("[]");
-  repo.dir.Write("data/cases.csv", Rows(3, "2026-11-04,Alameda,6001,7\n"));
+  CasesRepo repo("[]");
+  repo.Write("data/cases.csv", Rows(3, "2026-11-04,Alameda,6001,7\n"));
   TempDir gh;
   fs::path output = gh.path() / "out", summary = gh.path() / "summary";
   auto run = repo.Validate({}, {{"GITHUB_ACTIONS", "true"}, {"GITHUB_OUTPUT", output.string()},
@@ -103,8 +87,8 @@ TEST_CASE("a schema violation exits 1 and names the line, also as an annotation"
 }
 
 TEST_CASE("a drop in rows against the committed version fails row_count_change", "[validate]") {
-  DataRepo repo(R"([{"type": "row_count_change", "max_percent": 20}])");
-  repo.dir.Write("data/cases.csv", Rows(5));
+  CasesRepo repo(R"([{"type": "row_count_change", "max_percent": 20}])");
+  repo.Write("data/cases.csv", Rows(5));
   auto run = repo.Validate({});
   CHECK(run.exit_code == 1);
   CHECK_THAT(run.out, Catch::Contains("10 → 5"));
@@ -115,7 +99,7 @@ TEST_CASE("a drop in rows against the committed version fails row_count_change",
 }
 
 TEST_CASE("warnings alone exit 0 and say so in the outputs", "[validate]") {
-  DataRepo repo(R"([{"type": "row_count", "max": 2, "severity": "warn"}])");
+  CasesRepo repo(R"([{"type": "row_count", "max": 2, "severity": "warn"}])");
   TempDir gh;
   fs::path output = gh.path() / "out";
   auto run = repo.Validate({}, {{"GITHUB_OUTPUT", output.string()}});
@@ -125,8 +109,8 @@ TEST_CASE("warnings alone exit 0 and say so in the outputs", "[validate]") {
 }
 
 TEST_CASE("a known failure is accepted for one run with --allow", "[validate]") {
-  DataRepo repo(R"([{"type": "row_count_change", "max_percent": 20, "id": "cases-rebased"}])");
-  repo.dir.Write("data/cases.csv", Rows(5));
+  CasesRepo repo(R"([{"type": "row_count_change", "max_percent": 20, "id": "cases-rebased"}])");
+  repo.Write("data/cases.csv", Rows(5));
   auto allowed = repo.Validate({"--allow", "cases-rebased", "--json"});
   CHECK(allowed.exit_code == 0);
   CHECK_THAT(allowed.out, Catch::Contains("\"status\":\"allowed\""));
@@ -136,15 +120,15 @@ TEST_CASE("a known failure is accepted for one run with --allow", "[validate]") 
 }
 
 TEST_CASE("malformed CSV exits 2 naming line and column", "[validate]") {
-  DataRepo repo("[]");
-  repo.dir.Write("data/cases.csv", "date,county,fips,cases\n2026-11-01,\"Alameda,06001,1\n");
+  CasesRepo repo("[]");
+  repo.Write("data/cases.csv", "date,county,fips,cases\n2026-11-01,\"Alameda,06001,1\n");
   auto run = repo.Validate({});
   CHECK(run.exit_code == 2);
   CHECK_THAT(run.err, Catch::Contains("data/cases.csv:2"));
 }
 
 TEST_CASE("a bad check configuration exits 2 naming its pointer", "[validate]") {
-  DataRepo repo(R"([{"type": "range", "field": "cases"}])");
+  CasesRepo repo(R"([{"type": "range", "field": "cases"}])");
   auto run = repo.Validate({});
   CHECK(run.exit_code == 2);
   CHECK_THAT(run.err, Catch::Contains("/checks/0/min"));
@@ -173,18 +157,18 @@ TEST_CASE("a record with a duplicated JSON key fails the schema check with its l
 
 TEST_CASE("self-test: good samples pass, bad stubs are caught, and a stub that passes is reported broken",
           "[validate][selftest]") {
-  DataRepo repo(R"([{"type": "range", "field": "cases", "min": 0}])");
-  repo.dir.Write("tests/cases/cases/pass/good.csv", Rows(3));
-  repo.dir.Write("tests/cases/cases/fail/bad-fips.json", R"({"fips": "6001"})");
-  repo.dir.Write("tests/cases/cases/fail/negative.json", R"({"$record": 2, "cases": -5})");
-  repo.dir.Write("tests/cases/cases/fail/no-date.json", R"({"date": null})");
+  CasesRepo repo(R"([{"type": "range", "field": "cases", "min": 0}])");
+  repo.Write("tests/cases/cases/pass/good.csv", Rows(3));
+  repo.Write("tests/cases/cases/fail/bad-fips.json", R"({"fips": "6001"})");
+  repo.Write("tests/cases/cases/fail/negative.json", R"({"$record": 2, "cases": -5})");
+  repo.Write("tests/cases/cases/fail/no-date.json", R"({"date": null})");
   auto run = repo.Validate({"--self-test"});
   INFO(run.out << run.err);
   CHECK(run.exit_code == 0);
   CHECK_THAT(run.out, Catch::Contains("all 4 samples behave"));
 
   // A stub whose change no check notices: the validation no longer protects against it.
-  repo.dir.Write("tests/cases/cases/fail/harmless.json", R"({"county": "Berkeley"})");
+  repo.Write("tests/cases/cases/fail/harmless.json", R"({"county": "Berkeley"})");
   auto broken = repo.Validate({"--self-test"});
   CHECK(broken.exit_code == 1);
   CHECK_THAT(broken.out, Catch::Contains("BROKEN") && Catch::Contains("harmless.json"));

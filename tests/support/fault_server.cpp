@@ -38,11 +38,15 @@ int FaultRequestsSeen(const FixtureServer& server, const std::string& id) {
   return std::stoi(match[1]);
 }
 
-http::RetryPolicy FastRetries(int attempts) {
+std::string FaultStats(const std::string& id) { return FaultStats(SharedFaultServer(), id); }
+
+int FaultRequestsSeen(const std::string& id) { return FaultRequestsSeen(SharedFaultServer(), id); }
+
+http::RetryPolicy FastRetries(int attempts, std::chrono::milliseconds max_delay) {
   http::RetryPolicy policy;
   policy.attempts = attempts;
   policy.base_delay = 20ms;
-  policy.max_delay = 200ms;
+  policy.max_delay = max_delay;
   policy.budget = 10s;
   return policy;
 }

@@ -3,39 +3,17 @@
 #include <string>
 
 #include "git/repository.h"
-#include "support/process.h"
+#include "support/data_repo.h"
 #include "support/temp_dir.h"
 
 using namespace sluice;
 
-namespace {
-
-// A real repository made with the git CLI, as a data repository would be.
-struct DataRepo {
-  TempDir dir;
-  DataRepo() { Git({"init", "-q", "-b", "main"}); }
-  void Git(std::vector<std::string> args) const {
-    std::vector<std::string> argv = {"git", "-C", dir.path().string(), "-c", "user.name=t", "-c", "user.email=t@t"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto run = RunProcess(argv);
-    INFO(run.err);
-    REQUIRE(run.exit_code == 0);
-  }
-  void Commit(const std::string& path, const std::string& content, const std::string& message) const {
-    dir.Write(path, content);
-    Git({"add", "-A"});
-    Git({"commit", "-q", "--allow-empty", "-m", message});
-  }
-};
-
-}  // namespace
-
 TEST_CASE("a committed file is read at a revision without a checkout", "[git]") {
   DataRepo repo;
-  repo.Commit("data/cases.csv", "v1\n", "first");
-  repo.Commit("data/cases.csv", "v2\n", "second");
-  repo.dir.Write("data/cases.csv", "uncommitted\n");
-  auto git = git::Repository::Discover(repo.dir.path() / "data");
+  repo.CommitFile("data/cases.csv", "v1\n", "first");
+  repo.CommitFile("data/cases.csv", "v2\n", "second");
+  repo.Write("data/cases.csv", "uncommitted\n");
+  auto git = git::Repository::Discover(repo.path() / "data");
   REQUIRE(git.ok());
   CHECK(git->ReadFileAt("HEAD", "data/cases.csv").value() == std::optional<std::string>("v2\n"));
   CHECK(git->ReadFileAt("HEAD~1", "data/cases.csv").value() == std::optional<std::string>("v1\n"));
@@ -48,12 +26,12 @@ TEST_CASE("a committed file is read at a revision without a checkout", "[git]") 
 
 TEST_CASE("history lists distinct versions newest first, each at the commit that introduced it", "[git]") {
   DataRepo repo;
-  repo.Commit("other.txt", "x", "before the file existed");
-  repo.Commit("data/m.json", "1", "v1");
-  repo.Commit("other.txt", "y", "unrelated");
-  repo.Commit("data/m.json", "2", "v2");
-  repo.Commit("data/m.json", "3", "v3");
-  auto git = git::Repository::Discover(repo.dir.path());
+  repo.CommitFile("other.txt", "x", "before the file existed");
+  repo.CommitFile("data/m.json", "1", "v1");
+  repo.CommitFile("other.txt", "y", "unrelated");
+  repo.CommitFile("data/m.json", "2", "v2");
+  repo.CommitFile("data/m.json", "3", "v3");
+  auto git = git::Repository::Discover(repo.path());
   REQUIRE(git.ok());
   auto history = git->History("HEAD", "data/m.json", 10);
   REQUIRE(history.ok());

@@ -14,17 +14,6 @@
 using namespace sluice;
 using namespace sluice::http;
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
-
-namespace {
-
-int RequestsSeen(const std::string& id) { return FaultRequestsSeen(SharedFaultServer(), id); }
-
-std::chrono::milliseconds Since(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
-}
-
-}  // namespace
 
 TEST_CASE("a 503 twice then 200 succeeds on the third attempt", "[http]") {
   Client client(FastRetries());
@@ -34,7 +23,7 @@ TEST_CASE("a 503 twice then 200 succeeds on the third attempt", "[http]") {
   CHECK(response->attempts == 3);
   CHECK(response->attempt_log == std::vector<std::string>{"attempt 1: HTTP 503", "attempt 2: HTTP 503"});
   CHECK(response->body.find("\"attempt\": 3") != std::string::npos);
-  CHECK(RequestsSeen("503-twice") == 3);
+  CHECK(FaultRequestsSeen("503-twice") == 3);
 }
 
 TEST_CASE("a 503 on every attempt is returned as the final response", "[http]") {
@@ -44,7 +33,7 @@ TEST_CASE("a 503 on every attempt is returned as the final response", "[http]") 
   CHECK(response->status == 503);
   CHECK(response->attempts == 3);
   CHECK(response->attempt_log.size() == 3);
-  CHECK(RequestsSeen("503-always") == 3);
+  CHECK(FaultRequestsSeen("503-always") == 3);
 }
 
 TEST_CASE("a transfer's own attempts override the policy", "[http]") {
@@ -55,13 +44,11 @@ TEST_CASE("a transfer's own attempts override the policy", "[http]") {
   REQUIRE(response.ok());
   CHECK(response->status == 500);
   CHECK(response->attempts == 2);
-  CHECK(RequestsSeen("own-attempts") == 2);
+  CHECK(FaultRequestsSeen("own-attempts") == 2);
 }
 
 TEST_CASE("429 with Retry-After waits at least that long", "[http]") {
-  RetryPolicy policy = FastRetries();
-  policy.max_delay = 5s;
-  Client client(policy);
+  Client client(FastRetries(3, 5s));
   auto response = client.Perform(FaultGet("/fail/429?times=1&id=429-seconds&retry_after=1"));
   REQUIRE(response.ok());
   CHECK(response->status == 200);
@@ -70,9 +57,7 @@ TEST_CASE("429 with Retry-After waits at least that long", "[http]") {
 }
 
 TEST_CASE("Retry-After as an HTTP-date is honoured", "[http]") {
-  RetryPolicy policy = FastRetries();
-  policy.max_delay = 5s;
-  Client client(policy);
+  Client client(FastRetries(3, 5s));
   // The date has whole seconds, so "now + 2 s" means a wait of more than one second.
   auto response = client.Perform(FaultGet("/fail/503?times=1&id=503-date&retry_after_date=2"));
   REQUIRE(response.ok());
@@ -90,8 +75,7 @@ TEST_CASE("Retry-After longer than max_delay is cut to max_delay", "[http]") {
 
 TEST_CASE("retries stop when the budget is spent", "[http]") {
   // Retry-After 1 s cut to max_delay makes every wait exactly 100 ms: two fit in 250 ms.
-  RetryPolicy policy = FastRetries(10);
-  policy.max_delay = 100ms;
+  RetryPolicy policy = FastRetries(10, 100ms);
   policy.budget = 250ms;
   Client client(policy);
   auto first = client.Perform(FaultGet("/fail/503?times=99&id=budget-a&retry_after=1"));
@@ -106,7 +90,7 @@ TEST_CASE("retries stop when the budget is spent", "[http]") {
     auto second = client.Perform(FaultGet("/fail/503?times=99&id=budget-b&retry_after=1"));
     REQUIRE(second.ok());
     CHECK(second->attempts == 1);
-    CHECK(RequestsSeen("budget-b") == 1);
+    CHECK(FaultRequestsSeen("budget-b") == 1);
   }
   SECTION("a transport failure says the budget ran out") {
     auto second = client.Perform(FaultGet("/reset?times=99&id=budget-c"));
@@ -168,15 +152,13 @@ TEST_CASE("a refused connection is retried, then reported", "[http]") {
 }
 
 TEST_CASE("a transfer waiting for its retry does not hold a slot", "[http]") {
-  RetryPolicy policy = FastRetries();
-  policy.max_delay = 5s;
-  Client client(policy);
+  Client client(FastRetries(3, 5s));
   // One slot. Were it held through the 1 s wait, the total would be over 1.8 s.
   std::vector<Transfer> transfers = {FaultGet("/fail/503?times=1&id=slot&retry_after=1"),
                                      FaultGet("/slow?delay_ms=400&bytes=10"), FaultGet("/slow?delay_ms=400&bytes=10")};
-  const auto start = Clock::now();
+  Stopwatch stopwatch;
   auto results = client.PerformAll(transfers, 1);
-  CHECK(Since(start) < 1500ms);
+  CHECK(stopwatch.elapsed() < 1500ms);
   for (auto& result : results) CHECK((result.ok() && result->status == 200));
 }
 

@@ -14,18 +14,6 @@
 using namespace sluice;
 using namespace sluice::http;
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
-
-namespace {
-
-int RequestsSeen(const std::string& id) { return FaultRequestsSeen(SharedFaultServer(), id); }
-std::string Stats(const std::string& id) { return FaultStats(SharedFaultServer(), id); }
-
-std::chrono::milliseconds Since(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
-}
-
-}  // namespace
 
 TEST_CASE("redirect to file:// is refused without retry", "[http]") {
   Client client(FastRetries());
@@ -35,7 +23,7 @@ TEST_CASE("redirect to file:// is refused without retry", "[http]") {
   REQUIRE(!response.ok());
   CHECK(response.status().kind() == ErrorKind::kExternal);
   CHECK_THAT(response.status().message(), Catch::Contains("redirect to a non-HTTP(S) URL refused: " + target));
-  CHECK(RequestsSeen(id) == 1);
+  CHECK(FaultRequestsSeen(id) == 1);
 }
 
 TEST_CASE("a redirect to http is followed", "[http]") {
@@ -67,7 +55,7 @@ TEST_CASE("body over max_bytes fails at once", "[http]") {
   REQUIRE(!response.ok());
   CHECK(response.status().kind() == ErrorKind::kExternal);
   CHECK_THAT(response.status().message(), Catch::Contains("limit of 10000 bytes"));
-  CHECK(RequestsSeen(id) == 1);
+  CHECK(FaultRequestsSeen(id) == 1);
 }
 
 TEST_CASE("gzip body is decoded", "[http]") {
@@ -79,7 +67,7 @@ TEST_CASE("gzip body is decoded", "[http]") {
   CHECK(response->Header("Content-Encoding") == "gzip");
   CHECK(response->bytes == 50000);
   CHECK(sink.data == FaultPattern(50000));
-  CHECK_THAT(Stats("gzip"), Catch::Contains("gzip"));  // Accept-Encoding was sent
+  CHECK_THAT(FaultStats("gzip"), Catch::Contains("gzip"));  // Accept-Encoding was sent
 }
 
 TEST_CASE("304 is returned as a response", "[http]") {
@@ -95,7 +83,7 @@ TEST_CASE("304 is returned as a response", "[http]") {
   CHECK(second->status == 304);
   CHECK(second->attempts == 1);
   CHECK(second->body.empty());
-  CHECK_THAT(Stats("etag"), Catch::Contains(etag->substr(1, etag->size() - 2)));  // quotes are escaped
+  CHECK_THAT(FaultStats("etag"), Catch::Contains(etag->substr(1, etag->size() - 2)));  // quotes are escaped
 }
 
 TEST_CASE("404 is a response, not retried", "[http]") {
@@ -105,7 +93,7 @@ TEST_CASE("404 is a response, not retried", "[http]") {
   REQUIRE(response.ok());
   CHECK(response->status == 404);
   CHECK(response->attempts == 1);
-  CHECK(RequestsSeen("not-found") == 1);
+  CHECK(FaultRequestsSeen("not-found") == 1);
   // An error page goes to the response for display, never into the data sink.
   CHECK(sink.data.empty());
   CHECK_THAT(response->body, Catch::Contains("failure on purpose"));
@@ -115,7 +103,7 @@ TEST_CASE("timeout on a slow body is an error naming the attempts", "[http]") {
   Client client(FastRetries(2));
   Transfer transfer = FaultGet("/slow?delay_ms=3000&bytes=100");
   transfer.request.timeout = 300ms;
-  const auto start = Clock::now();
+  Stopwatch stopwatch;
   auto response = client.Perform(transfer);
   REQUIRE(!response.ok());
   CHECK(response.status().kind() == ErrorKind::kExternal);
@@ -123,16 +111,16 @@ TEST_CASE("timeout on a slow body is an error naming the attempts", "[http]") {
   CHECK_THAT(message, Catch::StartsWith("GET " + SharedFaultServer().url("/slow")));
   CHECK_THAT(message, Catch::Contains("failed after 2 attempts") && Catch::Contains("(curl 28)") &&
                           Catch::Contains("; attempt 1: "));
-  CHECK(Since(start) < 2s);
+  CHECK(stopwatch.elapsed() < 2s);
 }
 
 TEST_CASE("several transfers run concurrently", "[http]") {
   Client client(FastRetries());
   std::vector<Transfer> transfers;
   for (int size : {100, 200, 300, 400}) transfers.push_back(FaultGet("/slow?delay_ms=1000&bytes=" + std::to_string(size)));
-  const auto start = Clock::now();
+  Stopwatch stopwatch;
   auto results = client.PerformAll(transfers, 4);
-  CHECK(Since(start) < 3s);
+  CHECK(stopwatch.elapsed() < 3s);
   REQUIRE(results.size() == 4);
   for (size_t i = 0; i < results.size(); ++i) {
     REQUIRE(results[i].ok());
@@ -159,11 +147,11 @@ TEST_CASE("header values never appear in error messages", "[http]") {
 TEST_CASE("requests carry the sluice User-Agent unless the caller sets one", "[http]") {
   Client client(FastRetries());
   REQUIRE(client.Perform(FaultGet("/bytes/1?id=ua-default")).ok());
-  CHECK_THAT(Stats("ua-default"), Catch::Contains("\"User-Agent\": \"sluice/" SLUICE_VERSION "\""));
+  CHECK_THAT(FaultStats("ua-default"), Catch::Contains("\"User-Agent\": \"sluice/" SLUICE_VERSION "\""));
   Transfer custom = FaultGet("/bytes/1?id=ua-custom");
   custom.request.headers = {{"user-agent", "tester/1"}, {"Authorization", "token abcd"}};
   REQUIRE(client.Perform(custom).ok());
-  const std::string stats = Stats("ua-custom");
+  const std::string stats = FaultStats("ua-custom");
   CHECK_THAT(stats, Catch::Contains("tester/1") && !Catch::Contains("sluice/"));
   CHECK_THAT(stats, Catch::Contains("\"Authorization\": \"token abcd\""));
 }
@@ -177,7 +165,7 @@ TEST_CASE("a failing sink aborts the transfer with the sink's status", "[http]")
   REQUIRE(!response.ok());
   CHECK(response.status().kind() == ErrorKind::kInput);
   CHECK(response.status().message() == "disk full");
-  CHECK(RequestsSeen("sink-fails") == 1);
+  CHECK(FaultRequestsSeen("sink-fails") == 1);
 }
 
 TEST_CASE("progress reports the bytes received", "[http]") {
@@ -196,12 +184,12 @@ TEST_CASE("POST sends its body", "[http]") {
   Transfer transfer = FaultGet("/fail/503?times=1&id=post");
   transfer.request.method = "POST";
   transfer.request.body = std::string(5000, 'x');  // over 1 KiB: no Expect: 100-continue stall
-  const auto start = Clock::now();
+  Stopwatch stopwatch;
   auto response = client.Perform(transfer);
   REQUIRE(response.ok());
   CHECK(response->status == 200);
-  CHECK_THAT(Stats("post"), Catch::Contains("\"Content-Length\": \"5000\""));
-  CHECK(Since(start) < 900ms);
+  CHECK_THAT(FaultStats("post"), Catch::Contains("\"Content-Length\": \"5000\""));
+  CHECK(stopwatch.elapsed() < 900ms);
 }
 
 TEST_CASE("the fault server serves files from its root with validators", "[http][fixture]") {

@@ -1,6 +1,7 @@
 // Behaviours of the JSON Schema validator that the suite does not pin down, or that burned
 // us with RapidJSON's validator (DESIGN.md, "Traps").
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -92,6 +93,49 @@ TEST_CASE("every error is reported, not only the first", "[schema]") {
   CHECK(capped.size() == 2);
 }
 
+TEST_CASE("an error names the instance pointer through objects and arrays", "[schema]") {
+  Validator validator = CompileJson(R"({"properties": {"a": {"properties": {"b": {"items": {"type": "integer"}}}}}})");
+  auto errors = ErrorsFor(validator, R"({"a": {"b": [1, "x"]}})");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].instance_pointer == "/a/b/1");
+  CHECK(errors[0].keyword == "type");
+  CHECK_THAT(errors[0].message, Catch::Contains("integer"));
+}
+
+TEST_CASE("a failure at the root has the empty instance pointer", "[schema]") {
+  auto errors = ErrorsFor(CompileJson(R"({"type": "object"})"), "[]");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].instance_pointer.empty());
+  CHECK(errors[0].keyword == "type");
+}
+
+TEST_CASE("an unexpected member is named", "[schema]") {
+  Validator validator = CompileJson(R"({"properties": {"id": {}, "name": {}}, "additionalProperties": false})");
+  auto errors = ErrorsFor(validator, R"({"id": 1, "colour": "red"})");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].keyword == "additionalProperties");
+  CHECK_THAT(errors[0].message, Catch::Contains("\"colour\""));
+}
+
+TEST_CASE("enum lists the allowed values", "[schema]") {
+  auto errors = ErrorsFor(CompileJson(R"({"properties": {"f": {"enum": ["json", "csv"]}}})"), R"({"f": "xml"})");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].instance_pointer == "/f");
+  CHECK(errors[0].keyword == "enum");
+  CHECK_THAT(errors[0].message, Catch::Contains("\"xml\"") && Catch::Contains("\"json\", \"csv\""));
+}
+
+TEST_CASE("an error behind a local $ref names the instance and the schema location", "[schema]") {
+  Validator validator = CompileJson(R"({
+    "properties": {"rows": {"type": "array", "items": {"$ref": "#/definitions/row"}}},
+    "definitions": {"row": {"properties": {"n": {"type": "integer", "maximum": 10}}}}})");
+  auto errors = ErrorsFor(validator, R"({"rows": [{"n": 1}, {"n": 11}]})");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].instance_pointer == "/rows/1/n");
+  CHECK(errors[0].keyword == "maximum");
+  CHECK(errors[0].schema_pointer == "#/definitions/row/properties/n/maximum");
+}
+
 TEST_CASE("an invalid pattern fails compilation naming its pointer", "[schema]") {
   rapidjson::Document schema = ParseJson(R"({"properties": {"zip": {"pattern": "^(\\d{5}$"}}})");
   auto validator = Validator::Compile(schema);
@@ -169,4 +213,23 @@ TEST_CASE("validator is usable from several threads at once", "[schema]") {
   }
   for (auto& thread : threads) thread.join();
   CHECK(wrong == 0);
+}
+
+// Compilation fails on an unresolvable $ref or a pattern that does not compile, so a shipped
+// schema that compiles has neither.
+TEST_CASE("every shipped schema has resolvable $refs and compilable patterns", "[schema][schemas]") {
+  namespace fs = std::filesystem;
+  int checked = 0;
+  for (const char* dir : {"schemas", "examples/demo/schemas"}) {
+    for (const auto& entry : fs::directory_iterator(fs::path(SLUICE_SOURCE_DIR) / dir)) {
+      if (entry.path().extension() != ".json") continue;
+      auto schema = sluice::json::ParseFile(entry.path());
+      REQUIRE(schema.ok());
+      auto validator = Validator::Compile(*schema);
+      INFO(entry.path().string() << ": " << validator.status().message());
+      CHECK(validator.ok());
+      ++checked;
+    }
+  }
+  CHECK(checked >= 4);
 }

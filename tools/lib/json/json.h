@@ -1,4 +1,5 @@
-// RapidJSON helpers: parsing with line:column errors, JSON pointers, schema validation, output.
+// RapidJSON helpers: parsing with line:column errors, JSON pointers, output. Schema validation
+// is schema/validator.h.
 #pragma once
 
 #include <cstddef>
@@ -25,11 +26,6 @@ TextPosition PositionAt(std::string_view text, std::size_t offset);
 // cannot overflow the stack.
 Result<rapidjson::Document> Parse(std::string_view text, const std::string& origin);
 Result<rapidjson::Document> ParseFile(const std::filesystem::path& path);
-
-// Validates `document` against `schema` (RapidJSON's draft-04 validator, std::regex patterns).
-// On failure: InputError "<origin>: <JSON pointer in the document>: <keyword> <detail>"; the
-// pointer is "/" for the root.
-Status Validate(const rapidjson::Value& document, const rapidjson::Document& schema, const std::string& origin);
 
 // Serialises `value` (compact, or indented by 2).
 std::string Write(const rapidjson::Value& value, bool pretty = false);

@@ -1,0 +1,40 @@
+// A data repository as users keep one: files committed with the git CLI into a temporary
+// directory, so that the tools read previous versions from real history.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace sluice {
+
+class DataRepo {
+ public:
+  // An empty repository on branch main.
+  DataRepo();
+
+  const std::filesystem::path& path() const { return dir_.path(); }
+  // Writes `content` to path()/relative in the working tree, creating directories.
+  std::filesystem::path Write(const std::string& relative, const std::string& content) const;
+  // Stages every change in the working tree (additions, edits, deletions) and commits it, even
+  // when nothing changed. Returns the new commit's sha.
+  std::string Commit(const std::string& message) const;
+  // Writes one file and commits it with everything else in the working tree.
+  std::string CommitFile(const std::string& relative, const std::string& content, const std::string& message) const;
+  // Runs `git args...` in the repository; a failure fails the test. Returns git's stdout.
+  std::string Git(const std::vector<std::string>& args) const;
+
+  // Runs a built tool over a pipeline of this repository as a workflow step would:
+  // `tool manifest --workspace <path()> args...`. The runner's variables (GITHUB_ACTIONS,
+  // GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, SLUICE_RUN_LOG) are removed unless `env` sets them.
+  ProcessResult RunTool(const std::string& tool, const std::string& manifest, const std::vector<std::string>& args,
+                        EnvOverrides env = {}) const;
+
+ private:
+  TempDir dir_;
+};
+
+}  // namespace sluice
