@@ -57,6 +57,20 @@ void EvalContext::Report(std::string_view keyword, const std::string& schema_poi
   errors_->push_back({InstancePointer(), std::string(keyword), schema_pointer, std::move(message)});
 }
 
+namespace {
+
+bool EvaluateChecks(const SchemaNode& node, const Value& instance, EvalContext& ctx, Annotations* annotations) {
+  bool ok = true;
+  for (const auto& check : node.checks) {
+    if (check->Evaluate(instance, ctx, annotations)) continue;
+    ok = false;
+    if (!ctx.collecting()) break;
+  }
+  return ok;
+}
+
+}  // namespace
+
 bool SchemaNode::Evaluate(const Value& instance, EvalContext& ctx, Annotations* ann) const {
   if (boolean >= 0) {
     if (boolean == 0) ctx.Report("false", location, "no value is allowed here (the schema is false)");
@@ -65,17 +79,16 @@ bool SchemaNode::Evaluate(const Value& instance, EvalContext& ctx, Annotations* 
   // The dynamic scope ($dynamicRef, $recursiveRef) changes only when a resource is entered.
   bool entered = ctx.dynamic_scope.empty() || ctx.dynamic_scope.back() != resource;
   if (entered) ctx.dynamic_scope.push_back(resource);
-  Annotations local;
-  Annotations* mine = (ann != nullptr || has_unevaluated) ? &local : nullptr;
-  bool ok = true;
-  for (const auto& check : checks) {
-    if (check->Evaluate(instance, ctx, mine)) continue;
-    ok = false;
-    if (!ctx.collecting()) break;
+  bool ok;
+  if (ann == nullptr && !has_unevaluated) {
+    ok = EvaluateChecks(*this, instance, ctx, nullptr);  // the common case: nobody needs annotations
+  } else {
+    Annotations local;
+    ok = EvaluateChecks(*this, instance, ctx, &local);
+    // A failing schema produces no annotations (the drafts drop them with the failure).
+    if (ok && ann != nullptr) ann->MergeFrom(local);
   }
   if (entered) ctx.dynamic_scope.pop_back();
-  // A failing schema produces no annotations (the drafts drop them with the failure).
-  if (ok && ann != nullptr) ann->MergeFrom(local);
   return ok;
 }
 

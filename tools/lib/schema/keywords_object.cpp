@@ -2,7 +2,6 @@
 // dependencies / dependentRequired / dependentSchemas, propertyNames, min/maxProperties.
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 
 #include "schema/compiler.h"
 
@@ -34,14 +33,20 @@ class NameTable {
   std::size_t Find(std::string_view name) const {
     if (name.size() >= by_length_.size()) return kNotFound;
     for (const Entry& entry : by_length_[name.size()]) {
-      if (name.empty() || (entry.name[0] == name[0] && std::memcmp(entry.name.data(), name.data(), name.size()) == 0)) {
-        return entry.index;
-      }
+      if (SameBytes(entry.name.data(), name.data(), name.size())) return entry.index;
     }
     return kNotFound;
   }
 
  private:
+  // Keys are short: a loop beats a call to memcmp, and most candidates differ in the first byte.
+  static bool SameBytes(const char* a, const char* b, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+
   struct Entry {
     std::string name;
     std::size_t index;
