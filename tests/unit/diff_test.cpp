@@ -1,12 +1,20 @@
 // The diff engine: every change class, on files written for each test.
 #include <catch2/catch.hpp>
 
+#include <random>
 #include <string>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "diff/csv_side.h"
 #include "diff/diff.h"
 #include "diff/key_index.h"
+#include "diff/passes.h"
 #include "diff/report.h"
 #include "diff/trend.h"
+#include "json/json.h"
+#include "records/reader.h"
 #include "support/temp_dir.h"
 
 using namespace sluice;
@@ -283,4 +291,190 @@ TEST_CASE("the trend renders as a Mermaid xychart", "[diff]") {
   CHECK_THAT(chart, Catch::Contains("```mermaid\nxychart-beta"));
   CHECK_THAT(chart, Catch::Contains(R"(x-axis ["2026-11-01", "2026-11-02", "new"])"));
   CHECK_THAT(chart, Catch::Contains("line [10, 12.5, 30]"));
+}
+
+TEST_CASE("the same number written differently says so instead of +0.0%", "[diff]") {
+  Files f;
+  auto d = f.Diff("id,fips,rate,big\n1,06029,1.0,100000000000000000000\n",
+                  "id,fips,rate,big\n1,6029,1,100000000000000000001\n", "csv", {"id"});
+  REQUIRE(d.ok());
+  REQUIRE(d->changed.size() == 1);
+  const auto& cells = d->changed[0].cells;
+  REQUIRE(cells.size() == 3);
+  CHECK(cells[0].same_value);  // "06029" -> "6029"
+  CHECK(cells[1].same_value);  // "1.0" -> "1"
+  CHECK(*cells[1].delta == 0);
+  CHECK_FALSE(cells[2].same_value);  // equal as doubles, not as numbers
+  DiffReport report{"", "", {*d}};
+  std::string md = ReportMarkdown(report);
+  CHECK_THAT(md, Catch::Contains("| same value, text changed |"));
+  CHECK_THAT(ReportText(report), Catch::Contains("(same value, text changed)"));
+  CHECK_THAT(ReportJson(report), Catch::Contains(R"("field":"fips","old":"06029","new":"6029","delta":0.0,"percent":0.0,"same_value":true)"));
+  auto doc = f.Diff(R"({"n": "5", "m": "0.50"})", R"({"n": 5, "m": "0.5"})", "json");
+  REQUIRE(doc.ok());
+  REQUIRE(doc->pointers.size() == 2);
+  CHECK(doc->pointers[0].same_value);
+  std::string doc_md = ReportMarkdown(DiffReport{"", "", {*doc}});
+  CHECK_THAT(doc_md, Catch::Contains("same value, type changed") && Catch::Contains("same value, text changed"));
+  CHECK_THAT(doc_md, !Catch::Contains("+0.0%"));
+}
+
+// CSV rows are compared without a JSON value per row (csv_side.h). These tests hold that path to
+// the record reader and the record passes on files made to be awkward.
+namespace {
+
+struct CsvPair {
+  std::string old_text, new_text;
+};
+
+std::string CsvCell(const std::string& cell, bool quote_anyway) {
+  bool special = cell.find_first_of(",\"\r\n") != std::string::npos;
+  if (!special && !quote_anyway) return cell;
+  std::string out = "\"";
+  for (char c : cell) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string CsvText(const std::vector<std::vector<std::string>>& rows, std::mt19937& random) {
+  std::string eol = random() % 3 == 0 ? "\r\n" : random() % 5 == 0 ? "\r" : "\n";
+  std::string text = random() % 4 == 0 ? "\xEF\xBB\xBF" : "";
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    if (r > 0 && random() % 15 == 0) text += eol;  // an empty line, skipped
+    for (std::size_t c = 0; c < rows[r].size(); ++c) {
+      if (c > 0) text += ',';
+      text += CsvCell(rows[r][c], random() % 6 == 0);
+    }
+    if (r + 1 < rows.size() || random() % 3 != 0) text += eol;
+  }
+  return text;
+}
+
+// An old table and a new one with cells changed, rows added, removed, repeated and moved,
+// quoting changed, and sometimes its columns in another order.
+CsvPair RandomCsvPair(std::mt19937& random) {
+  const std::vector<std::string> values = {"a", "b", "1", "01", "1.0", "x,y", "say \"hi\"", "two\nlines", "cr\rlf",
+                                           "Zürich 東京", "", " ", "\"", "a\"b"};
+  auto value = [&] { return values[random() % values.size()]; };
+  std::vector<std::string> header = {"id", "v", "w", "note"};
+  std::vector<std::vector<std::string>> old_rows = {header}, new_rows;
+  int rows = static_cast<int>(random() % 40);
+  for (int i = 0; i < rows; ++i) {
+    std::string id = random() % 10 == 0 ? std::to_string(random() % 5) : std::to_string(i);  // some repeat
+    old_rows.push_back({id, value(), value(), value()});
+  }
+  new_rows.push_back(header);
+  for (std::size_t i = 1; i < old_rows.size(); ++i) {
+    auto row = old_rows[i];
+    switch (random() % 8) {
+      case 0: continue;                                   // removed
+      case 1: row[1 + random() % 3] = value(); break;     // a cell changed
+      case 2: new_rows.push_back({std::to_string(100 + i), value(), value(), value()}); break;  // added
+      case 3: if (new_rows.size() > 1) std::swap(row, new_rows.back()); break;  // moved
+      default: break;
+    }
+    new_rows.push_back(row);
+  }
+  if (random() % 4 == 0) {  // columns in another order
+    for (auto& row : new_rows) std::swap(row[1], row[3]);
+  }
+  return {CsvText(old_rows, random), CsvText(new_rows, random)};
+}
+
+// Every field a report shows, and what the passes learnt.
+std::string Outcome(const Status& status, const FileDiff& d, const PassFacts& facts) {
+  if (!status.ok()) return "error: " + status.message();
+  return ReportJson(DiffReport{"", "", {d}}) + fmt::format(" old:{} new:{} total:{}", fmt::join(facts.old_fields.names(), ","),
+                                                             fmt::join(facts.new_fields.names(), ","), facts.new_total);
+}
+
+}  // namespace
+
+TEST_CASE("CSV rows cut for the diff are the records the reader makes, with their place in the file", "[diff][csv]") {
+  std::mt19937 random(7);
+  TempDir dir;
+  for (int round = 0; round < 300; ++round) {
+    std::string text = RandomCsvPair(random).new_text;
+    auto path = dir.Write("t.csv", text);
+    records::ReadOptions options;
+    options.buffer_bytes = 1 + random() % 64;  // rows cross the buffer's edge
+    std::vector<std::string> records_read, rows_read, header;
+    REQUIRE(records::ReadRecords(path, pipeline::DataFormat::kCsv, options, [&](records::Record& r) {
+      records_read.push_back(fmt::format("{}@{}#{}", json::Write(r.value), r.line, r.index));
+      return Status::Ok();
+    }).ok());
+    REQUIRE(records::ReadCsvRows(path, options, [&](const records::CsvRow& row) {
+      rapidjson::Document record;
+      records::CsvRecordOf(header, row, record);
+      rows_read.push_back(fmt::format("{}@{}#{}", json::Write(record), row.line, row.index));
+      CHECK(row.raw == std::string_view(text).substr(row.offset, row.bytes));
+      records::CsvRow again;
+      REQUIRE(records::ScanCsvRow(row.raw, again).ok());
+      CHECK(again.text == row.text);
+      CHECK(again.ends == row.ends);
+      return Status::Ok();
+    }, header).ok());
+    CHECK(rows_read == records_read);
+  }
+}
+
+TEST_CASE("CSV rows and records fail alike on malformed CSV", "[diff][csv]") {
+  TempDir dir;
+  for (std::string text : {"a,b\n1,2,3\n", "a,b\n1,\"2\n", "a,b\n1,\"2\"x\n", "a,a\n1,2\n", "a,b\n1,\xff\n",
+                           "\xEF\xBB\xBF" "a,b\r\n1,\"x\"\"\r\ny\"z\r\n"}) {
+    auto path = dir.Write("bad.csv", text);
+    std::vector<std::string> header;
+    Status rows = records::ReadCsvRows(path, {}, [](const records::CsvRow&) { return Status::Ok(); }, header);
+    Status records_status = records::ReadRecords(path, pipeline::DataFormat::kCsv, {}, [](records::Record&) { return Status::Ok(); });
+    REQUIRE_FALSE(rows.ok());
+    CHECK(rows.message() == records_status.message());
+  }
+}
+
+TEST_CASE("the CSV passes give the record passes' diff on awkward tables", "[diff][csv]") {
+  std::mt19937 random(11);
+  TempDir dir;
+  for (int round = 0; round < 400; ++round) {
+    CsvPair pair = RandomCsvPair(random);
+    FileRequest request;
+    request.format = pipeline::DataFormat::kCsv;
+    bool in_memory = random() % 3 == 0;  // data read from git
+    request.old_side = in_memory ? DataInput::Bytes(pair.old_text, "old.csv@HEAD") : DataInput::File(dir.Write("old.csv", pair.old_text));
+    request.new_side = DataInput::File(dir.Write("new.csv", pair.new_text));
+    if (random() % 2 == 0) request.key = {"id"};
+    if (random() % 3 == 0) request.key.push_back("v");
+    if (random() % 10 == 0) request.key = {"missing"};
+    if (random() % 3 == 0) request.trend_field = "w";
+    std::vector<std::string> skipped;
+    if (random() % 3 == 0) skipped = {"note"};
+    FileDiff by_records, by_rows;
+    PassFacts records_facts, rows_facts;
+    Status records_status = request.key.empty() ? DiffUnkeyed(request, skipped, by_records, records_facts)
+                                                : DiffKeyed(request, skipped, by_records, records_facts);
+    Status rows_status = request.key.empty() ? DiffUnkeyedCsv(request, skipped, by_rows, rows_facts)
+                                             : DiffKeyedCsv(request, skipped, by_rows, rows_facts);
+    INFO("old:\n" << pair.old_text << "\nnew:\n" << pair.new_text);
+    CHECK(Outcome(rows_status, by_rows, rows_facts) == Outcome(records_status, by_records, records_facts));
+  }
+}
+
+TEST_CASE("a CSV row's hash ignores quoting and line breaks, not where the cells split", "[diff][csv]") {
+  RowHasher hasher({"note"});
+  auto hash_of = [&](const std::string& text) {
+    std::vector<std::string> header;
+    std::vector<std::uint64_t> hashes;
+    std::optional<CsvRowReading> reading;
+    REQUIRE(ReadCsvSide(DataInput::Bytes(text, "t.csv"), header, [&](const records::CsvRow& row) {
+      if (!reading) reading.emplace(header, hasher);
+      hashes.push_back(reading->Hash(row));
+      return Status::Ok();
+    }).ok());
+    REQUIRE(hashes.size() == 1);
+    return hashes[0];
+  };
+  std::uint64_t plain = hash_of("a,b\nx,yz\n");
+  CHECK(hash_of("a,b\r\n\"x\",\"yz\"") == plain);
+  CHECK(hash_of("a,b\nxy,z\n") != plain);
+  CHECK(hash_of("b,a\nx,yz\n") != plain);  // the same cells under other names
+  CHECK(hash_of("a,b,note\nx,yz,1\n") == hash_of("a,b,note\nx,yz,2\n"));
+  CHECK(hash_of("a,b\n\"x,y\",z\n") != hash_of("a,b\nx,\"y,z\"\n"));
 }

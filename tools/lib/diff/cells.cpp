@@ -22,17 +22,71 @@ CellChange MakeChange(std::string field, const rapidjson::Value& old_value, cons
   change.field = std::move(field);
   change.old_json = json::Write(old_value);
   change.new_json = json::Write(new_value);
-  FillDelta(old_value, new_value, change.delta, change.percent);
+  FillDelta(old_value, new_value, change.delta, change.percent, change.same_value);
   return change;
+}
+
+// A number's decimal value, exactly: its significant digits (no leading or trailing zeros) and
+// the power of ten of the last one. Zero has no digits, whatever its sign.
+struct Decimal {
+  bool negative = false;
+  std::string digits;
+  long long exponent = 0;
+  bool operator==(const Decimal&) const = default;
+};
+
+// `text` as NumericText reads it: [+-]digits[.digits][(e|E)[+-]digits], digits on at least one
+// side of the point.
+std::optional<Decimal> DecimalOf(std::string_view text) {
+  Decimal d;
+  std::size_t i = 0;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) d.negative = text[i++] == '-';
+  std::size_t fraction = 0;
+  bool any_digit = false, point = false;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '.' && !point) {
+      point = true;
+    } else if (c >= '0' && c <= '9') {
+      any_digit = true;
+      if (point) ++fraction;
+      if (!d.digits.empty() || c != '0') d.digits += c;  // leading zeros only move the point
+    } else {
+      break;
+    }
+  }
+  if (!any_digit) return std::nullopt;
+  if (i < text.size()) {
+    if (text[i] != 'e' && text[i] != 'E') return std::nullopt;
+    std::string_view exponent = text.substr(i + 1);
+    if (!exponent.empty() && exponent[0] == '+') exponent.remove_prefix(1);
+    auto [ptr, ec] = std::from_chars(exponent.data(), exponent.data() + exponent.size(), d.exponent);
+    if (ec != std::errc() || ptr != exponent.data() + exponent.size() || exponent.empty()) return std::nullopt;
+  }
+  d.exponent -= static_cast<long long>(fraction);
+  while (!d.digits.empty() && d.digits.back() == '0') d.digits.pop_back(), ++d.exponent;
+  if (d.digits.empty()) return Decimal{};  // zero: -0, 0.00 and 0e5 are all 0
+  return d;
+}
+
+// The text a numeric value is written as: a string's own, a number's JSON.
+std::string NumberText(const rapidjson::Value& value) {
+  if (value.IsString()) return std::string(value.GetString(), value.GetStringLength());
+  return json::Write(value);
 }
 
 }  // namespace
 
 std::optional<double> NumericValue(const rapidjson::Value& value) {
   if (value.IsNumber()) return value.GetDouble();
-  if (!value.IsString() || value.GetStringLength() == 0 || value.GetStringLength() > 64) return std::nullopt;
-  const char* begin = value.GetString();
-  const char* end = begin + value.GetStringLength();
+  if (!value.IsString()) return std::nullopt;
+  return NumericText(std::string_view(value.GetString(), value.GetStringLength()));
+}
+
+std::optional<double> NumericText(std::string_view text) {
+  if (text.empty() || text.size() > 64) return std::nullopt;
+  const char* begin = text.data();
+  const char* end = begin + text.size();
   if (*begin == '+') ++begin;  // from_chars refuses a leading '+', which CSV writers emit
   double parsed = 0;
   auto [ptr, ec] = std::from_chars(begin, end, parsed);
@@ -41,12 +95,17 @@ std::optional<double> NumericValue(const rapidjson::Value& value) {
 }
 
 void FillDelta(const rapidjson::Value& old_value, const rapidjson::Value& new_value, std::optional<double>& delta,
-               std::optional<double>& percent) {
+               std::optional<double>& percent, bool& same_value) {
   auto before = NumericValue(old_value);
   auto after = NumericValue(new_value);
   if (!before || !after) return;
   delta = *after - *before;
   if (*before != 0) percent = 100.0 * *delta / std::fabs(*before);
+  // A delta of 0 also comes from numbers too close for a double to tell apart.
+  if (*delta == 0) {
+    auto a = DecimalOf(NumberText(old_value)), b = DecimalOf(NumberText(new_value));
+    same_value = a && b && *a == *b;
+  }
 }
 
 std::vector<CellChange> CompareRows(const rapidjson::Value& old_row, const rapidjson::Value& new_row,

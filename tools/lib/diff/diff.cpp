@@ -23,6 +23,9 @@ Result<bool> IsDocument(const FileRequest& request) {
 }
 
 Status RunPasses(const FileRequest& request, const std::vector<std::string>& skipped, FileDiff& out, PassFacts& facts) {
+  if (request.format == pipeline::DataFormat::kCsv) {
+    return request.key.empty() ? DiffUnkeyedCsv(request, skipped, out, facts) : DiffKeyedCsv(request, skipped, out, facts);
+  }
   return request.key.empty() ? DiffUnkeyed(request, skipped, out, facts) : DiffKeyed(request, skipped, out, facts);
 }
 

@@ -40,6 +40,9 @@ struct CellChange {
   std::string new_json;
   std::optional<double> delta;    // new - old, when both are numbers (or numeric CSV text)
   std::optional<double> percent;  // 100 * delta / |old|; absent when old is 0
+  // Both are the same number written differently ("06029" and "6029", "1.0" and "1"): only the
+  // text (or the JSON type) changed; delta is 0.
+  bool same_value = false;
 };
 
 struct RowChange {
@@ -71,6 +74,7 @@ struct PointerChange {
   std::string new_json;  // "" when removed
   std::optional<double> delta;
   std::optional<double> percent;
+  bool same_value = false;  // as CellChange::same_value
 };
 
 struct TrendPoint {

@@ -64,7 +64,7 @@ class StructuralDiff {
     item.change = change;
     if (before != nullptr) item.old_json = json::Write(*before);
     if (after != nullptr) item.new_json = json::Write(*after);
-    if (before != nullptr && after != nullptr) FillDelta(*before, *after, item.delta, item.percent);
+    if (before != nullptr && after != nullptr) FillDelta(*before, *after, item.delta, item.percent, item.same_value);
     out_.push_back(std::move(item));
   }
 
@@ -84,7 +84,7 @@ Status DiffDocuments(const FileRequest& request, FileDiff& out) {
   out.rows_after = request.new_side.exists() ? 1 : 0;
   StructuralDiff walker(request.ignored, out.pointers);
   if (!request.old_side.exists()) {
-    out.pointers.push_back({"", "added", "", json::Write(*after), std::nullopt, std::nullopt});
+    out.pointers.push_back({"", "added", "", json::Write(*after), std::nullopt, std::nullopt, false});
   } else {
     walker.Walk(*before, *after, "");
   }

@@ -25,7 +25,8 @@ class KeyedDiff {
     SLUICE_RETURN_IF_ERROR(ReadSide(request_.new_side, request_.format, [this](records::Record& r) { return MatchNew(r); }));
     std::vector<bool> removed(out_.rows_before, false);
     bool any_removed = false;
-    for (const auto& entry : index_.entries()) {
+    for (std::size_t i = 0; i < index_.size(); ++i) {
+      const KeyEntry& entry = index_.at(i);
       if (entry.in_old && !entry.seen_in_new) removed[entry.row_index] = any_removed = true;
     }
     if (!any_removed && pending_.empty()) return Status::Ok();

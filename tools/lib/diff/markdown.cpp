@@ -122,10 +122,10 @@ void LargestChanges(const FileDiff& f, BoundedMarkdown& md) {
   for (const auto& row : f.changed) {
     for (const auto& cell : row.cells) {
       if (shown == kMaxChangedCells) break;
-      std::string delta = cell.delta ? SignedNumber(*cell.delta) : "";
+      std::string delta = cell.delta && !cell.same_value ? SignedNumber(*cell.delta) : "";
+      std::string percent = cell.same_value ? SameValueText(cell.old_json, cell.new_json) : PercentText(cell.percent, cell.delta);
       if (!md.Line(fmt::format("| {} | {} | {} | {} | {} | {} |", KeyText(row.key_json), CellText(cell.field, 40),
-                               ValueText(cell.old_json), ValueText(cell.new_json), delta,
-                               PercentText(cell.percent, cell.delta)))) {
+                               ValueText(cell.old_json), ValueText(cell.new_json), delta, percent))) {
         return;
       }
       ++shown;
@@ -182,7 +182,7 @@ void Pointers(const FileDiff& f, BoundedMarkdown& md) {
     const auto& p = f.pointers[i];
     if (!md.Line(fmt::format("| {} | {} | {} | {} | {} |", p.pointer.empty() ? "(whole document)" : CellText(p.pointer, 80),
                              p.change, p.old_json.empty() ? "" : ValueText(p.old_json), p.new_json.empty() ? "" : ValueText(p.new_json),
-                             PercentText(p.percent, p.delta)))) {
+                             p.same_value ? SameValueText(p.old_json, p.new_json) : PercentText(p.percent, p.delta)))) {
       return;
     }
   }

@@ -76,6 +76,11 @@ std::string PercentText(const std::optional<double>& percent, const std::optiona
   return "";
 }
 
+std::string SameValueText(const std::string& old_json, const std::string& new_json) {
+  bool both_text = !old_json.empty() && old_json[0] == '"' && !new_json.empty() && new_json[0] == '"';
+  return both_text ? "same value, text changed" : "same value, type changed";
+}
+
 std::string Count(std::uint64_t n) {
   std::string digits = std::to_string(n);
   std::string out;

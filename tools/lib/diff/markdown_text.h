@@ -20,6 +20,10 @@ std::string KeyText(const std::string& key_json);
 
 std::string SignedNumber(double value);
 std::string PercentText(const std::optional<double>& percent, const std::optional<double>& delta);
+// For a change between the same number written differently (CellChange::same_value), where
+// "+0.0%" would read as a change of value: "same value, text changed" ("06029" -> "6029"), or
+// "same value, type changed" ("5" -> 5).
+std::string SameValueText(const std::string& old_json, const std::string& new_json);
 std::string Count(std::uint64_t n);  // 100000 -> "100,000"
 
 }  // namespace sluice::diff

@@ -23,6 +23,11 @@ Status DiffKeyed(const FileRequest& request, const std::vector<std::string>& ski
 // Unkeyed: the rows as a multiset of content hashes; re-reads each side for the rows it alone has.
 Status DiffUnkeyed(const FileRequest& request, const std::vector<std::string>& skipped, FileDiff& out,
                    PassFacts& facts);
+// The same two passes over CSV rows, without a JSON value per row (csv_side.h).
+Status DiffKeyedCsv(const FileRequest& request, const std::vector<std::string>& skipped, FileDiff& out,
+                    PassFacts& facts);
+Status DiffUnkeyedCsv(const FileRequest& request, const std::vector<std::string>& skipped, FileDiff& out,
+                      PassFacts& facts);
 // A JSON document: a structural diff by JSON pointer.
 Status DiffDocuments(const FileRequest& request, FileDiff& out);
 

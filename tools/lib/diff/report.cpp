@@ -34,7 +34,9 @@ std::string ReportText(const DiffReport& report) {
       for (const auto& c : row.cells) {
         if (shown++ == kTextChanges) break;
         out += fmt::format("  ~ {} {}: {} -> {}{}\n", Shorten(row.key_json), c.field, Shorten(c.old_json),
-                           Shorten(c.new_json), c.percent ? fmt::format(" ({:+.1f}%)", *c.percent) : "");
+                           Shorten(c.new_json), c.same_value ? fmt::format(" ({})", SameValueText(c.old_json, c.new_json))
+                                                : c.percent ? fmt::format(" ({:+.1f}%)", *c.percent)
+                                                            : "");
       }
     }
     for (std::size_t i = 0; i < std::min(f.added.size(), kTextChanges); ++i) {

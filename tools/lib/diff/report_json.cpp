@@ -55,6 +55,7 @@ void Changed(Writer& w, const std::vector<RowChange>& rows) {
       Key(w, "new"); Raw(w, c.new_json);
       Key(w, "delta"); Number(w, c.delta);
       Key(w, "percent"); Number(w, c.percent);
+      Key(w, "same_value"); w.Bool(c.same_value);
       w.EndObject();
     }
     w.EndArray();
@@ -74,6 +75,7 @@ void Pointers(Writer& w, const std::vector<PointerChange>& pointers) {
     if (!p.new_json.empty()) { Key(w, "new"); Raw(w, p.new_json); }
     Key(w, "delta"); Number(w, p.delta);
     Key(w, "percent"); Number(w, p.percent);
+    Key(w, "same_value"); w.Bool(p.same_value);
     w.EndObject();
   }
   w.EndArray();

@@ -15,7 +15,8 @@ namespace {
 
 std::uint64_t Rotl(std::uint64_t x, int b) { return std::rotl(x, b); }
 
-void SipRound(std::uint64_t& v0, std::uint64_t& v1, std::uint64_t& v2, std::uint64_t& v3) {
+// Inlined by hand: GCC leaves it a call at -O2, which cost a third of the hashing.
+[[gnu::always_inline]] inline void SipRound(std::uint64_t& v0, std::uint64_t& v1, std::uint64_t& v2, std::uint64_t& v3) {
   v0 += v1; v1 = Rotl(v1, 13); v1 ^= v0; v0 = Rotl(v0, 32);
   v2 += v3; v3 = Rotl(v3, 16); v3 ^= v2;
   v0 += v3; v3 = Rotl(v3, 21); v3 ^= v0;
@@ -68,6 +69,10 @@ bool RowHasher::IsIgnored(std::string_view field) const {
 }
 
 std::uint64_t RowHasher::HashBytes(std::string_view bytes) const { return SipHash13(k0_, k1_, bytes.data(), bytes.size()); }
+
+std::uint64_t RowHasher::HashBytes(std::string_view bytes, std::uint64_t tweak) const {
+  return SipHash13(k0_ ^ tweak, k1_, bytes.data(), bytes.size());
+}
 
 std::uint64_t RowHasher::Hash(const rapidjson::Value& row) {
   scratch_.clear();
@@ -128,15 +133,18 @@ Status KeyText(const rapidjson::Value& row, const std::vector<std::string>& key,
   }
   for (const auto& field : key) {
     auto found = row.FindMember(rapidjson::StringRef(field.data(), field.size()));
-    if (found == row.MemberEnd()) {
-      return InputError(fmt::format("{}:{}: the record has no key field \"{}\" (key: {}); fix the data or the key",
-                                    origin, line, field, fmt::join(key, ", ")));
-    }
+    if (found == row.MemberEnd()) return MissingKeyField(key, field, origin, line);
     if (!out.empty()) out += '\x1f';
     if (found->value.IsString()) out.append(found->value.GetString(), found->value.GetStringLength());
     else out += json::Write(found->value);
   }
   return Status::Ok();
+}
+
+Status MissingKeyField(const std::vector<std::string>& key, const std::string& field, const std::string& origin,
+                       std::uint64_t line) {
+  return InputError(fmt::format("{}:{}: the record has no key field \"{}\" (key: {}); fix the data or the key", origin,
+                                line, field, fmt::join(key, ", ")));
 }
 
 std::string KeyJson(const rapidjson::Value& row, const std::vector<std::string>& key) {

@@ -29,6 +29,8 @@ class RowHasher {
   // cell comparison then finds nothing and counts it unchanged.
   std::uint64_t Hash(const rapidjson::Value& row);
   std::uint64_t HashBytes(std::string_view bytes) const;
+  // Under a key changed by `tweak`: the same bytes under another tweak hash differently.
+  std::uint64_t HashBytes(std::string_view bytes, std::uint64_t tweak) const;
   bool IsIgnored(std::string_view field) const;
 
  private:
@@ -46,6 +48,10 @@ class RowHasher {
 // an InputError "<origin>:<line>: ...".
 Status KeyText(const rapidjson::Value& row, const std::vector<std::string>& key, const std::string& origin,
                std::uint64_t line, std::string& out);
+
+// The error for a record at `line` that lacks the key field `field`.
+Status MissingKeyField(const std::vector<std::string>& key, const std::string& field, const std::string& origin,
+                       std::uint64_t line);
 
 // The key fields of `row` as a compact JSON object, for reports.
 std::string KeyJson(const rapidjson::Value& row, const std::vector<std::string>& key);

@@ -37,6 +37,12 @@ void FieldSet::Note(const rapidjson::Value& row) {
   }
 }
 
+void FieldSet::Note(const std::vector<std::string>& names) {
+  for (const auto& name : names) {
+    if (known_.insert(name).second) names_.push_back(name);
+  }
+}
+
 std::vector<std::string> FieldsMissingFrom(const FieldSet& a, const FieldSet& b) {
   std::vector<std::string> missing;
   for (const auto& name : a.names()) {

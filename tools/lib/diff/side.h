@@ -20,6 +20,7 @@ Result<std::string> PeekSide(const DataInput& side, std::size_t bytes);
 class FieldSet {
  public:
   void Note(const rapidjson::Value& row);
+  void Note(const std::vector<std::string>& names);  // a CSV header: every row's fields
   const std::vector<std::string>& names() const { return names_; }
   bool Has(const std::string& name) const { return known_.count(name) > 0; }
 

@@ -1,5 +1,6 @@
 // CSV (RFC 4180) as records: rows are cut from the input buffer one at a time, their cells
-// unescaped into one reused string, and each row becomes an object keyed by the header.
+// unescaped into one reused string (a CsvRow), and each row becomes an object keyed by the
+// header.
 #include <cstring>
 #include <string_view>
 #include <unordered_map>
@@ -13,29 +14,13 @@
 namespace sluice::records {
 namespace {
 
-// One row's cells: their unescaped bytes back to back, where each ends, and where each starts
-// in the file (for messages about the header).
-struct Row {
-  std::string text;
-  std::vector<std::size_t> ends;
-  std::vector<std::uint64_t> columns;
-  std::uint64_t line = 0;       // where the row starts
-  std::uint64_t line_breaks = 0;  // inside quoted cells
-
-  std::size_t size() const { return ends.size(); }
-  std::string_view cell(std::size_t i) const {
-    std::size_t begin = i == 0 ? 0 : ends[i - 1];
-    return std::string_view(text).substr(begin, ends[i] - begin);
-  }
-};
-
 class RowScanner {
  public:
   RowScanner(InputBuffer& input, const std::string& origin, std::size_t bom_bytes)
       : input_(input), origin_(origin), bom_bytes_(bom_bytes) {}
 
   // Reads the next row; false at the end of the input.
-  Result<bool> Next(Row& row);
+  Result<bool> Next(CsvRow& row);
 
  private:
   enum class Scan { kRow, kBlankLine, kNeedMore, kEnd };
@@ -43,8 +28,8 @@ class RowScanner {
   // Cuts one row from [p, end). A row that runs past the window asks for more input, and is
   // then scanned again from its start (rows are short; a long one grows the buffer, so the
   // rescans add up to a constant factor).
-  Result<Scan> ScanRow(const char* p, const char* end, bool eof, Row& row, const char** next);
-  Result<Scan> ScanQuoted(const char*& p, const char* end, bool eof, Row& row, const char*& line_begin);
+  Result<Scan> ScanRow(const char* p, const char* end, bool eof, CsvRow& row, const char** next);
+  Result<Scan> ScanQuoted(const char*& p, const char* end, bool eof, CsvRow& row, const char*& line_begin);
   // Fails if an invalid UTF-8 sequence starts in the row, which ends before `next`.
   Status CheckUtf8(const char* next) const;
   // A line break ends a row: LF, CRLF or a lone CR. Sets *next past it.
@@ -62,7 +47,7 @@ class RowScanner {
   std::uint64_t line_ = 1;  // where the next row starts
 };
 
-Result<bool> RowScanner::Next(Row& row) {
+Result<bool> RowScanner::Next(CsvRow& row) {
   for (;;) {
     const char* next = nullptr;
     auto scan = ScanRow(input_.begin(), input_.end(), input_.at_eof(), row, &next);
@@ -80,6 +65,8 @@ Result<bool> RowScanner::Next(Row& row) {
         break;
       case Scan::kRow:
         SLUICE_RETURN_IF_ERROR(CheckUtf8(next));
+        row.offset = input_.OffsetOf(input_.begin());
+        row.raw = std::string_view(input_.begin(), row.bytes);
         input_.Consume(next);
         row.line = line_;
         line_ += row.line_breaks + 1;
@@ -114,7 +101,7 @@ RowScanner::Scan RowScanner::EndOfLine(const char* p, const char* end, bool eof,
   return Scan::kRow;
 }
 
-Result<RowScanner::Scan> RowScanner::ScanRow(const char* p, const char* end, bool eof, Row& row,
+Result<RowScanner::Scan> RowScanner::ScanRow(const char* p, const char* end, bool eof, CsvRow& row,
                                              const char** next) {
   if (p == end) return eof ? Scan::kEnd : Scan::kNeedMore;
   if (*p == '\n' || *p == '\r') {
@@ -125,6 +112,7 @@ Result<RowScanner::Scan> RowScanner::ScanRow(const char* p, const char* end, boo
   row.ends.clear();
   row.columns.clear();
   row.line_breaks = 0;
+  const char* const start = p;
   const char* line_begin = p;
   for (;;) {
     row.columns.push_back(Column(p, line_begin, line_ + row.line_breaks));
@@ -140,15 +128,19 @@ Result<RowScanner::Scan> RowScanner::ScanRow(const char* p, const char* end, boo
     row.ends.push_back(row.text.size());
     if (p == end) {
       if (!eof) return Scan::kNeedMore;
+      row.bytes = static_cast<std::uint64_t>(p - start);
       *next = p;  // the last row needs no line break
       return Scan::kRow;
     }
-    if (*p != ',') return EndOfLine(p, end, eof, next);
+    if (*p != ',') {
+      row.bytes = static_cast<std::uint64_t>(p - start);
+      return EndOfLine(p, end, eof, next);
+    }
     ++p;
   }
 }
 
-Result<RowScanner::Scan> RowScanner::ScanQuoted(const char*& p, const char* end, bool eof, Row& row,
+Result<RowScanner::Scan> RowScanner::ScanQuoted(const char*& p, const char* end, bool eof, CsvRow& row,
                                                 const char*& line_begin) {
   std::uint64_t open_line = line_ + row.line_breaks;
   std::uint64_t open_column = Column(p, line_begin, open_line);
@@ -180,7 +172,7 @@ Result<RowScanner::Scan> RowScanner::ScanQuoted(const char*& p, const char* end,
   return Scan::kRow;
 }
 
-Result<std::vector<std::string>> ReadHeader(RowScanner& scanner, Row& row, const std::string& origin) {
+Result<std::vector<std::string>> ReadHeader(RowScanner& scanner, CsvRow& row, const std::string& origin) {
   std::vector<std::string> header;
   auto found = scanner.Next(row);
   if (!found.ok()) return found.status();
@@ -207,37 +199,85 @@ std::vector<CellType> ColumnTypes(const std::vector<std::string>& header, const 
   return types;
 }
 
+// The rows after the header, each checked against the header's width. `visit(const CsvRow&)`.
+template <typename Visitor>
+Status ReadRows(InputBuffer& input, const std::string& origin, std::vector<std::string>& header, Visitor&& visit) {
+  header.clear();
+  auto bom = input.SkipByteOrderMark();
+  if (!bom.ok()) return bom.status();
+  RowScanner scanner(input, origin, *bom);
+  CsvRow row;
+  auto names = ReadHeader(scanner, row, origin);
+  if (!names.ok()) return names.status();
+  header = std::move(*names);
+  for (std::uint64_t index = 0;; ++index) {
+    auto found = scanner.Next(row);
+    if (!found.ok()) return found.status();
+    if (!*found) return Status::Ok();
+    if (row.size() != header.size()) {
+      return InputError(fmt::format("{}:{}:1: the row has {} fields, the header has {}", origin, row.line,
+                                    row.size(), header.size()));
+    }
+    row.index = index;
+    SLUICE_RETURN_IF_ERROR(visit(static_cast<const CsvRow&>(row)));
+  }
+}
+
 }  // namespace
 
 Status ReadCsvRecords(InputBuffer& input, const std::string& origin, const CsvTyping& typing,
                       const RecordVisitor& visit, std::vector<std::string>* header_out) {
-  auto bom = input.SkipByteOrderMark();
-  if (!bom.ok()) return bom.status();
-  RowScanner scanner(input, origin, *bom);
-  Row row;
-  auto header = ReadHeader(scanner, row, origin);
-  if (!header.ok()) return header.status();
-  if (header_out != nullptr) *header_out = *header;
-  std::vector<CellType> types = ColumnTypes(*header, typing);
+  // The header is in *header_out while the rows are visited, as callers may look at it.
+  std::vector<std::string> local;
+  std::vector<std::string>& header = header_out != nullptr ? *header_out : local;
+  std::vector<CellType> types;
+  bool typed = false;
   RecordSlot slot;
-  for (;;) {
-    auto found = scanner.Next(row);
-    if (!found.ok()) return found.status();
-    if (!*found) return Status::Ok();
-    if (row.size() != header->size()) {
-      return InputError(fmt::format("{}:{}:1: the row has {} fields, the header has {}", origin, row.line,
-                                    row.size(), header->size()));
-    }
+  return ReadRows(input, origin, header, [&](const CsvRow& row) {
+    if (!typed) types = ColumnTypes(header, typing), typed = true;
     Record& record = slot.Start(row.line, 1);
     auto& allocator = record.value.GetAllocator();
     record.value.SetObject();
     for (std::size_t i = 0; i < row.size(); ++i) {
-      const std::string& name = (*header)[i];
+      const std::string& name = header[i];
       rapidjson::Value key(name.data(), static_cast<rapidjson::SizeType>(name.size()), allocator);
       rapidjson::Value value = CellValue(row.cell(i), types[i], allocator);
       record.value.AddMember(key, value, allocator);
     }
-    SLUICE_RETURN_IF_ERROR(slot.Deliver(visit));
+    return slot.Deliver(visit);
+  });
+}
+
+Status ReadCsvRows(const std::filesystem::path& path, const ReadOptions& options, const CsvRowVisitor& visit,
+                   std::vector<std::string>& header) {
+  auto input = InputBuffer::OpenFile(path, options.buffer_bytes);
+  if (!input.ok()) return input.status();
+  return ReadRows(*input, path.string(), header, visit);
+}
+
+Status ReadCsvRowsFromString(std::string_view bytes, const std::string& origin, const ReadOptions& options,
+                             const CsvRowVisitor& visit, std::vector<std::string>& header) {
+  InputBuffer input = InputBuffer::FromMemory(bytes, options.buffer_bytes);
+  return ReadRows(input, origin, header, visit);
+}
+
+Status ScanCsvRow(std::string_view raw, CsvRow& row) {
+  InputBuffer input = InputBuffer::FromMemory(raw, raw.size() + 1);
+  static const std::string kOrigin = "(a CSV row)";
+  RowScanner scanner(input, kOrigin, 0);
+  auto found = scanner.Next(row);
+  if (!found.ok()) return found.status();
+  if (!*found) return InternalError("a CSV row read again was empty");
+  return Status::Ok();
+}
+
+void CsvRecordOf(const std::vector<std::string>& header, const CsvRow& row, rapidjson::Document& out) {
+  auto& allocator = out.GetAllocator();
+  out.SetObject();
+  for (std::size_t i = 0; i < row.size() && i < header.size(); ++i) {
+    rapidjson::Value key(header[i].data(), static_cast<rapidjson::SizeType>(header[i].size()), allocator);
+    rapidjson::Value value = CellValue(row.cell(i), CellType::kString, allocator);
+    out.AddMember(key, value, allocator);
   }
 }
 

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <rapidjson/document.h>
@@ -80,5 +81,42 @@ Status ReadRecords(const std::filesystem::path& path, pipeline::DataFormat forma
 Status ReadRecordsFromString(const std::string& bytes, const std::string& origin, pipeline::DataFormat format,
                              const ReadOptions& options, const RecordVisitor& visit,
                              std::vector<std::string>* header = nullptr);
+
+// A CSV row as the reader cuts it, before it becomes a record: for a tool that compares rows
+// without building JSON (sluice-diff). ReadRecords makes its records from these very rows, so
+// both agree on quoting, line breaks, the BOM, empty lines and every error.
+struct CsvRow {
+  std::string text;                   // the unescaped cells back to back
+  std::vector<std::size_t> ends;      // where each cell ends in `text`
+  std::vector<std::uint64_t> columns;  // where each cell starts in its line (1-based bytes)
+  std::uint64_t index = 0;            // 0-based among the data rows (the header has none)
+  std::uint64_t line = 0;             // 1-based line where the row starts
+  std::uint64_t line_breaks = 0;      // inside quoted cells
+  std::uint64_t offset = 0;           // input offset of the row's first byte
+  std::uint64_t bytes = 0;            // the row's bytes, without its line break
+  std::string_view raw;               // those bytes as in the file; valid while the visitor runs
+
+  std::size_t size() const { return ends.size(); }
+  std::string_view cell(std::size_t i) const {
+    std::size_t begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(text).substr(begin, ends[i] - begin);
+  }
+};
+
+// Called per data row (the header is in `header` before the first call); a failed Status stops
+// the read and is returned. Rows with another number of cells than the header are an error
+// before they reach the visitor, as in ReadRecords.
+using CsvRowVisitor = std::function<Status(const CsvRow&)>;
+
+Status ReadCsvRows(const std::filesystem::path& path, const ReadOptions& options, const CsvRowVisitor& visit,
+                   std::vector<std::string>& header);
+Status ReadCsvRowsFromString(std::string_view bytes, const std::string& origin, const ReadOptions& options,
+                             const CsvRowVisitor& visit, std::vector<std::string>& header);
+
+// Cuts the one row in `raw` (the CsvRow::bytes at CsvRow::offset of an earlier read) into `row`.
+Status ScanCsvRow(std::string_view raw, CsvRow& row);
+
+// The record ReadRecords makes of `row` when no column is typed: every cell a string.
+void CsvRecordOf(const std::vector<std::string>& header, const CsvRow& row, rapidjson::Document& out);
 
 }  // namespace sluice::records
