@@ -320,3 +320,24 @@ TEST_CASE("ad hoc: --url and --out fetch one file over HTTP", "[fetch][adhoc]") 
   CHECK_THAT(stats.out, Catch::Contains("abc"));
   CHECK_THAT(stats.out, Catch::Contains("sluice/"));
 }
+
+TEST_CASE("a large download draws a progress line on a terminal, and none into a pipe", "[fetch][progress]") {
+  FixtureServer server;
+  TempDir dir;
+  fs::path out = dir.path() / "big.csv";
+  // 3 MiB trickled over 1.5 s: the line is redrawn several times on the way.
+  std::string url = server.url("/slow?delay_ms=1500&bytes=3145728&id=progress");
+  // A real pseudo-terminal, as a person at a shell has: python3's pty module runs the tool on
+  // it and copies what the tool writes there to our stdout.
+  auto on_terminal = RunProcess({"python3", "-c", "import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)", kFetch,
+                                 "--url", url, "--out", out.string()});
+  CHECK(on_terminal.exit_code == 0);
+  CHECK_THAT(on_terminal.out, Catch::Contains("\x1b[2K"));
+  CHECK_THAT(on_terminal.out, Catch::Contains(" / 3.0 MiB ("));
+  CHECK(fs::file_size(out) == 3145728);
+
+  auto into_pipe = RunProcess({kFetch, "--url", url, "--out", out.string()});
+  CHECK(into_pipe.exit_code == 0);
+  CHECK(into_pipe.err.find("\x1b[2K") == std::string::npos);
+  CHECK(into_pipe.err.find("MiB (") == std::string::npos);
+}
