@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/hash.h"
+#include "core/threaded_hash.h"
 #include "core/secrets.h"
 #include "core/subprocess.h"
 #include "fetch/content_check.h"
@@ -22,7 +23,8 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// Receives a body into the output's temporary file, hashing it on the way.
+// Receives a body into the output's temporary file, hashing it on the way (on a thread of its
+// own once the body is large).
 class OutputSink : public http::BodySink {
  public:
   OutputSink(AtomicFile file, std::uint64_t max_bytes) : file_(std::move(file)), max_bytes_(max_bytes) {}
@@ -44,7 +46,7 @@ class OutputSink : public http::BodySink {
 
  private:
   AtomicFile file_;
-  Sha256 hash_;
+  ThreadedSha256 hash_;
   std::uint64_t max_bytes_;
 };
 

@@ -1,0 +1,69 @@
+#include "core/threaded_hash.h"
+
+namespace sluice {
+
+ThreadedSha256::~ThreadedSha256() { Stop(); }
+
+void ThreadedSha256::Update(std::string_view bytes) {
+  seen_ += bytes.size();
+  if (!thread_.joinable()) {
+    if (seen_ <= threshold_) {
+      hash_.Update(bytes);
+      return;
+    }
+    stopping_ = false;
+    thread_ = std::thread([this] { Work(); });
+  }
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [&] { return queued_bytes_ < kMaxQueuedBytes; });
+  std::string buffer;
+  if (!spare_.empty()) {
+    buffer = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  buffer.assign(bytes.data(), bytes.size());  // a recycled buffer keeps its capacity: no page faults
+  queued_bytes_ += buffer.size();
+  queue_.push_back(std::move(buffer));
+  lock.unlock();
+  changed_.notify_all();
+}
+
+void ThreadedSha256::Work() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything is hashed
+    std::string buffer = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    hash_.Update(buffer);
+    lock.lock();
+    queued_bytes_ -= buffer.size();
+    spare_.push_back(std::move(buffer));
+    changed_.notify_all();
+  }
+}
+
+void ThreadedSha256::Stop() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+std::string ThreadedSha256::FinishHex() {
+  Stop();
+  seen_ = 0;
+  return hash_.FinishHex();  // the hasher starts over
+}
+
+void ThreadedSha256::Reset() {
+  Stop();
+  seen_ = 0;
+  hash_.Reset();
+}
+
+}  // namespace sluice

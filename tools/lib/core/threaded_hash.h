@@ -1,0 +1,52 @@
+// SHA-256 on a thread of its own, for large downloads: hashing 256 MiB takes ~0.17 s even with
+// the CPU's SHA instructions, time the receiving thread would otherwise not spend reading the
+// socket. Bytes are copied into recycled buffers and hashed in order; at most kMaxQueuedBytes
+// wait (Update blocks beyond that), so memory stays flat in the body size.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/hash.h"
+
+namespace sluice {
+
+class ThreadedSha256 {
+ public:
+  // Hashes on the caller's thread until `threshold` bytes have been seen, then on a thread:
+  // a small body is not worth one.
+  explicit ThreadedSha256(std::size_t threshold = 8 << 20) : threshold_(threshold) {}
+  ~ThreadedSha256();
+  ThreadedSha256(const ThreadedSha256&) = delete;
+  ThreadedSha256& operator=(const ThreadedSha256&) = delete;
+
+  void Update(std::string_view bytes);
+  // Lower-case hex of the digest of everything given since the start or the last Reset.
+  std::string FinishHex();
+  void Reset();
+
+ private:
+  static constexpr std::size_t kMaxQueuedBytes = 32 << 20;
+
+  void Work();
+  void Stop();  // waits until every queued byte is hashed, then joins
+
+  std::size_t threshold_;
+  std::size_t seen_ = 0;
+  Sha256 hash_;  // owned by the thread while it runs
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::string> queue_;  // guarded by mutex_, as are the three below
+  std::vector<std::string> spare_;
+  std::size_t queued_bytes_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace sluice
