@@ -7,6 +7,7 @@
 #include "core/secrets.h"
 #include "json/json.h"
 #include "pipeline/run_record.h"
+#include "pipeline/tool_run.h"
 #include "schema/validator.h"
 #include "support/schema_match.h"
 #include "support/temp_dir.h"
@@ -126,4 +127,80 @@ TEST_CASE("an unwritable run log is an error naming the path", "[run_record]") {
   Status status = pipeline::AppendRunRecord(SampleRecord(), Environment::FromMap({{"SLUICE_RUN_LOG", log.string()}}));
   REQUIRE_FALSE(status.ok());
   CHECK_THAT(status.message(), Contains(log.string()));
+}
+
+TEST_CASE("a new record of a run that did its job says success, with the exit code given", "[run_record]") {
+  auto started = std::chrono::system_clock::time_point(std::chrono::milliseconds(1714579200123));
+  auto before = std::chrono::system_clock::now();
+  pipeline::RunRecord record = pipeline::NewRunRecord("sluice-validate", "cases", Status::Ok(), kExitNo, started);
+  auto after = std::chrono::system_clock::now();
+  CHECK(record.tool == "sluice-validate");
+  CHECK(record.pipeline == "cases");
+  CHECK(record.status == "success");
+  CHECK(record.exit_code == kExitNo);  // "no" is the tool's answer, not a failure of the run
+  CHECK(record.message.empty());
+  CHECK(record.started_at == started);
+  CHECK(record.finished_at >= before);
+  CHECK(record.finished_at <= after);
+  CHECK(record.counts.empty());
+  CHECK(record.links.empty());
+}
+
+TEST_CASE("a new record of a failed run says failure with the failure's sentence", "[run_record]") {
+  Status failed = ExternalError("GET https://example.org/cases.csv: 503 after 4 attempts");
+  auto started = std::chrono::system_clock::now() - std::chrono::seconds(3);
+  pipeline::RunRecord record = pipeline::NewRunRecord("sluice-fetch", "", failed, failed.exit_code(), started);
+  CHECK(record.tool == "sluice-fetch");
+  CHECK(record.pipeline.empty());
+  CHECK(record.status == "failure");
+  CHECK(record.exit_code == kExitExternal);
+  CHECK(record.message == "GET https://example.org/cases.csv: 503 after 4 attempts");
+  CHECK(record.started_at == started);
+  CHECK(record.finished_at - record.started_at >= std::chrono::seconds(3));
+  auto document = json::Parse(pipeline::RunRecordJson(record, ActionsEnv()), "record");
+  REQUIRE(document.ok());
+  CHECK(MatchesSchema(RunRecordSchema(), *document));
+  CHECK((*document)["exit_code"].GetInt() == 3);
+  CHECK((*document)["duration_ms"].GetInt64() >= 3000);
+}
+
+TEST_CASE("a tool's errors and warnings are named after it and masked", "[run_record]") {
+  ClearSecretsForTesting();
+  RegisterSecret("hunter2-hunter2");
+  std::ostringstream err;
+  pipeline::ToolRun tool("sluice-diff", err);
+  CHECK(tool.name() == "sluice-diff");
+  CHECK(tool.Error(Status::Ok()) == kExitOk);
+  tool.Warning(Status::Ok());
+  CHECK(err.str().empty());
+  CHECK(tool.Error(UnsafeError("token hunter2-hunter2 refused")) == kExitUnsafe);
+  tool.Warning(InputError("cannot write summary"));
+  ClearSecretsForTesting();
+  CHECK(err.str() == "sluice-diff: token *** refused\nsluice-diff: warning: cannot write summary\n");
+}
+
+TEST_CASE("finishing a run appends its record and returns its exit code", "[run_record]") {
+  TempDir dir;
+  fs::path log = dir.path() / "runs.ndjson";
+  std::ostringstream err;
+  pipeline::ToolRun tool("sluice-validate", err);
+  CHECK(tool.started() <= std::chrono::system_clock::now());
+  pipeline::RunRecord record = pipeline::NewRunRecord(tool.name(), "cases", Status::Ok(), kExitNo, tool.started());
+  record.status = "no";
+  CHECK(tool.Finish(record, Environment::FromMap({{"SLUICE_RUN_LOG", log.string()}})) == kExitNo);
+  CHECK(err.str().empty());
+  auto text = ReadFile(log);
+  REQUIRE(text.ok());
+  CHECK_THAT(*text, Contains(R"("tool":"sluice-validate")"));
+  CHECK_THAT(*text, Contains(R"("status":"no","exit_code":1)"));
+}
+
+TEST_CASE("a run log that cannot be written is a warning, not a changed exit code", "[run_record]") {
+  TempDir dir;
+  fs::path log = dir.path() / "missing-dir" / "runs.ndjson";
+  std::ostringstream err;
+  pipeline::ToolRun tool("sluice-fetch", err);
+  pipeline::RunRecord record = pipeline::NewRunRecord(tool.name(), "", Status::Ok(), kExitOk, tool.started());
+  CHECK(tool.Finish(record, Environment::FromMap({{"SLUICE_RUN_LOG", log.string()}})) == kExitOk);
+  CHECK_THAT(err.str(), Contains("sluice-fetch: warning: cannot open run log " + log.string()));
 }

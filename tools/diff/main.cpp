@@ -1,25 +1,23 @@
 // sluice-diff: what changed in the data, for the reviewers (Markdown for the PR body) and for
 // the chain (changed=true|false).
-#include <chrono>
 #include <iostream>
 
 #include "actions_io/actions_io.h"
 #include "core/cli.h"
 #include "core/env.h"
 #include "core/fs.h"
-#include "core/secrets.h"
 #include "diff/command_line.h"
 #include "diff/report.h"
-#include "pipeline/run_record.h"
+#include "pipeline/tool_run.h"
 
 using namespace sluice;
 
 int main(int argc, char** argv) {
-  auto started = std::chrono::system_clock::now();
+  pipeline::ToolRun tool("sluice-diff", std::cerr);
   CLI::App app{"Show what changed in a pipeline's outputs against their committed version (or between two files):\n"
                "rows added, removed and changed by key, cell deltas, schema drift, duplicate keys; order-only and\n"
                "volatile-field changes do not count. Writes Markdown for the PR body and changed=true|false."};
-  app.name("sluice-diff");
+  app.name(tool.name());
   CommonOptions common;
   SetUpCommandLine(app, common, "sluice-diff pipelines/cases.json   |   sluice-diff --key date,county old.csv new.csv");
   diff::CommandLine cli;
@@ -32,19 +30,14 @@ int main(int argc, char** argv) {
   io.MaskRegisteredSecrets();
   int exit_code = run.report.ok() ? diff::ExitCodeFor(*run.report, cli) : run.report.status().exit_code();
   if (!run.report.ok()) {
-    std::cerr << "sluice-diff: " << Mask(run.report.status().message()) << "\n";
+    tool.Error(run.report.status());
   } else {
     std::string markdown = diff::ReportMarkdown(*run.report);
     Status written = cli.markdown_file.empty() ? Status::Ok() : WriteFileAtomically(cli.markdown_file, markdown);
-    if (!written.ok()) {
-      std::cerr << "sluice-diff: " << Mask(written.message()) << "\n";
-      exit_code = written.exit_code();
-    }
+    if (!written.ok()) exit_code = tool.Error(written);
     Status published = diff::PublishToActions(*run.report, io, markdown, cli.markdown_file);
     std::cout << (common.json ? diff::ReportJson(*run.report) + "\n" : diff::ReportText(*run.report));
-    if (!published.ok()) std::cerr << "sluice-diff: warning: " << Mask(published.message()) << "\n";
+    tool.Warning(published);
   }
-  Status logged = pipeline::AppendRunRecord(diff::RunRecordFor(run, exit_code, started), env);
-  if (!logged.ok()) std::cerr << "sluice-diff: warning: " << Mask(logged.message()) << "\n";
-  return exit_code;
+  return tool.Finish(diff::RunRecordFor(run, exit_code, tool.started()), env);
 }

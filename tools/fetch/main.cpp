@@ -1,31 +1,24 @@
 // sluice-fetch: pull a pipeline's sources into the workspace, atomically.
 #include <unistd.h>
 
-#include <chrono>
-#include <filesystem>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "actions_io/actions_io.h"
 #include "core/cli.h"
 #include "core/env.h"
-#include "core/secrets.h"
 #include "fetch/fetcher.h"
 #include "fetch/command_line.h"
 #include "fetch/progress.h"
 #include "fetch/report.h"
-#include "pipeline/manifest.h"
-#include "pipeline/run_record.h"
+#include "pipeline/tool_run.h"
 
-namespace fs = std::filesystem;
 using namespace sluice;
 
 int main(int argc, char** argv) {
-  auto started = std::chrono::system_clock::now();
+  pipeline::ToolRun tool("sluice-fetch", std::cerr);
   CLI::App app{"Fetch a pipeline's sources (HTTP(S), file, command) with retries, limits and atomic writes.\n"
                "Every source is attempted; a failed one leaves its previous file untouched."};
-  app.name("sluice-fetch");
+  app.name(tool.name());
   CommonOptions common;
   SetUpCommandLine(app, common, "sluice-fetch pipelines/cases.json   |   sluice-fetch --url https://x/y.csv --out y.csv");
   fetch::CommandLine cli;
@@ -34,10 +27,7 @@ int main(int argc, char** argv) {
 
   Environment env = Environment::Process();
   auto plan = fetch::PlanFromCommandLine(cli, env);
-  if (!plan.ok()) {
-    std::cerr << "sluice-fetch: " << Mask(plan.status().message()) << "\n";
-    return plan.status().exit_code();
-  }
+  if (!plan.ok()) return tool.Error(plan.status());
   fetch::ProgressLine progress(std::cerr, ::isatty(STDERR_FILENO) != 0 && !common.json);
   plan->options.on_progress = [&progress](const std::string& name, const http::Progress& p) { progress.Update(name, p); };
 
@@ -52,10 +42,7 @@ int main(int argc, char** argv) {
   } else {
     std::cout << fetch::ReportText(report);
   }
-  if (!status.ok()) std::cerr << "sluice-fetch: " << Mask(status.message()) << "\n";
-  if (!published.ok()) std::cerr << "sluice-fetch: warning: " << Mask(published.message()) << "\n";
-
-  Status logged = pipeline::AppendRunRecord(fetch::RunRecordFor(report, plan->pipeline, status, started), env);
-  if (!logged.ok()) std::cerr << "sluice-fetch: warning: " << Mask(logged.message()) << "\n";
-  return status.exit_code();
+  tool.Error(status);
+  tool.Warning(published);
+  return tool.Finish(fetch::RunRecordFor(report, plan->pipeline, status, tool.started()), env);
 }

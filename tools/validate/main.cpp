@@ -1,6 +1,5 @@
 // sluice-validate: the checks that decide whether a data PR may ship by itself, needs a
 // person, or must not be opened.
-#include <chrono>
 #include <iostream>
 
 #include "actions_io/actions_io.h"
@@ -8,17 +7,16 @@
 #include "checks/report.h"
 #include "core/cli.h"
 #include "core/env.h"
-#include "core/secrets.h"
-#include "pipeline/run_record.h"
+#include "pipeline/tool_run.h"
 
 using namespace sluice;
 
 int main(int argc, char** argv) {
-  auto started = std::chrono::system_clock::now();
+  pipeline::ToolRun tool("sluice-validate", std::cerr);
   CLI::App app{"Validate a pipeline's outputs: JSON Schema and data-quality checks (counts, changes against the\n"
                "previous version in git, nulls, ranges, patterns, duplicates, completeness, reconciliation,\n"
                "anomalies, freshness). Exit 1 when a check of severity error fails; warnings alone exit 0."};
-  app.name("sluice-validate");
+  app.name(tool.name());
   CommonOptions common;
   SetUpCommandLine(app, common, "sluice-validate pipelines/cases.json   |   sluice-validate --schema s.json data.csv");
   checks::CommandLine cli;
@@ -28,14 +26,10 @@ int main(int argc, char** argv) {
   Environment env = Environment::Process();
   if (cli.self_test) {
     auto self_test = checks::SelfTestFromCommandLine(cli, env);
-    if (!self_test.ok()) {
-      std::cerr << "sluice-validate: " << Mask(self_test.status().message()) << "\n";
-      return self_test.status().exit_code();
-    }
+    if (!self_test.ok()) return tool.Error(self_test.status());
     actions::ActionsIo io(env, std::cout);
     std::cout << checks::SelfTestText(*self_test);
-    Status summarised = io.AppendSummary(checks::SelfTestMarkdown(*self_test));
-    if (!summarised.ok()) std::cerr << "sluice-validate: warning: " << Mask(summarised.message()) << "\n";
+    tool.Warning(io.AppendSummary(checks::SelfTestMarkdown(*self_test)));
     return self_test->broken() == 0 ? kExitOk : kExitNo;
   }
   checks::ValidateRun run = checks::RunFromCommandLine(cli, env);
@@ -43,13 +37,11 @@ int main(int argc, char** argv) {
   io.MaskRegisteredSecrets();
   int exit_code = run.report.ok() ? checks::ExitCodeFor(*run.report) : run.report.status().exit_code();
   if (!run.report.ok()) {
-    std::cerr << "sluice-validate: " << Mask(run.report.status().message()) << "\n";
+    tool.Error(run.report.status());
   } else {
     Status published = checks::PublishToActions(*run.report, io);
     std::cout << (common.json ? checks::ReportJson(*run.report) + "\n" : checks::ReportText(*run.report));
-    if (!published.ok()) std::cerr << "sluice-validate: warning: " << Mask(published.message()) << "\n";
+    tool.Warning(published);
   }
-  Status logged = pipeline::AppendRunRecord(checks::RunRecordFor(run, exit_code, started), env);
-  if (!logged.ok()) std::cerr << "sluice-validate: warning: " << Mask(logged.message()) << "\n";
-  return exit_code;
+  return tool.Finish(checks::RunRecordFor(run, exit_code, tool.started()), env);
 }

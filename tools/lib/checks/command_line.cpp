@@ -81,17 +81,9 @@ ValidateRun RunFromCommandLine(const CommandLine& cli, const Environment& env) {
 int ExitCodeFor(const ValidationReport& report) { return report.errors() > 0 ? kExitNo : kExitOk; }
 
 pipeline::RunRecord RunRecordFor(const ValidateRun& run, int exit_code, std::chrono::system_clock::time_point started) {
-  pipeline::RunRecord record;
-  record.tool = "sluice-validate";
-  record.pipeline = run.pipeline;
-  record.exit_code = exit_code;
-  record.started_at = started;
-  record.finished_at = std::chrono::system_clock::now();
-  if (!run.report.ok()) {
-    record.status = "failure";
-    record.message = run.report.status().message();
-    return record;
-  }
+  pipeline::RunRecord record =
+      pipeline::NewRunRecord("sluice-validate", run.pipeline, run.report.status(), exit_code, started);
+  if (!run.report.ok()) return record;
   const ValidationReport& report = *run.report;
   record.status = report.errors() > 0 ? "no" : "success";
   record.message = report.errors() > 0    ? fmt::format("{} check(s) failed", report.errors())

@@ -131,17 +131,9 @@ int ExitCodeFor(const DiffReport& report, const CommandLine& cli) {
 }
 
 pipeline::RunRecord RunRecordFor(const DiffRun& run, int exit_code, std::chrono::system_clock::time_point started) {
-  pipeline::RunRecord record;
-  record.tool = "sluice-diff";
-  record.pipeline = run.pipeline;
-  record.exit_code = exit_code;
-  record.started_at = started;
-  record.finished_at = std::chrono::system_clock::now();
-  if (!run.report.ok()) {
-    record.status = "failure";
-    record.message = run.report.status().message();
-    return record;
-  }
+  pipeline::RunRecord record =
+      pipeline::NewRunRecord("sluice-diff", run.pipeline, run.report.status(), exit_code, started);
+  if (!run.report.ok()) return record;
   const DiffReport& report = *run.report;
   record.status = report.changed() ? "success" : "unchanged";
   record.message = report.changed() ? fmt::format("{} file(s) changed: +{} -{} ~{} rows", report.files_changed(),

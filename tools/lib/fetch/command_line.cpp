@@ -113,14 +113,12 @@ Result<FetchPlan> PlanFromCommandLine(const CommandLine& cli, const Environment&
 
 pipeline::RunRecord RunRecordFor(const FetchReport& report, const std::string& pipeline, const Status& status,
                                  std::chrono::system_clock::time_point started) {
-  pipeline::RunRecord record;
-  record.tool = "sluice-fetch";
-  record.pipeline = pipeline;
-  record.exit_code = status.exit_code();
-  record.status = !status.ok() ? "failure" : report.changed() ? "success" : "unchanged";
-  record.started_at = started;
-  record.finished_at = std::chrono::system_clock::now();
-  record.message = status.ok() ? (report.changed() ? "new data fetched" : "every source unchanged") : status.message();
+  pipeline::RunRecord record = pipeline::NewRunRecord("sluice-fetch", pipeline, status, status.exit_code(), started);
+  if (status.ok()) {
+    record.status = report.changed() ? "success" : "unchanged";
+    record.message = report.changed() ? "new data fetched" : "every source unchanged";
+  }
+  // Counted on failure too: "failed" then says how many sources failed.
   std::int64_t bytes = 0;
   std::int64_t retries = 0;
   for (const auto& s : report.sources) {

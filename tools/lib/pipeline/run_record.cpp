@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 #include <fmt/format.h>
 #include <rapidjson/stringbuffer.h>
@@ -90,6 +91,19 @@ Status WriteAll(int fd, const std::string& line, const std::string& path) {
 }
 
 }  // namespace
+
+RunRecord NewRunRecord(std::string tool, std::string pipeline, const Status& outcome, int exit_code,
+                       std::chrono::system_clock::time_point started) {
+  RunRecord record;
+  record.tool = std::move(tool);
+  record.pipeline = std::move(pipeline);
+  record.status = outcome.ok() ? "success" : "failure";
+  record.exit_code = exit_code;
+  record.started_at = started;
+  record.finished_at = std::chrono::system_clock::now();
+  record.message = outcome.message();
+  return record;
+}
 
 std::string RunRecordJson(const RunRecord& record, const Environment& env) {
   rapidjson::StringBuffer buffer;

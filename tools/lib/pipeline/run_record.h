@@ -25,6 +25,14 @@ struct RunRecord {
   std::map<std::string, std::string> links;    // e.g. pr, summary; run is added from GITHUB_* vars
 };
 
+// A record with what every tool fills the same way: the tool, the pipeline, the exit code, the
+// start, and now as the finish. A run whose `outcome` failed gets status "failure" and the
+// failure's sentence as its message; one that did its job gets "success" and no message, for
+// the tool to refine ("no", "unchanged") and to add its counts. `exit_code` is the process's,
+// which for a run that did its job may still be nonzero (1 for "no").
+RunRecord NewRunRecord(std::string tool, std::string pipeline, const Status& outcome, int exit_code,
+                       std::chrono::system_clock::time_point started);
+
 // Serialises the record as one line of JSON (no trailing newline), with secrets masked.
 std::string RunRecordJson(const RunRecord& record, const Environment& env);
 

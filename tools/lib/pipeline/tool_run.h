@@ -1,0 +1,40 @@
+// How every tool's run ends for the person at the terminal and for the run log: failures and
+// warnings on stderr, masked and named after the tool ("sluice-diff: ..."), and the run record
+// appended to $SLUICE_RUN_LOG. The main owns the stream; this only formats what goes on it.
+#pragma once
+
+#include <chrono>
+#include <iosfwd>
+#include <string>
+
+#include "core/env.h"
+#include "core/status.h"
+#include "pipeline/run_record.h"
+
+namespace sluice::pipeline {
+
+class ToolRun {
+ public:
+  // Starts the clock for the run record's started_at.
+  ToolRun(std::string name, std::ostream& err);
+
+  const std::string& name() const { return name_; }
+  std::chrono::system_clock::time_point started() const { return started_; }
+
+  // "<tool>: <message>" when `status` failed, nothing when it did not; returns its exit code.
+  int Error(const Status& status);
+  // "<tool>: warning: <message>" when `status` failed: for what must not change the exit code
+  // (a summary that could not be written, a run log that could not be appended to).
+  void Warning(const Status& status);
+
+  // Appends the record (AppendRunRecord), warning when it cannot, and returns the record's
+  // exit code: the one main returns.
+  int Finish(const RunRecord& record, const Environment& env);
+
+ private:
+  std::string name_;
+  std::ostream& err_;
+  std::chrono::system_clock::time_point started_;
+};
+
+}  // namespace sluice::pipeline
