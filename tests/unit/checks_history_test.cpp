@@ -136,6 +136,34 @@ TEST_CASE("value_change fails when any one of its limits is exceeded") {
   CHECK(outcome.examples[0].message == "Alameda: cases 100 → 120 (+20, limit 10)");
 }
 
+TEST_CASE("value_change has two levels: a warning past warn_percent, the check's severity past max_percent") {
+  Built check = MustBuild(R"({"type": "value_change", "field": "cases", "warn_percent": 10, "max_percent": 20})",
+                          {"county"});
+  FeedPrevious(*check, {R"({"county": "Alameda", "cases": 100})", R"({"county": "Butte", "cases": 100})"});
+  FeedNew(*check, {R"({"county": "Alameda", "cases": 115})", R"({"county": "Butte", "cases": 105})"});
+  CheckOutcome warned = check->Finish();
+  CHECK_FALSE(warned.passed);
+  CHECK(warned.severity == Severity::kWarn);  // only the warning level was crossed
+  CHECK(warned.failures == 1);
+  REQUIRE(warned.examples.size() == 1);
+  CHECK(warned.examples[0].message == "Alameda: cases 100 → 115 (warning level: +15.0%, limit 10%)");
+  CHECK(warned.summary == "cases moved past the warning level for 1 of 2 keys in both versions "
+                          "(±20%, a warning past ±10%)");
+
+  Built again = MustBuild(R"({"type": "value_change", "field": "cases", "warn_percent": 10, "max_percent": 20})",
+                          {"county"});
+  FeedPrevious(*again, {R"({"county": "Alameda", "cases": 100})", R"({"county": "Butte", "cases": 100})"});
+  FeedNew(*again, {R"({"county": "Alameda", "cases": 115})", R"({"county": "Butte", "cases": 150})"});
+  CheckOutcome failed = again->Finish();
+  CHECK(failed.severity == Severity::kError);  // past the error level: the check's own severity
+  CHECK(failed.failures == 1);
+  CHECK(failed.examples[0].message == "Butte: cases 100 → 150 (+50.0%, limit 20%)");
+
+  Built inverted = Build(R"({"type": "value_change", "field": "cases", "warn_percent": 30, "max_percent": 20})");
+  REQUIRE_FALSE(inverted.check.ok());
+  CHECK_THAT(inverted.check.status().message(), Contains("/checks/0/warn_percent: must be below max_percent"));
+}
+
 TEST_CASE("value_change without a key compares totals") {
   Built check = MustBuild(R"({"type": "value_change", "field": "cases", "max_percent": 10})");
   FeedPrevious(*check, {R"({"cases": 50})", R"({"cases": 50})"});

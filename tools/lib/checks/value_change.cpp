@@ -11,6 +11,10 @@
 // record whose field holds no number is left out. Every limit given is checked: exceeding any
 // one fails. With "per_day" the limits are multiplied by the whole days (at least 1) between
 // the previous version's commit and now ($SLUICE_NOW or the clock).
+//
+// Two levels, as the covid19.ca.gov checks had ("warn at the usual extreme, error at twice it"):
+// "warn_percent" / "warn_absolute" are lower limits whose breach is only a warning, so a big
+// but plausible move asks a person to look while only an implausible one blocks the PR.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -28,6 +32,8 @@ namespace {
 struct ValueRules {
   std::optional<double> max_percent;
   std::optional<double> max_absolute;
+  std::optional<double> warn_percent;  // below the max_ limits: a breach is a warning
+  std::optional<double> warn_absolute;
   int direction = 0;  // +1 non_decreasing, -1 non_increasing, 0 either way
   bool per_day = false;
   std::size_t stale_after = 0;  // 0: not checked
@@ -67,6 +73,8 @@ class ValueChange : public Check {
   double Days() const;
   std::string RulesText(double days) const;
   std::vector<std::string> Breaches(double before, double after, double days) const;
+  std::vector<std::string> LimitBreaches(double before, double after, double days, std::optional<double> max_percent,
+                                         std::optional<double> max_absolute) const;
   bool Stale(const std::string& key, double value) const;
   std::string Label(const std::string& key) const { return key_.empty() ? "total " : DisplayKey(key) + ": "; }
 
@@ -103,6 +111,12 @@ std::string ValueChange::RulesText(double days) const {
   std::string scale = days > 1 ? fmt::format(" over {} days", days) : "";
   if (rules_.max_percent) rules.push_back(fmt::format("±{}%{}", FormatNumber(*rules_.max_percent * days), scale));
   if (rules_.max_absolute) rules.push_back(fmt::format("±{}{}", FormatNumber(*rules_.max_absolute * days), scale));
+  if (rules_.warn_percent) {
+    rules.push_back(fmt::format("a warning past ±{}%{}", FormatNumber(*rules_.warn_percent * days), scale));
+  }
+  if (rules_.warn_absolute) {
+    rules.push_back(fmt::format("a warning past ±{}{}", FormatNumber(*rules_.warn_absolute * days), scale));
+  }
   if (rules_.direction > 0) rules.push_back("never falling");
   if (rules_.direction < 0) rules.push_back("never rising");
   if (rules_.stale_after > 0) rules.push_back(fmt::format("changing within {} versions", rules_.stale_after));
@@ -116,13 +130,24 @@ std::vector<std::string> ValueChange::Breaches(double before, double after, doub
   if (rules_.direction != 0 && change * rules_.direction < 0) {
     breaches.push_back(rules_.direction > 0 ? "fell; a running total must not fall" : "rose; it must not rise");
   }
+  auto limits = LimitBreaches(before, after, days, rules_.max_percent, rules_.max_absolute);
+  breaches.insert(breaches.end(), limits.begin(), limits.end());
+  return breaches;
+}
+
+// Which of the given limits `before` → `after` exceeds, worded for people.
+std::vector<std::string> ValueChange::LimitBreaches(double before, double after, double days,
+                                                    std::optional<double> max_percent,
+                                                    std::optional<double> max_absolute) const {
+  std::vector<std::string> breaches;
+  double change = after - before;
   double percent = before == 0 ? (after == 0 ? 0.0 : INFINITY) : 100.0 * change / std::fabs(before);
-  if (rules_.max_percent && std::fabs(percent) > *rules_.max_percent * days) {
+  if (max_percent && std::fabs(percent) > *max_percent * days) {
     std::string moved = std::isinf(percent) ? "from 0" : fmt::format("{:+.1f}%", percent);
-    breaches.push_back(fmt::format("{}, limit {}%", moved, FormatNumber(*rules_.max_percent * days)));
+    breaches.push_back(fmt::format("{}, limit {}%", moved, FormatNumber(*max_percent * days)));
   }
-  if (rules_.max_absolute && std::fabs(change) > *rules_.max_absolute * days) {
-    breaches.push_back(fmt::format("{}, limit {}", Signed(change), FormatNumber(*rules_.max_absolute * days)));
+  if (max_absolute && std::fabs(change) > *max_absolute * days) {
+    breaches.push_back(fmt::format("{}, limit {}", Signed(change), FormatNumber(*max_absolute * days)));
   }
   return breaches;
 }
@@ -145,7 +170,7 @@ CheckOutcome ValueChange::Finish() {
     return outcome;
   }
   const double days = Days();
-  std::vector<std::pair<const KeyValue*, std::string>> problems;
+  std::vector<std::pair<const KeyValue*, std::string>> problems, warnings;
   std::size_t compared = 0;
   for (const auto& [key, now] : current_) {
     auto before = previous_.find(key);
@@ -159,7 +184,17 @@ CheckOutcome ValueChange::Finish() {
     } else if (Stale(key, now.sum)) {
       problems.emplace_back(&now, fmt::format("{}{} is still {}, unchanged in this version and the {} before it",
                                               Label(key), field_.text(), FormatNumber(now.sum), rules_.stale_after));
+    } else if (auto past = LimitBreaches(old_value, now.sum, days, rules_.warn_percent, rules_.warn_absolute);
+               !past.empty()) {
+      warnings.emplace_back(&now, fmt::format("{}{} {} → {} (warning level: {})", Label(key), field_.text(),
+                                              FormatNumber(old_value), FormatNumber(now.sum), fmt::join(past, "; ")));
     }
+  }
+  // Only warning-level moves: the check fails as a warning, whatever its severity.
+  const bool warnings_only = problems.empty() && !warnings.empty();
+  if (warnings_only) {
+    outcome.severity = Severity::kWarn;
+    problems = std::move(warnings);
   }
   std::sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) { return a.first->index < b.first->index; });
   for (auto& [where, message] : problems) {
@@ -171,6 +206,9 @@ CheckOutcome ValueChange::Finish() {
   if (compared == 0) {
     outcome.summary = fmt::format("nothing to compare: no {} holds a number for {} in both versions",
                                   key_.empty() ? "record" : "key", field_.text());
+  } else if (warnings_only && !key_.empty()) {
+    outcome.summary = fmt::format("{} moved past the warning level for {} of {} keys in both versions ({})", field_.text(),
+                                  outcome.failures, compared, rules);
   } else if (key_.empty()) {
     outcome.summary = outcome.passed ? fmt::format("total {} {} → {} keeps within {}", field_.text(),
                                                    FormatNumber(previous_.begin()->second.sum),
@@ -189,7 +227,9 @@ Result<ValueRules> ReadRules(const CheckSpec& spec) {
   ValueRules rules;
   rules.max_percent = OptionalNumber(spec, "max_percent");
   rules.max_absolute = OptionalNumber(spec, "max_absolute");
-  for (const char* member : {"max_percent", "max_absolute"}) {
+  rules.warn_percent = OptionalNumber(spec, "warn_percent");
+  rules.warn_absolute = OptionalNumber(spec, "warn_absolute");
+  for (const char* member : {"max_percent", "max_absolute", "warn_percent", "warn_absolute"}) {
     auto limit = OptionalNumber(spec, member);
     if (json::Member(*spec.config, member) != nullptr && !limit) return ConfigProblem(spec, member, "expected a number");
     if (limit && *limit < 0) return ConfigProblem(spec, member, "must not be negative");
@@ -211,9 +251,17 @@ Result<ValueRules> ReadRules(const CheckSpec& spec) {
     }
     rules.stale_after = stale->GetUint();
   }
-  if (!rules.max_percent && !rules.max_absolute && rules.direction == 0 && rules.stale_after == 0) {
+  if (rules.warn_percent && rules.max_percent && *rules.warn_percent >= *rules.max_percent) {
+    return ConfigProblem(spec, "warn_percent", "must be below max_percent (a warning comes before the error)");
+  }
+  if (rules.warn_absolute && rules.max_absolute && *rules.warn_absolute >= *rules.max_absolute) {
+    return ConfigProblem(spec, "warn_absolute", "must be below max_absolute (a warning comes before the error)");
+  }
+  if (!rules.max_percent && !rules.max_absolute && !rules.warn_percent && !rules.warn_absolute &&
+      rules.direction == 0 && rules.stale_after == 0) {
     return ConfigProblem(spec, "max_percent",
-                         "the value_change check needs \"max_percent\", \"max_absolute\", \"monotonic\" or \"stale_after\"");
+                         "the value_change check needs \"max_percent\", \"max_absolute\", \"warn_percent\", "
+                         "\"warn_absolute\", \"monotonic\" or \"stale_after\"");
   }
   return rules;
 }
