@@ -361,6 +361,25 @@ TEST_CASE("deep nesting does not overflow the stack") {
   }
 }
 
+TEST_CASE("an NDJSON line nesting past the recursive parser's limit is read whole, escapes and all") {
+  // The first parse (recursive, in situ) decodes the escapes in place before it stops at the
+  // depth limit; the second must start from the line as it was.
+  const std::string nested = std::string(300, '[') + "7" + std::string(300, ']');
+  const std::string text = "{\"s\": \"a\\nb\\u00e9\\\"q\", \"deep\": " + nested + "}\n{\"s\": \"next\"}\n";
+  std::vector<std::string> strings;
+  int depth = 0;
+  Status status = records::ReadRecordsFromString(text, "deep.ndjson", DataFormat::kNdjson, {}, [&](records::Record& record) {
+    strings.emplace_back(record.value["s"].GetString(), record.value["s"].GetStringLength());
+    if (record.value.HasMember("deep")) {
+      for (const rapidjson::Value* at = &record.value["deep"]; at->IsArray(); at = &(*at)[0]) ++depth;
+    }
+    return Status::Ok();
+  });
+  REQUIRE(status.ok());
+  CHECK(strings == std::vector<std::string>{"a\nb\u00e9\"q", "next"});
+  CHECK(depth == 300);
+}
+
 TEST_CASE("visitor error stops the read") {
   auto stop_at_second = [](DataFormat format, const std::string& text) {
     int visits = 0;

@@ -1,6 +1,7 @@
-// NDJSON as records: each line is found with memchr, terminated in place and parsed where it
-// lies, so a line costs no copy before its record.
+// NDJSON as records: each line is found with memchr, terminated in place and parsed in situ
+// (RapidJSON decodes strings where they lie), so a short line costs no copy before its record.
 #include <cstring>
+#include <string>
 
 #include <fmt/format.h>
 #include <rapidjson/error/en.h>
@@ -19,9 +20,9 @@ constexpr unsigned kParseFlags =
     rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
 // RapidJSON's recursive parser is about 1.4x faster than the iterative one, and safe while the
 // nesting is shallow: lines are parsed recursively with a depth limit, and a line that nests
-// deeper is parsed again, iteratively. Not in situ, so the line is intact for that second parse
-// (the records copy every string anyway).
-constexpr unsigned kShallowParseFlags = rapidjson::kParseFullPrecisionFlag;
+// deeper is parsed again, iteratively, from a copy taken before the first parse changed it in
+// situ. Only a line longer than the limit can nest that deep, so only such lines are copied.
+constexpr unsigned kShallowParseFlags = rapidjson::kParseInsituFlag | rapidjson::kParseFullPrecisionFlag;
 constexpr std::size_t kMaxRecursiveDepth = 256;
 
 class LineParser {
@@ -40,7 +41,7 @@ class LineParser {
     if (first == end) return Status::Ok();  // a blank line
     auto column_of = [&](const char* p) { return static_cast<std::uint64_t>(p - begin) + 1 + column_shift; };
 
-    std::size_t parsed = ParseRecord(first, line, column_of(first));
+    std::size_t parsed = ParseRecord(first, end, line, column_of(first));
     if (reader_.HasParseError()) {
       return InputError(fmt::format("{}:{}:{}: {}", origin_, line, column_of(first + reader_.GetErrorOffset()),
                                     rapidjson::GetParseError_En(reader_.GetParseErrorCode())));
@@ -54,12 +55,15 @@ class LineParser {
   }
 
  private:
-  // Parses the record at `first` into the slot; returns how many bytes the parser took.
-  std::size_t ParseRecord(char* first, std::uint64_t line, std::uint64_t column) {
+  // Parses the record in [first, end) into the slot; returns how many bytes the parser took.
+  std::size_t ParseRecord(char* first, char* end, std::uint64_t line, std::uint64_t column) {
+    const std::size_t length = end - first;
+    if (length > kMaxRecursiveDepth) unchanged_line_.assign(first, length);
     assembler_.Begin(slot_.Start(line, column).value, kMaxRecursiveDepth);
-    rapidjson::StringStream shallow(first);
+    rapidjson::InsituStringStream shallow(first);
     reader_.Parse<kShallowParseFlags>(shallow, assembler_);
     if (!assembler_.too_deep()) return shallow.Tell();
+    std::memcpy(first, unchanged_line_.data(), length);  // too deep implies longer than the limit
     assembler_.Begin(slot_.Start(line, column).value);
     rapidjson::InsituStringStream deep(first);
     reader_.Parse<kParseFlags>(deep, assembler_);
@@ -71,6 +75,7 @@ class LineParser {
   rapidjson::Reader reader_;  // reused: its stack keeps its capacity between lines
   ValueAssembler assembler_;
   RecordSlot slot_;
+  std::string unchanged_line_;  // a long line as it was before an in-situ parse
 };
 
 }  // namespace
