@@ -64,6 +64,19 @@ TEST_CASE("changed data against HEAD: outputs, summary, Markdown file, run recor
   CHECK(repo.Diff({}).exit_code == 0);  // without --exit-code a difference is not a failure
 }
 
+TEST_CASE("a --markdown file that cannot be written exits 2 and the run record says failure", "[diff]") {
+  CasesRepo repo;
+  repo.Write("data/cases.csv", Rows(11, 50));
+  repo.Write("not-a-dir", "a file where the Markdown's directory should be\n");
+  fs::path log = repo.path() / "runs.ndjson";
+  auto run = repo.Diff({"--markdown", (repo.path() / "not-a-dir" / "body.md").string()}, {{"SLUICE_RUN_LOG", log.string()}});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("sluice-diff: ") && Catch::Contains("body.md"));
+  std::string record = ReadFile(log).value();
+  CHECK_THAT(record, Catch::Contains("\"status\":\"failure\"") && Catch::Contains("\"exit_code\":2"));
+}
+
 TEST_CASE("only volatile fields changed: changed=false and exit 0 with --exit-code", "[diff]") {
   CasesRepo repo;
   repo.Write("data/cases.csv", [] {  // every row's updated_at moves, nothing else

@@ -6,6 +6,7 @@
 #include "core/cli.h"
 #include "core/env.h"
 #include "core/fs.h"
+#include "core/secrets.h"
 #include "diff/command_line.h"
 #include "diff/report.h"
 #include "pipeline/tool_run.h"
@@ -29,15 +30,23 @@ int main(int argc, char** argv) {
   actions::ActionsIo io(env, std::cout);
   io.MaskRegisteredSecrets();
   int exit_code = run.report.ok() ? diff::ExitCodeFor(*run.report, cli) : run.report.status().exit_code();
+  Status written;  // the --markdown file
   if (!run.report.ok()) {
     tool.Error(run.report.status());
   } else {
     std::string markdown = diff::ReportMarkdown(*run.report);
-    Status written = cli.markdown_file.empty() ? Status::Ok() : WriteFileAtomically(cli.markdown_file, markdown);
+    if (!cli.markdown_file.empty()) {
+      written = WriteFileAtomically(cli.markdown_file, markdown).WithContext("--markdown " + cli.markdown_file);
+    }
     if (!written.ok()) exit_code = tool.Error(written);
     Status published = diff::PublishToActions(*run.report, io, markdown, cli.markdown_file);
     std::cout << (common.json ? diff::ReportJson(*run.report) + "\n" : diff::ReportText(*run.report));
     tool.Warning(published);
   }
-  return tool.Finish(diff::RunRecordFor(run, exit_code, tool.started()), env);
+  pipeline::RunRecord record = diff::RunRecordFor(run, exit_code, tool.started());
+  if (!written.ok()) {  // the diff worked, but the PR body it was asked for is missing
+    record.status = "failure";
+    record.message = Mask(written.message());
+  }
+  return tool.Finish(record, env);
 }
