@@ -29,7 +29,7 @@ std::string HashInChunks(ThreadedSha256& hash, const std::string& body, std::siz
 
 }  // namespace
 
-TEST_CASE("threaded SHA-256 equals SHA-256 in place, past the queue limit and across chunk sizes", "[core][hash]") {
+TEST_CASE("threaded SHA-256 equals SHA-256 in place, past the queue limit (8 MiB) and across chunk sizes", "[core][hash]") {
   const std::string body = Body();
   const std::string expected = Sha256Hex(body);
   for (std::size_t threshold : {std::size_t{0}, std::size_t{8} << 20, std::size_t{1} << 30}) {

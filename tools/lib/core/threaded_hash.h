@@ -1,6 +1,6 @@
 // SHA-256 on a thread of its own, for large downloads: hashing 256 MiB takes ~0.17 s even with
 // the CPU's SHA instructions, time the receiving thread would otherwise not spend reading the
-// socket. Bytes are copied into recycled buffers and hashed in order; at most kMaxQueuedBytes
+// socket. Bytes are copied into recycled buffers and hashed in order; at most kMaxQueuedBytes (8 MiB)
 // wait (Update blocks beyond that), so memory stays flat in the body size.
 #pragma once
 
@@ -32,7 +32,7 @@ class ThreadedSha256 {
   void Reset();
 
  private:
-  static constexpr std::size_t kMaxQueuedBytes = 32 << 20;
+  static constexpr std::size_t kMaxQueuedBytes = 8 << 20;
 
   void Work();
   void Stop();  // waits until every queued byte is hashed, then joins
