@@ -1,12 +1,9 @@
 #include "checks/batched_validation.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <cstdlib>
-#include <deque>
-#include <mutex>
-#include <thread>
 #include <vector>
+
+#include "json/json.h"
 
 namespace sluice::checks {
 namespace {
@@ -23,36 +20,6 @@ constexpr std::size_t kMaxWorkers = 7;
 
 using Allocator = rapidjson::MemoryPoolAllocator<>;
 
-// Recursion is bounded by the record's size (kMaxCopiedRecordBytes).
-void CopyInto(const rapidjson::Value& from, rapidjson::Value& to, Allocator& memory) {
-  switch (from.GetType()) {
-    case rapidjson::kObjectType:
-      to.SetObject();
-      for (const auto& member : from.GetObject()) {
-        rapidjson::Value name(member.name.GetString(), member.name.GetStringLength(), memory);
-        rapidjson::Value value;
-        CopyInto(member.value, value, memory);
-        to.AddMember(name, value, memory);
-      }
-      break;
-    case rapidjson::kArrayType:
-      to.SetArray();
-      to.Reserve(from.Size(), memory);
-      for (const auto& element : from.GetArray()) {
-        rapidjson::Value value;
-        CopyInto(element, value, memory);
-        to.PushBack(value, memory);
-      }
-      break;
-    case rapidjson::kStringType:
-      to.SetString(from.GetString(), from.GetStringLength(), memory);
-      break;
-    default:  // null, booleans and numbers hold no pointers
-      to.CopyFrom(from, memory);
-      break;
-  }
-}
-
 }  // namespace
 
 struct BatchedValidation::Batch {
@@ -68,7 +35,7 @@ struct BatchedValidation::Batch {
   Allocator memory{buffer.get(), kBatchBytes + kMaxCopiedRecordBytes + 4096};
   std::vector<Entry> entries;  // the first `used` belong to this round
   std::size_t used = 0;
-  bool validated = false;  // guarded by the pool's mutex
+  const schema::Validator* validator = nullptr;
 
   Entry& Next() {
     if (used == entries.size()) entries.emplace_back();
@@ -77,71 +44,15 @@ struct BatchedValidation::Batch {
   bool full() const { return used >= kBatchRecords || memory.Size() >= kBatchBytes; }
   void Reset() {
     used = 0;
-    validated = false;
     memory.Clear();  // the copies die with it; entries are overwritten before they are read again
   }
-  void Validate(const schema::Validator& validator) {
+  void Run() {  // on a worker thread
     for (std::size_t i = 0; i < used; ++i) {
       Entry& entry = entries[i];
       entry.record.value = &entry.copy;
-      entry.record.valid = entry.record.duplicate_keys > 0 || validator.IsValid(entry.copy);
+      entry.record.valid = entry.record.duplicate_keys > 0 || validator->IsValid(entry.copy);
     }
   }
-};
-
-class BatchedValidation::Pool {
- public:
-  Pool(const schema::Validator& validator, std::size_t workers) : validator_(validator) {
-    for (std::size_t i = 0; i < workers; ++i) threads_.emplace_back([this] { Work(); });
-  }
-  ~Pool() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
-    }
-    queued_.notify_all();
-    for (auto& thread : threads_) thread.join();
-  }
-
-  void Push(Batch* batch) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      queue_.push_back(batch);
-    }
-    queued_.notify_one();
-  }
-  void WaitFor(Batch* batch) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    validated_.wait(lock, [&] { return batch->validated; });
-  }
-
- private:
-  void Work() {
-    for (;;) {
-      Batch* batch = nullptr;
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (stopping_) return;
-        batch = queue_.front();
-        queue_.pop_front();
-      }
-      batch->Validate(validator_);
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        batch->validated = true;
-      }
-      validated_.notify_all();
-    }
-  }
-
-  const schema::Validator& validator_;
-  std::mutex mutex_;
-  std::condition_variable queued_;
-  std::condition_variable validated_;
-  std::deque<Batch*> queue_;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
 };
 
 BatchedValidation::BatchedValidation(const schema::Validator& validator, std::size_t workers, Verdict verdict)
@@ -152,12 +63,7 @@ BatchedValidation::~BatchedValidation() {
 }
 
 std::size_t BatchedValidation::DefaultWorkers() {
-  std::size_t threads = std::thread::hardware_concurrency();
-  if (const char* wanted = std::getenv("SLUICE_THREADS")) {
-    char* end = nullptr;
-    unsigned long n = std::strtoul(wanted, &end, 10);
-    if (end != wanted && *end == '\0' && n > 0) threads = n;
-  }
+  std::size_t threads = WorkerThreads();
   return threads > 1 ? std::min(threads - 1, kMaxWorkers) : 0;
 }
 
@@ -181,7 +87,7 @@ void BatchedValidation::Add(const records::Record& record) {
   queued.duplicate_keys = record.duplicate_keys;
   queued.first_duplicate_key = record.first_duplicate_key;
   if (record.duplicate_keys == 0) {
-    CopyInto(record.value, entry.copy, filling_->memory);
+    json::DeepCopy(record.value, entry.copy, filling_->memory);  // bounded: kMaxCopiedRecordBytes
   } else {
     entry.copy.SetNull();
   }
@@ -194,7 +100,7 @@ void BatchedValidation::Finish() {
       Submit();
     } else {
       // Fewer records than one batch: not worth a thread.
-      filling_->Validate(validator_);
+      filling_->Run();
       Deliver(*filling_);
       filling_->Reset();
     }
@@ -215,23 +121,27 @@ void BatchedValidation::ValidateInline(const records::Record& record) {
 }
 
 std::unique_ptr<BatchedValidation::Batch> BatchedValidation::TakeSpare() {
-  if (spare_.empty()) return std::make_unique<Batch>();
+  if (spare_.empty()) {
+    auto batch = std::make_unique<Batch>();
+    batch->validator = &validator_;
+    return batch;
+  }
   std::unique_ptr<Batch> batch = std::move(spare_.back());
   spare_.pop_back();
   return batch;
 }
 
 void BatchedValidation::Submit() {
-  if (!pool_) pool_ = std::make_unique<Pool>(validator_, workers_);
+  if (!pool_) pool_ = std::make_unique<OrderedWorkers<Batch>>(workers_);
   if (in_flight_.size() >= 2 * workers_ + 1) DeliverOldest();
-  pool_->Push(filling_.get());
+  pool_->Submit(filling_.get());
   in_flight_.push_back(std::move(filling_));
 }
 
 void BatchedValidation::DeliverOldest() {
   std::unique_ptr<Batch> batch = std::move(in_flight_.front());
   in_flight_.pop_front();
-  pool_->WaitFor(batch.get());
+  pool_->CollectOldest();  // the oldest submitted is `batch`
   Deliver(*batch);
   batch->Reset();
   spare_.push_back(std::move(batch));

@@ -20,6 +20,7 @@
 
 #include <rapidjson/document.h>
 
+#include "core/ordered_workers.h"
 #include "records/reader.h"
 #include "schema/validator.h"
 
@@ -53,12 +54,11 @@ class BatchedValidation {
   // Delivers every outstanding verdict. Call before reading the results.
   void Finish();
 
-  // Worker threads for this machine: one fewer than the cores (the reader keeps one), at
+  // Worker threads for this machine: one fewer than WorkerThreads() (the reader keeps one), at
   // most 7; SLUICE_THREADS=<n> sets the total, and 1 turns batching off.
   static std::size_t DefaultWorkers();
 
  private:
-  class Pool;
   struct Batch;
 
   void ValidateInline(const records::Record& record);
@@ -73,7 +73,7 @@ class BatchedValidation {
   std::unique_ptr<Batch> filling_;
   std::deque<std::unique_ptr<Batch>> in_flight_;  // handed to the workers, oldest first
   std::vector<std::unique_ptr<Batch>> spare_;
-  std::unique_ptr<Pool> pool_;  // started with the first full batch; last, so it stops first
+  std::unique_ptr<OrderedWorkers<Batch>> pool_;  // started with the first full batch; last, so it stops first
 };
 
 }  // namespace sluice::checks

@@ -96,6 +96,11 @@ class Check {
   // `version` 0 is the newest committed one (the same data OnPrevious sees).
   virtual void OnHistory(std::size_t /*version*/, const HistoricVersion& /*meta*/, const records::Record& /*record*/) {}
   virtual void OnOther(const std::string& /*output*/, const records::Record& /*record*/) {}
+  // Work on a record of the new data that may run on another thread before OnRecord sees the
+  // record (e.g. schema validation), so that a large file uses every core. It may set
+  // record.verdict; it runs concurrently for several records, so it may only read the check.
+  virtual bool prepares_records() const { return false; }
+  virtual void PrepareRecord(records::Record& /*record*/) const {}
   virtual void OnRecord(const records::Record& record) = 0;
   virtual CheckOutcome Finish() = 0;
 

@@ -9,6 +9,7 @@
 
 #include "checks/schema_check.h"
 #include "core/fs.h"
+#include "core/ordered_workers.h"
 #include "git/repository.h"
 #include "json/json.h"
 
@@ -96,11 +97,25 @@ Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all
   report.name = job.source->name;
   report.path = job.display_path;
   report.previous = job.previous.content ? job.previous.label : "";
-  SLUICE_RETURN_IF_ERROR(records::ReadRecords(job.data, job.source->format, job.read_options, [&](records::Record& r) {
+  auto visit = [&](records::Record& r) {
     ++report.records;
     for (auto& check : job.checks) check->OnRecord(r);
     return Status::Ok();
-  }));
+  };
+  // NDJSON splits into lines, so it is read (and its records prepared) on every core.
+  const std::size_t threads = WorkerThreads();
+  const bool prepares =
+      std::any_of(job.checks.begin(), job.checks.end(), [](const auto& check) { return check->prepares_records(); });
+  if (job.source->format == pipeline::DataFormat::kNdjson && threads > 1 && prepares) {
+    auto prepare = [&job](records::Record& r) {
+      for (const auto& check : job.checks) {
+        if (check->prepares_records()) check->PrepareRecord(r);
+      }
+    };
+    SLUICE_RETURN_IF_ERROR(records::ReadNdjsonInParallel(job.data, job.read_options, threads, prepare, visit));
+  } else {
+    SLUICE_RETURN_IF_ERROR(records::ReadRecords(job.data, job.source->format, job.read_options, visit));
+  }
   for (auto& check : job.checks) report.checks.push_back(check->Finish());
   return report;
 }

@@ -19,7 +19,28 @@ class SchemaCheck : public Check {
     outcome_ = NewOutcome();
   }
 
-  void OnRecord(const records::Record& record) override { batches_.Add(record); }
+  bool prepares_records() const override { return true; }
+  void PrepareRecord(records::Record& record) const override {
+    // A record that repeats a key fails as ambiguous, without validating it (OnVerdict).
+    record.verdict = record.duplicate_keys > 0 || validator_.IsValid(record.value);
+  }
+
+  void OnRecord(const records::Record& record) override {
+    if (!record.verdict) {
+      batches_.Add(record);
+      return;
+    }
+    batches_.Finish();  // any record queued before this one is reported first
+    QueuedRecord prepared;
+    prepared.value = &record.value;
+    prepared.index = record.index;
+    prepared.line = record.line;
+    prepared.column = record.column;
+    prepared.duplicate_keys = record.duplicate_keys;
+    prepared.first_duplicate_key = record.first_duplicate_key;
+    prepared.valid = *record.verdict;
+    OnVerdict(prepared);
+  }
 
   CheckOutcome Finish() override {
     batches_.Finish();

@@ -94,4 +94,33 @@ std::string StringOr(const rapidjson::Value& object, const char* name, std::stri
                                                : std::move(fallback);
 }
 
+void DeepCopy(const rapidjson::Value& from, rapidjson::Value& to, rapidjson::MemoryPoolAllocator<>& memory) {
+  switch (from.GetType()) {
+    case rapidjson::kObjectType:
+      to.SetObject();
+      for (const auto& member : from.GetObject()) {
+        rapidjson::Value name(member.name.GetString(), member.name.GetStringLength(), memory);
+        rapidjson::Value value;
+        DeepCopy(member.value, value, memory);
+        to.AddMember(name, value, memory);
+      }
+      break;
+    case rapidjson::kArrayType:
+      to.SetArray();
+      to.Reserve(from.Size(), memory);
+      for (const auto& element : from.GetArray()) {
+        rapidjson::Value value;
+        DeepCopy(element, value, memory);
+        to.PushBack(value, memory);
+      }
+      break;
+    case rapidjson::kStringType:
+      to.SetString(from.GetString(), from.GetStringLength(), memory);
+      break;
+    default:  // null, booleans and numbers hold no pointers
+      to.CopyFrom(from, memory);
+      break;
+  }
+}
+
 }  // namespace sluice::json

@@ -34,6 +34,10 @@ std::string Write(const rapidjson::Value& value, bool pretty = false);
 std::string EscapePointerToken(std::string_view token);
 
 // Typed member access that returns nullptr/fallback when absent or of another type.
+// A deep copy of `from` into `to`, every string copied into `memory` (a value's strings may
+// point into a buffer its reader reuses). Recursive: for values of bounded depth.
+void DeepCopy(const rapidjson::Value& from, rapidjson::Value& to, rapidjson::MemoryPoolAllocator<>& memory);
+
 const rapidjson::Value* Member(const rapidjson::Value& object, const char* name);
 std::string StringOr(const rapidjson::Value& object, const char* name, std::string fallback = "");
 

@@ -1,6 +1,7 @@
 // One reader per data format, over an InputBuffer; reader.cpp picks one (internal header).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,8 +14,11 @@ namespace sluice::records {
 // A JSON document: a top-level array streams element by element, anything else is one record.
 Status ReadJsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit);
 
-// One JSON document per non-blank line.
-Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit);
+// One JSON document per non-blank line. The input's first line is line `first_line` of the
+// file; a byte order mark is skipped only `at_start` of the file (a part read on its own, as
+// ReadNdjsonInParallel does, starts elsewhere).
+Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit,
+                         std::uint64_t first_line = 1, bool at_start = true);
 
 // RFC 4180 with a header row; cells typed by `typing`.
 Status ReadCsvRecords(InputBuffer& input, const std::string& origin, const CsvTyping& typing,

@@ -80,11 +80,16 @@ class LineParser {
 
 }  // namespace
 
-Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit) {
-  auto bom = input.SkipByteOrderMark();
-  if (!bom.ok()) return bom.status();
+Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit,
+                         std::uint64_t first_line, bool at_start) {
+  std::size_t bom = 0;
+  if (at_start) {
+    auto skipped = input.SkipByteOrderMark();
+    if (!skipped.ok()) return skipped.status();
+    bom = *skipped;
+  }
   LineParser parser(origin, visit);
-  std::uint64_t line = 0;
+  std::uint64_t line = first_line - 1;
   std::size_t searched = 0;  // bytes at the start of the window known to hold no newline
   for (;;) {
     char* begin = input.begin();
@@ -106,7 +111,7 @@ Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, const Re
     // Lines before this one were valid, so an invalid sequence before the newline is on it.
     std::uint64_t invalid = input.first_invalid_utf8();
     const char* invalid_here = invalid < input.OffsetOf(newline) ? begin + (invalid - input.OffsetOf(begin)) : nullptr;
-    SLUICE_RETURN_IF_ERROR(parser.Parse(begin, newline, line, line == 1 ? *bom : 0, invalid_here));
+    SLUICE_RETURN_IF_ERROR(parser.Parse(begin, newline, line, line == first_line ? bom : 0, invalid_here));
     input.Consume(newline == input.end() ? newline : newline + 1);
   }
 }

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,9 @@ struct Record {
   // the record, e.g. "/address/city") of the first one, so a check can warn about them.
   std::uint64_t duplicate_keys = 0;
   std::string first_duplicate_key;
+  // What a RecordPreparer concluded on a worker thread (ReadNdjsonInParallel), e.g. "valid
+  // against the schema"; empty when none ran.
+  std::optional<bool> verdict;
 };
 
 // How CSV cells become JSON values: by default every cell is a string; a column the schema
@@ -76,6 +80,19 @@ using RecordVisitor = std::function<Status(Record&)>;
 //   the header.
 Status ReadRecords(const std::filesystem::path& path, pipeline::DataFormat format, const ReadOptions& options,
                    const RecordVisitor& visit, std::vector<std::string>* header = nullptr);
+
+// Runs on a worker thread for each record ReadNdjsonInParallel parses: work that may run on
+// any core (validating against a schema), before the record is kept for the visitor. It may
+// set Record::verdict; anything else it touches must be safe to use from several threads.
+using RecordPreparer = std::function<void(Record&)>;
+
+// NDJSON read on `workers` threads: blocks of whole lines (about `block_bytes` each) are parsed
+// and prepared on the workers, and `visit` sees every record in file order on the caller's
+// thread, with the index, line, column and errors ReadRecords gives. A record too large to hand
+// over cheaply (and the rest of its block) is parsed on the caller's thread, unprepared.
+Status ReadNdjsonInParallel(const std::filesystem::path& path, const ReadOptions& options, std::size_t workers,
+                            const RecordPreparer& prepare, const RecordVisitor& visit,
+                            std::size_t block_bytes = 256 * 1024);
 
 // The same from bytes in memory (data read from git), `origin` naming it in messages.
 Status ReadRecordsFromString(const std::string& bytes, const std::string& origin, pipeline::DataFormat format,

@@ -26,6 +26,7 @@ Record& RecordSlot::Start(std::uint64_t line, std::uint64_t column) {
   record_.column = column;
   record_.duplicate_keys = 0;
   record_.first_duplicate_key.clear();
+  record_.verdict.reset();
   return record_;
 }
 

@@ -1,0 +1,132 @@
+// ReadNdjsonInParallel against the one-thread reader: the same records, positions and errors,
+// in the same order, whatever the block size and the number of workers.
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "json/json.h"
+#include "records/reader.h"
+#include "support/temp_dir.h"
+
+using namespace sluice;
+using pipeline::DataFormat;
+
+namespace {
+
+struct Seen {
+  std::string json;
+  std::uint64_t index, line, column, duplicate_keys;
+  std::string first_duplicate_key;
+  bool operator==(const Seen&) const = default;
+};
+
+struct Outcome {
+  std::vector<Seen> records;
+  std::string status;  // "" when the read succeeded
+};
+
+Seen SeenOf(const records::Record& r) {
+  return {json::Write(r.value), r.index, r.line, r.column, r.duplicate_keys, r.first_duplicate_key};
+}
+
+// Even ids "pass": what the preparer decides on a worker, checked again where it is delivered.
+bool EvenId(const rapidjson::Value& value) {
+  return value.IsObject() && value.HasMember("id") && value["id"].IsInt() && value["id"].GetInt() % 2 == 0;
+}
+
+Outcome OneThread(const std::filesystem::path& path, std::size_t stop_after) {
+  Outcome out;
+  Status status = records::ReadRecords(path, DataFormat::kNdjson, {}, [&](records::Record& r) {
+    out.records.push_back(SeenOf(r));
+    return out.records.size() == stop_after ? Rejected("stop") : Status::Ok();
+  });
+  out.status = status.ok() ? "" : status.message();
+  return out;
+}
+
+Outcome Parallel(const std::filesystem::path& path, std::size_t workers, std::size_t block, std::size_t stop_after) {
+  Outcome out;
+  records::ReadOptions options;
+  options.buffer_bytes = 512;
+  Status status = records::ReadNdjsonInParallel(
+      path, options, workers, [](records::Record& r) { r.verdict = EvenId(r.value); },
+      [&](records::Record& r) {
+        // Prepared on a worker, unless handed back for being large (then not prepared at all).
+        if (r.verdict) REQUIRE(*r.verdict == EvenId(r.value));
+        out.records.push_back(SeenOf(r));
+        return out.records.size() == stop_after ? Rejected("stop") : Status::Ok();
+      },
+      block);
+  out.status = status.ok() ? "" : status.message();
+  return out;
+}
+
+// Awkward NDJSON: escapes, Unicode, blank and space-only lines, CRLF, repeated keys, a line
+// nesting past the recursive parser's limit, a record too large to hand over, maybe a BOM, maybe
+// no final newline, and maybe one fault (invalid UTF-8, broken JSON, a NUL byte).
+std::string Awkward(std::mt19937& random, int fault) {
+  std::string text = random() % 3 == 0 ? "\xEF\xBB\xBF" : "";
+  int lines = 50 + static_cast<int>(random() % 150);
+  int fault_at = static_cast<int>(random() % lines);
+  for (int i = 0; i < lines; ++i) {
+    switch (random() % 12) {
+      case 0: text += "\n"; continue;
+      case 1: text += "   \t\r\n"; continue;
+      case 2: text += fmt::format(R"({{"id": {}, "s": "tab\t quote\" é \u00e9 \ud83d\ude00"}})", i); break;
+      case 3: text += fmt::format(R"({{"id": {}, "id": {}, "k": [1, 2.5, null, true]}})", i, i + 1); break;
+      case 4: text += std::string(300, '[') + std::to_string(i) + std::string(300, ']'); break;
+      case 5: {
+        if (random() % 4 != 0) {
+          text += fmt::format(R"({{"id": {}}})", i);
+          break;
+        }
+        std::string big = fmt::format(R"({{"id": {}, "many": [)", i);
+        for (int t = 0; t < 5000; ++t) big += fmt::format("{}\"t{}\"", t == 0 ? "" : ",", t);
+        text += big + "]}";
+        break;
+      }
+      default: text += fmt::format(R"({{"id": {}, "county": "C{}", "n": {}}})", i, i % 7, random() % 1000); break;
+    }
+    if (i == fault_at && fault == 1) text += " \xC3(";  // invalid UTF-8
+    if (i == fault_at && fault == 2) text += ",";        // broken JSON
+    if (i == fault_at && fault == 3) text += std::string(1, '\0') + "x";
+    text += random() % 5 == 0 ? "\r\n" : "\n";
+  }
+  if (random() % 2 == 0 && !text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("parallel NDJSON gives the one-thread reader's records, positions and errors", "[records][threads]") {
+  TempDir dir;
+  std::mt19937 random(20261129);
+  for (int round = 0; round < 60; ++round) {
+    int fault = round % 4 == 0 ? static_cast<int>(1 + random() % 3) : 0;
+    std::string text = Awkward(random, fault);
+    auto path = dir.Write("data.ndjson", text);
+    std::size_t stop_after = round % 7 == 3 ? 1 + random() % 40 : 0;  // the visitor stops the read
+    Outcome expected = OneThread(path, stop_after);
+    for (std::size_t block : {std::size_t{1}, std::size_t{700}, std::size_t{64} << 10}) {
+      for (std::size_t workers : {std::size_t{1}, std::size_t{3}}) {
+        INFO("round " << round << ", fault " << fault << ", block " << block << ", workers " << workers);
+        Outcome got = Parallel(path, workers, block, stop_after);
+        CHECK(got.status == expected.status);
+        REQUIRE(got.records.size() == expected.records.size());
+        for (std::size_t i = 0; i < got.records.size(); ++i) REQUIRE(got.records[i] == expected.records[i]);
+      }
+    }
+  }
+}
+
+TEST_CASE("parallel NDJSON: an empty file, a missing file", "[records][threads]") {
+  TempDir dir;
+  auto empty = dir.Write("empty.ndjson", "");
+  CHECK(Parallel(empty, 2, 1024, 0).records.empty());
+  CHECK(Parallel(empty, 2, 1024, 0).status.empty());
+  CHECK_THAT(Parallel(dir.path() / "missing.ndjson", 2, 1024, 0).status, Catch::Contains("missing.ndjson"));
+}

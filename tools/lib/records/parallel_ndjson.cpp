@@ -1,0 +1,199 @@
+// NDJSON on several cores. The caller's thread cuts the file into blocks of whole lines and
+// hands them out; each worker runs the one-thread NDJSON reader over its block (so positions,
+// blank lines, CRLF, UTF-8 and every error message are exactly those of ReadRecords), prepares
+// each record and keeps a copy; the caller then visits the kept records in file order.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "core/ordered_workers.h"
+#include "json/json.h"
+#include "records/format_readers.h"
+#include "records/input_buffer.h"
+
+namespace sluice::records {
+namespace {
+
+// A record whose parsed value takes more is not copied (memory, and a recursive copy of deep
+// nesting): the caller's thread reads it, and the rest of its block, itself.
+constexpr std::size_t kMaxKeptRecordBytes = 64 * 1024;
+// What a block's copies usually fit in; the pool keeps it across blocks (fresh memory costs a
+// page fault per 4 KiB), and grows past it with chunks freed after the block.
+constexpr std::size_t kKeptBytes = 2 << 20;
+
+struct Block {
+  // Set by the caller's thread before Run.
+  std::string bytes;  // whole lines; the last block may end without a newline
+  std::uint64_t first_line = 1;
+  bool at_start = false;  // the block opens the file (a byte order mark may lead)
+  const std::string* origin = nullptr;
+  const ReadOptions* options = nullptr;
+  const RecordPreparer* prepare = nullptr;
+
+  // Results.
+  std::unique_ptr<char[]> buffer{new char[kKeptBytes]};
+  rapidjson::MemoryPoolAllocator<> memory{buffer.get(), kKeptBytes};
+  std::vector<Record> kept;  // the first `used` are this block's
+  std::size_t used = 0;
+  std::uint64_t resume_line = 0;  // > 0: from this line on, the caller reads the block
+  Status status;
+
+  void Run() {  // on a worker thread
+    used = 0;
+    resume_line = 0;
+    memory.Clear();
+    InputBuffer input = InputBuffer::FromMemory(bytes, options->buffer_bytes);
+    status = ReadNdjsonRecords(
+        input, *origin,
+        [&](Record& record) {
+          if (const_cast<rapidjson::Document&>(record.value).GetAllocator().Size() > kMaxKeptRecordBytes) {
+            resume_line = record.line;
+            return Rejected("handed back");  // stops this block's read; not an error of the data
+          }
+          (*prepare)(record);
+          Keep(record);
+          return Status::Ok();
+        },
+        first_line, at_start);
+    if (resume_line > 0) status = Status::Ok();
+  }
+
+  void Keep(const Record& record) {
+    if (used == kept.size()) kept.emplace_back();
+    Record& copy = kept[used++];
+    copy.value = rapidjson::Document(&memory);
+    json::DeepCopy(record.value, copy.value, memory);
+    copy.line = record.line;
+    copy.column = record.column;
+    copy.duplicate_keys = record.duplicate_keys;
+    copy.first_duplicate_key = record.first_duplicate_key;
+    copy.verdict = record.verdict;
+  }
+};
+
+struct FileCloser {
+  void operator()(std::FILE* file) const { std::fclose(file); }
+};
+
+class BlockReader {
+ public:
+  BlockReader(const std::filesystem::path& path, const ReadOptions& options, std::size_t workers,
+              const RecordPreparer& prepare, const RecordVisitor& visit, std::size_t block_bytes)
+      : path_(path), origin_(path.string()), options_(options), prepare_(prepare), visit_(visit),
+        block_bytes_(std::max<std::size_t>(block_bytes, 1)), max_in_flight_(2 * workers + 1),
+        workers_(std::make_unique<OrderedWorkers<Block>>(workers)) {}
+
+  ~BlockReader() { workers_.reset(); }  // joins the threads before the blocks they hold go
+
+  Status Read() {
+    std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path_.c_str(), "rb"));
+    if (!file) return InputError(fmt::format("cannot read {}: {}", origin_, std::strerror(errno)));
+    std::string carry;  // the start of a line the last block could not end
+    bool at_eof = false, first = true;
+    std::uint64_t next_line = 1;
+    while (!at_eof || !carry.empty()) {
+      std::unique_ptr<Block> block = TakeSpare();
+      block->bytes.swap(carry);
+      carry.clear();
+      // Read until the block holds at least block_bytes_ and a newline, or the file ends.
+      std::size_t end_of_lines = std::string::npos;
+      while (!at_eof) {
+        std::size_t had = block->bytes.size();
+        block->bytes.resize(had + block_bytes_);
+        std::size_t got = std::fread(block->bytes.data() + had, 1, block_bytes_, file.get());
+        block->bytes.resize(had + got);
+        if (got < block_bytes_) {
+          if (std::ferror(file.get())) return InputError(fmt::format("cannot read {}: {}", origin_, std::strerror(errno)));
+          at_eof = true;
+        }
+        end_of_lines = block->bytes.rfind('\n');
+        if (end_of_lines != std::string::npos && end_of_lines >= had) break;
+        if (end_of_lines != std::string::npos && block->bytes.size() >= block_bytes_) break;
+      }
+      if (!at_eof && end_of_lines != std::string::npos) {
+        carry.assign(block->bytes, end_of_lines + 1, std::string::npos);
+        block->bytes.resize(end_of_lines + 1);
+      }
+      if (block->bytes.empty()) break;
+      block->first_line = next_line;
+      block->at_start = first;
+      first = false;
+      next_line += std::count(block->bytes.begin(), block->bytes.end(), '\n');
+      block->origin = &origin_;
+      block->options = &options_;
+      block->prepare = &prepare_;
+      if (in_flight_.size() >= max_in_flight_) SLUICE_RETURN_IF_ERROR(DeliverOldest());
+      workers_->Submit(block.get());
+      in_flight_.push_back(std::move(block));
+    }
+    while (!in_flight_.empty()) SLUICE_RETURN_IF_ERROR(DeliverOldest());
+    return Status::Ok();
+  }
+
+ private:
+  std::unique_ptr<Block> TakeSpare() {
+    if (spare_.empty()) return std::make_unique<Block>();
+    std::unique_ptr<Block> block = std::move(spare_.back());
+    spare_.pop_back();
+    return block;
+  }
+
+  // Visits the oldest block's records, then returns its error, if any.
+  Status DeliverOldest() {
+    std::unique_ptr<Block> block = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    workers_->CollectOldest();  // the oldest submitted is `block`
+    for (std::size_t i = 0; i < block->used; ++i) {
+      Record& record = block->kept[i];
+      record.index = next_index_++;
+      SLUICE_RETURN_IF_ERROR(visit_(record));
+    }
+    if (block->resume_line > 0) SLUICE_RETURN_IF_ERROR(ReadRest(*block));
+    SLUICE_RETURN_IF_ERROR(block->status);
+    spare_.push_back(std::move(block));
+    return Status::Ok();
+  }
+
+  // Reads the block from its resume line on, here, as the one-thread reader would.
+  Status ReadRest(const Block& block) {
+    std::size_t offset = 0;
+    for (std::uint64_t line = block.first_line; line < block.resume_line; ++line) {
+      offset = block.bytes.find('\n', offset) + 1;
+    }
+    std::string_view rest(block.bytes.data() + offset, block.bytes.size() - offset);
+    InputBuffer input = InputBuffer::FromMemory(rest, options_.buffer_bytes);
+    return ReadNdjsonRecords(
+        input, origin_,
+        [&](Record& record) {
+          record.index = next_index_++;
+          return visit_(record);
+        },
+        block.resume_line, block.at_start && offset == 0);
+  }
+
+  const std::filesystem::path& path_;
+  const std::string origin_;
+  const ReadOptions& options_;
+  const RecordPreparer& prepare_;
+  const RecordVisitor& visit_;
+  const std::size_t block_bytes_;
+  const std::size_t max_in_flight_;
+  std::uint64_t next_index_ = 0;
+  std::deque<std::unique_ptr<Block>> in_flight_;  // handed to the workers, oldest first
+  std::vector<std::unique_ptr<Block>> spare_;
+  std::unique_ptr<OrderedWorkers<Block>> workers_;  // stopped first (see the destructor)
+};
+
+}  // namespace
+
+Status ReadNdjsonInParallel(const std::filesystem::path& path, const ReadOptions& options, std::size_t workers,
+                            const RecordPreparer& prepare, const RecordVisitor& visit, std::size_t block_bytes) {
+  BlockReader reader(path, options, std::max<std::size_t>(workers, 1), prepare, visit, block_bytes);
+  return reader.Read();
+}
+
+}  // namespace sluice::records
