@@ -145,6 +145,32 @@ TEST_CASE("ad hoc: --schema validates one file without a manifest or git", "[val
   CHECK_THAT(run.out, Catch::Contains("minimum"));
 }
 
+TEST_CASE("NDJSON read on several threads gives the report one thread gives", "[validate][threads]") {
+  TempDir dir;
+  auto schema = dir.Write("s.json", kSchema);
+  // 30,000 records over many blocks: every 4,001st has a negative count, record 12,000 repeats
+  // a key, and record 20,000 is too large to hand between threads.
+  std::string data;
+  for (int i = 0; i < 30000; ++i) {
+    std::string extra;
+    if (i == 12000) extra = ", \"county\": \"B\"";
+    if (i == 20000) extra = ", \"note\": \"" + std::string(100000, 'x') + "\"";
+    data += "{\"date\": \"2026-11-01\", \"county\": \"A\", \"fips\": \"06001\", \"cases\": " +
+            std::to_string(i % 4001 == 7 ? -1 : i) + extra + "}\n";
+  }
+  auto file = dir.Write("d.ndjson", data);
+  auto run_with = [&](const char* threads) {
+    return RunProcess({kValidate, "--schema", schema.string(), file.string(), "--json"}, {{"SLUICE_THREADS", threads}});
+  };
+  auto one = run_with("1");
+  auto several = run_with("3");
+  CHECK(one.exit_code == 1);
+  CHECK(several.exit_code == one.exit_code);
+  CHECK(several.out == one.out);
+  CHECK_THAT(one.out, Catch::Contains("/7/cases") && Catch::Contains("/12000/county"));
+  CHECK_THAT(one.out, Catch::Contains("9 of 30000 records invalid"));
+}
+
 TEST_CASE("a record with a duplicated JSON key fails the schema check with its location", "[validate]") {
   TempDir dir;
   auto schema = dir.Write("s.json", kSchema);

@@ -105,13 +105,14 @@ std::string Awkward(std::mt19937& random, int fault) {
 TEST_CASE("parallel NDJSON gives the one-thread reader's records, positions and errors", "[records][threads]") {
   TempDir dir;
   std::mt19937 random(20261129);
-  for (int round = 0; round < 60; ++round) {
+  for (int round = 0; round < 40; ++round) {
     int fault = round % 4 == 0 ? static_cast<int>(1 + random() % 3) : 0;
     std::string text = Awkward(random, fault);
     auto path = dir.Write("data.ndjson", text);
     std::size_t stop_after = round % 7 == 3 ? 1 + random() % 40 : 0;  // the visitor stops the read
     Outcome expected = OneThread(path, stop_after);
     for (std::size_t block : {std::size_t{1}, std::size_t{700}, std::size_t{64} << 10}) {
+      if (block == 1 && round % 4 != 0) continue;  // a block per line: slow, so in a few rounds only
       for (std::size_t workers : {std::size_t{1}, std::size_t{3}}) {
         INFO("round " << round << ", fault " << fault << ", block " << block << ", workers " << workers);
         Outcome got = Parallel(path, workers, block, stop_after);

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <deque>
 #include <memory>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -110,9 +111,12 @@ class BlockReader {
           if (std::ferror(file.get())) return InputError(fmt::format("cannot read {}: {}", origin_, std::strerror(errno)));
           at_eof = true;
         }
-        end_of_lines = block->bytes.rfind('\n');
-        if (end_of_lines != std::string::npos && end_of_lines >= had) break;
-        if (end_of_lines != std::string::npos && block->bytes.size() >= block_bytes_) break;
+        // Only the bytes just read can hold the block's last newline: the rest held none.
+        std::size_t in_new = std::string_view(block->bytes).substr(had).rfind('\n');
+        if (in_new != std::string::npos) {
+          end_of_lines = had + in_new;
+          break;
+        }
       }
       if (!at_eof && end_of_lines != std::string::npos) {
         carry.assign(block->bytes, end_of_lines + 1, std::string::npos);
