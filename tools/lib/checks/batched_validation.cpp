@@ -109,15 +109,7 @@ void BatchedValidation::Finish() {
 }
 
 void BatchedValidation::ValidateInline(const records::Record& record) {
-  QueuedRecord queued;
-  queued.value = &record.value;
-  queued.index = record.index;
-  queued.line = record.line;
-  queued.column = record.column;
-  queued.duplicate_keys = record.duplicate_keys;
-  queued.first_duplicate_key = record.first_duplicate_key;
-  queued.valid = record.duplicate_keys > 0 || validator_.IsValid(record.value);
-  verdict_(queued);
+  verdict_(QueuedRecord::Of(record, record.duplicate_keys > 0 || validator_.IsValid(record.value)));
 }
 
 std::unique_ptr<BatchedValidation::Batch> BatchedValidation::TakeSpare() {

@@ -35,6 +35,12 @@ struct QueuedRecord {
   std::uint64_t duplicate_keys = 0;  // > 0: not validated (the check fails it as ambiguous)
   std::string first_duplicate_key;
   bool valid = true;
+
+  // The record's place and value as they are, with `valid` to fill in.
+  static QueuedRecord Of(const records::Record& record, bool valid) {
+    return {&record.value, record.index, record.line, record.column, record.duplicate_keys,
+            record.first_duplicate_key, valid};
+  }
 };
 
 class BatchedValidation {

@@ -31,15 +31,7 @@ class SchemaCheck : public Check {
       return;
     }
     batches_.Finish();  // any record queued before this one is reported first
-    QueuedRecord prepared;
-    prepared.value = &record.value;
-    prepared.index = record.index;
-    prepared.line = record.line;
-    prepared.column = record.column;
-    prepared.duplicate_keys = record.duplicate_keys;
-    prepared.first_duplicate_key = record.first_duplicate_key;
-    prepared.valid = *record.verdict;
-    OnVerdict(prepared);
+    OnVerdict(QueuedRecord::Of(record, *record.verdict));
   }
 
   CheckOutcome Finish() override {
