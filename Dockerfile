@@ -2,7 +2,7 @@
 FROM debian:12 AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config libcurl4-openssl-dev libssl-dev rapidjson-dev \
-      libgit2-dev libcli11-dev libfmt-dev libpcre2-dev libhowardhinnant-date-dev \
+      libgit2-dev libcli11-dev libfmt-dev libpcre2-dev libhowardhinnant-date-dev libsimdjson-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -11,7 +11,7 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_TEST
 
 FROM debian:12-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates git libcurl4 libssl3 libgit2-1.5 libfmt9 libpcre2-8-0 \
+      ca-certificates git libcurl4 libssl3 libgit2-1.5 libfmt9 libpcre2-8-0 libsimdjson14 \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/sluice/bin/ /usr/local/bin/
 ENTRYPOINT ["sluice-fetch"]

@@ -101,6 +101,12 @@ class Check {
   // record.verdict; it runs concurrently for several records, so it may only read the check.
   virtual bool prepares_records() const { return false; }
   virtual void PrepareRecord(records::Record& /*record*/) const {}
+  // What PrepareRecord decides, from simdjson's parse of the record (records::FastVerdict), when
+  // the check can say so without the RapidJSON value; empty when it cannot.
+  virtual records::FastVerdict fast_verdict() const { return {}; }
+  // Whether OnRecord reads the value of a record whose verdict is true. When no check of an
+  // output does, records that pass the fast verdict skip their value (Record::valueless).
+  virtual bool reads_values() const { return true; }
   virtual void OnRecord(const records::Record& record) = 0;
   virtual CheckOutcome Finish() = 0;
 

@@ -17,6 +17,7 @@ class RowCount : public Check {
       : Check(std::move(spec)), min_(min), max_(max) {}
 
   void OnRecord(const records::Record&) override { ++count_; }
+  bool reads_values() const override { return false; }
 
   CheckOutcome Finish() override {
     CheckOutcome outcome = NewOutcome();
@@ -45,6 +46,7 @@ class RowCountChange : public Check {
   void OnNoPrevious() override { has_previous_ = false; }
   void OnPrevious(const records::Record&) override { ++previous_; }
   void OnRecord(const records::Record&) override { ++current_; }
+  bool reads_values() const override { return false; }
 
   CheckOutcome Finish() override {
     CheckOutcome outcome = NewOutcome();

@@ -89,6 +89,20 @@ Status FeedOthers(OutputJob& job, const std::vector<OutputJob>& all) {
   return Status::Ok();
 }
 
+// NDJSON blocks handed to the worker threads (records::ReadNdjsonInParallel's default).
+constexpr std::size_t kNdjsonBlockBytes = 256 * 1024;
+
+// The fast lane for an output's records: the verdict of its one preparing check, when that
+// check has one and no check reads the values of records that pass it; else none.
+records::FastVerdict FastVerdictOf(const CheckList& checks) {
+  if (std::any_of(checks.begin(), checks.end(), [](const auto& check) { return check->reads_values(); })) return {};
+  if (std::count_if(checks.begin(), checks.end(), [](const auto& check) { return check->prepares_records(); }) != 1) return {};
+  for (const auto& check : checks) {
+    if (check->prepares_records()) return check->fast_verdict();
+  }
+  return {};
+}
+
 Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all) {
   SLUICE_RETURN_IF_ERROR(FeedPrevious(job));
   SLUICE_RETURN_IF_ERROR(FeedHistory(job));
@@ -112,7 +126,8 @@ Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all
         if (check->prepares_records()) check->PrepareRecord(r);
       }
     };
-    SLUICE_RETURN_IF_ERROR(records::ReadNdjsonInParallel(job.data, job.read_options, threads, prepare, visit));
+    SLUICE_RETURN_IF_ERROR(records::ReadNdjsonInParallel(job.data, job.read_options, threads, prepare, visit,
+                                                         kNdjsonBlockBytes, FastVerdictOf(job.checks)));
   } else {
     SLUICE_RETURN_IF_ERROR(records::ReadRecords(job.data, job.source->format, job.read_options, visit));
   }

@@ -24,6 +24,11 @@ class SchemaCheck : public Check {
     // A record that repeats a key fails as ambiguous, without validating it (OnVerdict).
     record.verdict = record.duplicate_keys > 0 || validator_.IsValid(record.value);
   }
+  records::FastVerdict fast_verdict() const override {
+    if (!validator_.has_fast_path()) return {};
+    return [this](const simdjson::dom::element& record) { return validator_.PassesFast(record); };
+  }
+  bool reads_values() const override { return false; }  // only those of failing records
 
   void OnRecord(const records::Record& record) override {
     if (!record.verdict) {

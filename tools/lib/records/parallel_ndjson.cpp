@@ -2,6 +2,11 @@
 // hands them out; each worker runs the one-thread NDJSON reader over its block (so positions,
 // blank lines, CRLF, UTF-8 and every error message are exactly those of ReadRecords), prepares
 // each record and keeps a copy; the caller then visits the kept records in file order.
+//
+// With a fast verdict, a worker first parses each line with simdjson (about three times faster
+// than building RapidJSON's value) and asks the verdict; a record it passes is kept without a
+// value. Any other line, one simdjson refuses included, goes through the one-thread reader as
+// before, which gives it the same record or error it always had.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -10,6 +15,7 @@
 #include <string_view>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "core/ordered_workers.h"
 #include "json/json.h"
@@ -26,6 +32,18 @@ constexpr std::size_t kMaxKeptRecordBytes = 64 * 1024;
 // page fault per 4 KiB), and grows past it with chunks freed after the block.
 constexpr std::size_t kKeptBytes = 2 << 20;
 
+// A `\uD800`-`\uDFFF` escape: RapidJSON and simdjson may disagree on a lone one, so such lines
+// take the ordinary path. Looks only where a backslash is.
+bool MayHoldSurrogateEscape(std::string_view line) {
+  for (std::size_t at = line.find('\\'); at != std::string_view::npos; at = line.find('\\', at + 1)) {
+    if (at + 3 < line.size() && line[at + 1] == 'u' && (line[at + 2] == 'd' || line[at + 2] == 'D') &&
+        std::strchr("89abcdefABCDEF", line[at + 3]) != nullptr) {
+      return true;
+    }
+  }
+  return false;
+}
+
 struct Block {
   // Set by the caller's thread before Run.
   std::string bytes;  // whole lines; the last block may end without a newline
@@ -34,6 +52,7 @@ struct Block {
   const std::string* origin = nullptr;
   const ReadOptions* options = nullptr;
   const RecordPreparer* prepare = nullptr;
+  const FastVerdict* fast = nullptr;  // null or empty: no fast lane
 
   // Results.
   std::unique_ptr<char[]> buffer{new char[kKeptBytes]};
@@ -47,8 +66,59 @@ struct Block {
     used = 0;
     resume_line = 0;
     memory.Clear();
-    InputBuffer input = InputBuffer::FromMemory(bytes, options->buffer_bytes);
-    status = ReadNdjsonRecords(
+    status = fast != nullptr && *fast ? ReadFast() : ReadLines(bytes, first_line, at_start);
+    if (resume_line > 0) status = Status::Ok();
+  }
+
+  // Each line through the fast lane, or the one-thread reader when the lane cannot take it.
+  Status ReadFast() {
+    thread_local simdjson::dom::parser parser;  // reused: it keeps its buffers between lines
+    std::string_view text(bytes);
+    std::uint64_t line = first_line;
+    for (std::size_t pos = 0; pos < text.size(); ++line) {
+      std::size_t newline = text.find('\n', pos);
+      std::size_t next = newline == std::string_view::npos ? text.size() : newline + 1;
+      std::string_view content = text.substr(pos, (newline == std::string_view::npos ? text.size() : newline) - pos);
+      std::size_t lead = content.find_first_not_of(" \t\r");
+      bool file_start = at_start && pos == 0;
+      if (lead != std::string_view::npos && !TakesFastLane(parser, content, file_start)) {
+        SLUICE_RETURN_IF_ERROR(ReadLines(text.substr(pos, next - pos), line, file_start));
+        if (resume_line > 0) return Status::Ok();
+      } else if (lead != std::string_view::npos) {
+        KeepValueless(line, lead + 1);
+      }
+      pos = next;
+    }
+    return Status::Ok();
+  }
+
+  bool TakesFastLane(simdjson::dom::parser& parser, std::string_view content, bool file_start) {
+    // A long line would grow the parser's buffers for good; the ordinary path hands it back anyway.
+    if (content.size() > kMaxKeptRecordBytes) return false;
+    if (file_start && content.substr(0, 3) == "\xEF\xBB\xBF") return false;  // columns count the BOM
+    if (MayHoldSurrogateEscape(content)) return false;
+    simdjson::dom::element record;
+    // The block keeps simdjson's padding past its end (see BlockReader::Read), so no copy.
+    if (parser.parse(content.data(), content.size(), false).get(record) != simdjson::SUCCESS) return false;
+    return (*fast)(record);
+  }
+
+  void KeepValueless(std::uint64_t line, std::uint64_t column) {
+    if (used == kept.size()) kept.emplace_back();
+    Record& record = kept[used++];
+    record.value.SetNull();
+    record.line = line;
+    record.column = column;
+    record.duplicate_keys = 0;
+    record.first_duplicate_key.clear();
+    record.verdict = true;
+    record.valueless = true;
+  }
+
+  // The one-thread reader over `text`, whose first line is line `line` of the file.
+  Status ReadLines(std::string_view text, std::uint64_t line, bool file_start) {
+    InputBuffer input = InputBuffer::FromMemory(text, options->buffer_bytes);
+    return ReadNdjsonRecords(
         input, *origin,
         [&](Record& record) {
           if (const_cast<rapidjson::Document&>(record.value).GetAllocator().Size() > kMaxKeptRecordBytes) {
@@ -59,8 +129,7 @@ struct Block {
           Keep(record);
           return Status::Ok();
         },
-        first_line, at_start);
-    if (resume_line > 0) status = Status::Ok();
+        line, file_start);
   }
 
   void Keep(const Record& record) {
@@ -73,8 +142,21 @@ struct Block {
     copy.duplicate_keys = record.duplicate_keys;
     copy.first_duplicate_key = record.first_duplicate_key;
     copy.verdict = record.verdict;
+    copy.valueless = false;
   }
+
 };
+
+// memchr skips ahead in wide steps; std::count compares byte by byte (a tenth of the run time).
+std::uint64_t CountNewlines(std::string_view text) {
+  std::uint64_t count = 0;
+  for (const char* p = text.data(), *end = p + text.size(); p < end; ++count) {
+    p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    if (p == nullptr) break;
+    ++p;
+  }
+  return count;
+}
 
 struct FileCloser {
   void operator()(std::FILE* file) const { std::fclose(file); }
@@ -83,8 +165,8 @@ struct FileCloser {
 class BlockReader {
  public:
   BlockReader(const std::filesystem::path& path, const ReadOptions& options, std::size_t workers,
-              const RecordPreparer& prepare, const RecordVisitor& visit, std::size_t block_bytes)
-      : path_(path), origin_(path.string()), options_(options), prepare_(prepare), visit_(visit),
+              const RecordPreparer& prepare, const RecordVisitor& visit, std::size_t block_bytes, const FastVerdict& fast)
+      : path_(path), origin_(path.string()), options_(options), prepare_(prepare), visit_(visit), fast_(fast),
         block_bytes_(std::max<std::size_t>(block_bytes, 1)), max_in_flight_(2 * workers + 1),
         workers_(std::make_unique<OrderedWorkers<Block>>(workers)) {}
 
@@ -126,10 +208,16 @@ class BlockReader {
       block->first_line = next_line;
       block->at_start = first;
       first = false;
-      next_line += std::count(block->bytes.begin(), block->bytes.end(), '\n');
+      next_line += CountNewlines(block->bytes);
       block->origin = &origin_;
       block->options = &options_;
       block->prepare = &prepare_;
+      block->fast = &fast_;
+      // simdjson reads up to SIMDJSON_PADDING bytes past a line (never using them): the last
+      // line of the block needs them inside the string's memory.
+      if (block->bytes.capacity() < block->bytes.size() + simdjson::SIMDJSON_PADDING) {
+        block->bytes.reserve(block->bytes.size() + simdjson::SIMDJSON_PADDING);
+      }
       if (in_flight_.size() >= max_in_flight_) SLUICE_RETURN_IF_ERROR(DeliverOldest());
       workers_->Submit(block.get());
       in_flight_.push_back(std::move(block));
@@ -184,6 +272,7 @@ class BlockReader {
   const ReadOptions& options_;
   const RecordPreparer& prepare_;
   const RecordVisitor& visit_;
+  const FastVerdict& fast_;
   const std::size_t block_bytes_;
   const std::size_t max_in_flight_;
   std::uint64_t next_index_ = 0;
@@ -195,8 +284,9 @@ class BlockReader {
 }  // namespace
 
 Status ReadNdjsonInParallel(const std::filesystem::path& path, const ReadOptions& options, std::size_t workers,
-                            const RecordPreparer& prepare, const RecordVisitor& visit, std::size_t block_bytes) {
-  BlockReader reader(path, options, std::max<std::size_t>(workers, 1), prepare, visit, block_bytes);
+                            const RecordPreparer& prepare, const RecordVisitor& visit, std::size_t block_bytes,
+                            const FastVerdict& fast) {
+  BlockReader reader(path, options, std::max<std::size_t>(workers, 1), prepare, visit, block_bytes, fast);
   return reader.Read();
 }
 

@@ -20,6 +20,10 @@
 #include "core/status.h"
 #include "pipeline/manifest.h"
 
+namespace simdjson::dom {
+class element;
+}
+
 namespace sluice::records {
 
 // The reader fills one Record again for every record and reuses the memory of its value: a
@@ -39,6 +43,9 @@ struct Record {
   // What a RecordPreparer concluded on a worker thread (ReadNdjsonInParallel), e.g. "valid
   // against the schema"; empty when none ran.
   std::optional<bool> verdict;
+  // The record passed a FastVerdict (ReadNdjsonInParallel's fast lane): `value` is null, as
+  // nobody needed it, and `verdict` is true.
+  bool valueless = false;
 };
 
 // How CSV cells become JSON values: by default every cell is a string; a column the schema
@@ -86,13 +93,24 @@ Status ReadRecords(const std::filesystem::path& path, pipeline::DataFormat forma
 // set Record::verdict; anything else it touches must be safe to use from several threads.
 using RecordPreparer = std::function<void(Record&)>;
 
+// The fast lane of ReadNdjsonInParallel, asked on a worker thread of each line that simdjson
+// parses: true when the record certainly passes what the preparer would check, no object in it
+// repeats a key (simdjson keeps repeats silently, RapidJSON's reader reports them; see
+// json::RepeatsAKey), and nobody needs its value. The record is then visited valueless
+// (Record::valueless, verdict true) without RapidJSON ever parsing it. False, and every line
+// simdjson refuses or might read otherwise than RapidJSON (a byte order mark, a surrogate
+// escape), go the ordinary way, so positions, errors and verdicts are the same either way.
+// Must be thread-safe.
+using FastVerdict = std::function<bool(const simdjson::dom::element& record)>;
+
 // NDJSON read on `workers` threads: blocks of whole lines (about `block_bytes` each) are parsed
 // and prepared on the workers, and `visit` sees every record in file order on the caller's
 // thread, with the index, line, column and errors ReadRecords gives. A record too large to hand
-// over cheaply (and the rest of its block) is parsed on the caller's thread, unprepared.
+// over cheaply (and the rest of its block) is parsed on the caller's thread, unprepared. With a
+// `fast` verdict, lines take the fast lane first (see FastVerdict).
 Status ReadNdjsonInParallel(const std::filesystem::path& path, const ReadOptions& options, std::size_t workers,
                             const RecordPreparer& prepare, const RecordVisitor& visit,
-                            std::size_t block_bytes = 256 * 1024);
+                            std::size_t block_bytes = 256 * 1024, const FastVerdict& fast = {});
 
 // The same from bytes in memory (data read from git), `origin` naming it in messages.
 Status ReadRecordsFromString(const std::string& bytes, const std::string& origin, pipeline::DataFormat format,

@@ -1,10 +1,13 @@
 // How a compiled node evaluates a value, and what an evaluation carries along.
+#include <algorithm>
 #include <cmath>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "json/json.h"
+#include "json/repeated_keys.h"
+#include "schema/fast_value.h"
 #include "schema/node.h"
 
 namespace sluice::schema::detail {
@@ -90,6 +93,32 @@ bool SchemaNode::Evaluate(const Value& instance, EvalContext& ctx, Annotations* 
   }
   if (entered) ctx.dynamic_scope.pop_back();
   return ok;
+}
+
+bool SchemaNode::PassesFast(const simdjson::dom::element& instance) const {
+  if (boolean >= 0) return boolean == 1 && !json::RepeatsAKey(instance);
+  if (has_unevaluated) return false;
+  for (const auto& check : checks) {
+    if (!check->PassesFast(instance)) return false;
+  }
+  // An object or array no check here walked may still hide a repeated key.
+  FastType type = instance.type();
+  if ((type == FastType::OBJECT && !walks_objects_) || (type == FastType::ARRAY && !walks_arrays_)) {
+    return !json::RepeatsAKey(instance);
+  }
+  return true;
+}
+
+bool SchemaNode::HasFastPath() const {
+  if (has_fast_path_ < 0) {
+    walks_objects_ = std::any_of(checks.begin(), checks.end(), [](const auto& c) { return c->WalksFast(true); });
+    walks_arrays_ = std::any_of(checks.begin(), checks.end(), [](const auto& c) { return c->WalksFast(false); });
+    has_fast_path_ = 1;  // a $ref back to this node, met below, is judged by the rest of the cycle
+    bool able = boolean >= 0 ||
+                (!has_unevaluated && std::all_of(checks.begin(), checks.end(), [](const auto& c) { return c->HasFastPath(); }));
+    has_fast_path_ = able ? 1 : 0;
+  }
+  return has_fast_path_ == 1;
 }
 
 bool IsInteger(const Value& value) {

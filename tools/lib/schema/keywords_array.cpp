@@ -1,6 +1,10 @@
 // Array keywords: items / prefixItems / additionalItems, contains with min/maxContains,
 // minItems / maxItems, uniqueItems.
+#include <algorithm>
+
 #include "schema/compiler.h"
+#include "json/repeated_keys.h"
+#include "schema/fast_value.h"
 
 namespace sluice::schema::detail {
 namespace {
@@ -29,6 +33,23 @@ class ItemsCheck : public Check {
       if (rest_ != nullptr) ann->all_items = true;
     }
     return ok;
+  }
+  bool PassesFast(const FastValue& v) const override {
+    if (v.type() != FastType::ARRAY) return true;
+    std::size_t i = 0;
+    simdjson::dom::array items = v.get_array().value_unsafe();  // a copy: the result holding it is a temporary
+    for (FastValue item : items) {
+      const SchemaNode* node = i < prefix_.size() ? prefix_[i] : rest_;
+      // A subschema walks the item; an unconstrained item is looked through here.
+      if (node != nullptr ? !node->PassesFast(item) : json::RepeatsAKey(item)) return false;
+      ++i;
+    }
+    return true;
+  }
+  bool WalksFast(bool objects) const override { return !objects; }
+  bool HasFastPath() const override {
+    return std::all_of(prefix_.begin(), prefix_.end(), [](const SchemaNode* n) { return n->HasFastPath(); }) &&
+           (rest_ == nullptr || rest_->HasFastPath());
   }
 
  private:
@@ -125,6 +146,20 @@ class CountCheck : public Check {
                   (objects_ ? " properties, " : " items, ") + (is_max_ ? "more than " : "fewer than ") + std::to_string(limit_));
     return false;
   }
+  bool PassesFast(const FastValue& v) const override {
+    if (v.type() != (objects_ ? FastType::OBJECT : FastType::ARRAY)) return true;
+    std::size_t count = 0;
+    if (objects_) {
+      simdjson::dom::object object = v.get_object().value_unsafe();
+      count = object.size();
+    } else {
+      simdjson::dom::array array = v.get_array().value_unsafe();
+      count = array.size();
+    }
+    if (count >= 0xFFFFFF) return false;  // simdjson caps the count it keeps there: left to Evaluate
+    return is_max_ ? count <= limit_ : count >= limit_;
+  }
+  bool HasFastPath() const override { return true; }
 
  private:
   std::size_t limit_;

@@ -1,6 +1,9 @@
 // Applicators that combine subschemas on the same value (allOf, anyOf, oneOf, not,
 // if/then/else) and references ($ref, $dynamicRef, $recursiveRef).
+#include <algorithm>
+
 #include "schema/compiler.h"
+#include "schema/fast_value.h"
 #include "schema/uri.h"
 
 namespace sluice::schema::detail {
@@ -29,6 +32,12 @@ class AllOfCheck : public Check {
     }
     return ok;
   }
+  bool PassesFast(const FastValue& v) const override {
+    return std::all_of(subs_.begin(), subs_.end(), [&](const SchemaNode* sub) { return sub->PassesFast(v); });
+  }
+  bool HasFastPath() const override {
+    return std::all_of(subs_.begin(), subs_.end(), [](const SchemaNode* sub) { return sub->HasFastPath(); });
+  }
 
  private:
   std::vector<const SchemaNode*> subs_;
@@ -50,6 +59,12 @@ class AnyOfCheck : public Check {
     Fail(ctx, Describe(v) + " matches none of the " + std::to_string(subs_.size()) + " schemas in anyOf");
     for (const SchemaNode* sub : subs_) sub->Evaluate(v, ctx, nullptr);  // why each branch failed
     return false;
+  }
+  bool PassesFast(const FastValue& v) const override {
+    return std::any_of(subs_.begin(), subs_.end(), [&](const SchemaNode* sub) { return sub->PassesFast(v); });
+  }
+  bool HasFastPath() const override {
+    return std::any_of(subs_.begin(), subs_.end(), [](const SchemaNode* sub) { return sub->HasFastPath(); });
   }
 
  private:
@@ -126,6 +141,15 @@ class RefCheck : public Check {
   bool Evaluate(const Value& v, EvalContext& ctx, Annotations* ann) const override {
     return Follow(*target, v, ctx, ann, location_);
   }
+  bool PassesFast(const FastValue& v) const override {
+    thread_local int depth = 0;
+    if (depth > kMaxReferenceDepth) return false;  // Evaluate reports the cycle
+    ++depth;
+    bool ok = target->PassesFast(v);
+    --depth;
+    return ok;
+  }
+  bool HasFastPath() const override { return target->HasFastPath(); }
   const SchemaNode* target = nullptr;
 };
 

@@ -4,6 +4,8 @@
 #include <cstdint>
 
 #include "schema/compiler.h"
+#include "json/repeated_keys.h"
+#include "schema/fast_value.h"
 
 namespace sluice::schema::detail {
 namespace {
@@ -12,6 +14,13 @@ std::string_view NameOf(const Value& name) { return {name.GetString(), name.GetS
 
 bool HasProperty(const Value& object, std::string_view name) {
   return object.FindMember(rapidjson::StringRef(name.data(), name.size())) != object.MemberEnd();
+}
+
+bool HasProperty(const simdjson::dom::object& object, std::string_view name) {
+  for (auto member : object) {
+    if (member.key == name) return true;
+  }
+  return false;
 }
 
 // Property names a schema lists, found by length, then first byte, then the rest: records
@@ -93,6 +102,57 @@ class PropertiesCheck : public Check {
     return ok;
   }
 
+  // The fast verdict also checks `required` when every required name is among `properties`
+  // (`mask`: their bits, by position there): one pass over the members instead of two.
+  void TakeOverRequired(std::uint64_t mask) { required_mask_ = mask; }
+
+  bool PassesFast(const FastValue& v) const override {
+    if (v.type() != FastType::OBJECT) return true;
+    simdjson::dom::object object = v.get_object().value_unsafe();  // a copy: the result holding it is a temporary
+    // Repeated keys: among the first 64 properties by a bit each, among the rest pairwise while
+    // there are few, else by json::RepeatsOwnKey at the end.
+    constexpr std::size_t kFewOthers = 8;
+    std::uint64_t seen = 0;
+    std::string_view others[kFewOthers];
+    std::size_t other_count = 0;
+    bool many_others = false;
+    for (auto member : object) {
+      bool matched = false;
+      std::size_t found = names_.Find(member.key);
+      if (found != NameTable::kNotFound) {
+        if (!named_[found].second->PassesFast(member.value)) return false;
+        matched = true;
+      }
+      if (found < 64) {
+        std::uint64_t bit = std::uint64_t{1} << found;
+        if ((seen & bit) != 0) return false;
+        seen |= bit;
+      } else if (other_count < kFewOthers) {
+        if (std::find(others, others + other_count, member.key) != others + other_count) return false;
+        others[other_count++] = member.key;
+      } else {
+        many_others = true;
+      }
+      for (const auto& [regex, node] : patterned_) {
+        if (!regex->Search(member.key)) continue;
+        if (!node->PassesFast(member.value)) return false;
+        matched = true;
+      }
+      if (!matched) {
+        // A subschema walks the value; an unconstrained value is looked through here.
+        if (additional_ != nullptr ? !additional_->PassesFast(member.value) : json::RepeatsAKey(member.value)) return false;
+      }
+    }
+    if (many_others && json::RepeatsOwnKey(v)) return false;
+    return (seen & required_mask_) == required_mask_;
+  }
+  bool WalksFast(bool objects) const override { return objects; }
+  bool HasFastPath() const override {
+    auto able = [](const auto& entry) { return entry.second->HasFastPath(); };
+    return std::all_of(named_.begin(), named_.end(), able) && std::all_of(patterned_.begin(), patterned_.end(), able) &&
+           (additional_ == nullptr || additional_->HasFastPath());
+  }
+
  private:
   bool EvaluateMatches(std::string_view name, const Value& value, EvalContext& ctx, bool& matched) const {
     bool ok = true;
@@ -119,6 +179,7 @@ class PropertiesCheck : public Check {
   NameTable names_;
   std::vector<Patterned> patterned_;
   const SchemaNode* additional_;
+  std::uint64_t required_mask_ = 0;
 };
 
 class RequiredCheck : public Check {
@@ -138,19 +199,39 @@ class RequiredCheck : public Check {
     }
     return ok;
   }
+  // The PropertiesCheck of the same schema checks these names in its own fast verdict.
+  void LeaveFastVerdictToProperties() { left_to_properties_ = true; }
+
+  bool PassesFast(const FastValue& v) const override {
+    if (left_to_properties_ || v.type() != FastType::OBJECT) return true;
+    simdjson::dom::object object = v.get_object().value_unsafe();
+    if (names_.size() <= 64) {
+      std::uint64_t seen = 0;
+      for (auto member : object) {
+        std::size_t found = table_.Find(member.key);
+        if (found != NameTable::kNotFound) seen |= std::uint64_t{1} << found;
+      }
+      return seen == AllBits();
+    }
+    return std::all_of(names_.begin(), names_.end(), [&](const std::string& name) { return HasProperty(object, name); });
+  }
+  bool HasFastPath() const override { return true; }
 
  private:
+  std::uint64_t AllBits() const { return names_.size() == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << names_.size()) - 1; }
+
   bool AllPresent(const Value& object) const {
     std::uint64_t seen = 0;
     for (auto m = object.MemberBegin(); m != object.MemberEnd(); ++m) {
       std::size_t found = table_.Find(NameOf(m->name));
       if (found != NameTable::kNotFound) seen |= std::uint64_t{1} << found;
     }
-    return seen == (names_.size() == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << names_.size()) - 1);
+    return seen == AllBits();
   }
 
   std::vector<std::string> names_;
   NameTable table_;
+  bool left_to_properties_ = false;
 };
 
 class DependentRequiredCheck : public Check {
@@ -172,6 +253,18 @@ class DependentRequiredCheck : public Check {
     }
     return ok;
   }
+  bool PassesFast(const FastValue& v) const override {
+    if (v.type() != FastType::OBJECT) return true;
+    simdjson::dom::object object = v.get_object().value_unsafe();
+    for (const auto& [trigger, needed] : rules_) {
+      if (!HasProperty(object, trigger)) continue;
+      for (const std::string& name : needed) {
+        if (!HasProperty(object, name)) return false;
+      }
+    }
+    return true;
+  }
+  bool HasFastPath() const override { return true; }
 
  private:
   std::vector<Rule> rules_;
@@ -268,13 +361,31 @@ void CompileObjectKeywords(Compiler& c, const Value& s, const Scope& scope, Sche
     }
   }
   if (const Value* v = member("additionalProperties")) additional = c.Sub(*v, scope, "additionalProperties");
+  PropertiesCheck* properties = nullptr;
   if (!named.empty() || !patterned.empty() || additional != nullptr) {
-    node.checks.push_back(std::make_unique<PropertiesCheck>(ChildLocation(scope.location, "properties"), std::move(named),
-                                                            std::move(patterned), additional));
+    auto check = std::make_unique<PropertiesCheck>(ChildLocation(scope.location, "properties"), named,
+                                                   std::move(patterned), additional);
+    properties = check.get();
+    node.checks.push_back(std::move(check));
   }
   if (const Value* v = member("required"); v != nullptr && scope.validation_vocabulary) {
     std::string location = ChildLocation(scope.location, "required");
-    node.checks.push_back(std::make_unique<RequiredCheck>(location, StringList(*v, location)));
+    std::vector<std::string> required = StringList(*v, location);
+    // Required names that are all among the first 64 properties: their fast verdict goes to PropertiesCheck.
+    std::uint64_t mask = 0;
+    NameTable table(FirstOfEach(named));
+    bool all_named = properties != nullptr && std::all_of(required.begin(), required.end(), [&](const std::string& name) {
+      std::size_t found = table.Find(name);
+      if (found == NameTable::kNotFound || found >= 64) return false;
+      mask |= std::uint64_t{1} << found;
+      return true;
+    });
+    auto check = std::make_unique<RequiredCheck>(location, std::move(required));
+    if (all_named) {
+      properties->TakeOverRequired(mask);
+      check->LeaveFastVerdictToProperties();
+    }
+    node.checks.push_back(std::move(check));
   }
   CompileDependencies(c, s, scope, node);
   if (const Value* v = member("propertyNames"); v != nullptr && scope.draft != Draft::kDraft4) {

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "schema/compiler.h"
+#include "schema/fast_value.h"
 #include "schema/format.h"
 
 namespace sluice::schema::detail {
@@ -29,6 +30,17 @@ unsigned TypeBitsOf(const Value& v) {
   return 0;
 }
 
+unsigned TypeBitsOf(const FastValue& v) {
+  switch (v.type()) {
+    case FastType::NULL_VALUE: return kNull;
+    case FastType::BOOL: return kBoolean;
+    case FastType::OBJECT: return kObject;
+    case FastType::ARRAY: return kArray;
+    case FastType::STRING: return kString;
+    default: return FastIsInteger(v) ? (kNumber | kInteger) : kNumber;
+  }
+}
+
 class TypeCheck : public Check {
  public:
   TypeCheck(std::string location, unsigned allowed, std::string expected)
@@ -38,6 +50,8 @@ class TypeCheck : public Check {
     Fail(ctx, "expected " + expected_ + ", got " + JsonTypeName(v) + " " + Describe(v));
     return false;
   }
+  bool PassesFast(const FastValue& v) const override { return (TypeBitsOf(v) & allowed_) != 0; }
+  bool HasFastPath() const override { return true; }
 
  private:
   unsigned allowed_;
@@ -61,6 +75,13 @@ class EnumCheck : public Check {
     else Fail(ctx, Describe(v) + " is not one of " + AllowedList());
     return false;
   }
+  bool PassesFast(const FastValue& v) const override {
+    for (const Value& candidate : allowed_.GetArray()) {
+      if (FastEqualsScalar(candidate, v)) return true;
+    }
+    return false;  // not allowed, or an array or object: left to Evaluate
+  }
+  bool HasFastPath() const override { return true; }
   // The allowed values for a message, or how many there are when listing them would drown it.
   std::string AllowedList() const {
     if (allowed_.Size() > 8) return "the " + std::to_string(allowed_.Size()) + " allowed values";
@@ -80,21 +101,31 @@ class BoundCheck : public Check {
   BoundCheck(const char* keyword, std::string location, Bound bound, const Value& limit)
       : Check(keyword, std::move(location)), bound_(bound), limit_(limit.GetDouble()), text_(Describe(limit)) {}
   bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
-    if (!v.IsNumber()) return true;
-    double x = v.GetDouble();
-    bool ok = true;
+    if (!v.IsNumber() || Holds(v.GetDouble())) return true;
     const char* relation = "";
     switch (bound_) {
-      case Bound::kMin: ok = x >= limit_; relation = "less than"; break;
-      case Bound::kMax: ok = x <= limit_; relation = "greater than"; break;
-      case Bound::kExclusiveMin: ok = x > limit_; relation = "less than or equal to"; break;
-      case Bound::kExclusiveMax: ok = x < limit_; relation = "greater than or equal to"; break;
+      case Bound::kMin: relation = "less than"; break;
+      case Bound::kMax: relation = "greater than"; break;
+      case Bound::kExclusiveMin: relation = "less than or equal to"; break;
+      case Bound::kExclusiveMax: relation = "greater than or equal to"; break;
     }
-    if (!ok) Fail(ctx, Describe(v) + " is " + relation + " " + text_);
-    return ok;
+    Fail(ctx, Describe(v) + " is " + relation + " " + text_);
+    return false;
   }
+  bool PassesFast(const FastValue& v) const override { return !FastIsNumber(v) || Holds(FastNumber(v)); }
+  bool HasFastPath() const override { return true; }
 
  private:
+  bool Holds(double x) const {
+    switch (bound_) {
+      case Bound::kMin: return x >= limit_;
+      case Bound::kMax: return x <= limit_;
+      case Bound::kExclusiveMin: return x > limit_;
+      case Bound::kExclusiveMax: return x < limit_;
+    }
+    return false;
+  }
+
   Bound bound_;
   double limit_;
   std::string text_;
@@ -108,19 +139,26 @@ class MultipleOfCheck : public Check {
   }
   bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
     if (!v.IsNumber()) return true;
-    bool ok;
-    if (int_divisor_ != 0 && v.IsInt64()) {
-      ok = v.GetInt64() % int_divisor_ == 0;
-    } else {
-      // Division, not fmod: 0.0075 / 0.0001 is 75 in doubles, fmod leaves a remainder.
-      double quotient = v.GetDouble() / divisor_;
-      ok = std::isfinite(quotient) && quotient == std::floor(quotient);
-    }
+    bool ok = v.IsInt64() ? DividesInteger(v.GetInt64()) : Divides(v.GetDouble());
     if (!ok) Fail(ctx, Describe(v) + " is not a multiple of " + text_);
     return ok;
   }
+  bool PassesFast(const FastValue& v) const override {
+    if (!FastIsNumber(v)) return true;
+    // RapidJSON's IsInt64 holds for every integer simdjson reads as INT64, and for a UINT64 up
+    // to INT64_MAX, which simdjson never gives (it reads those as INT64).
+    return v.type() == FastType::INT64 ? DividesInteger(v.get_int64().value_unsafe()) : Divides(FastNumber(v));
+  }
+  bool HasFastPath() const override { return true; }
 
  private:
+  bool DividesInteger(std::int64_t x) const { return int_divisor_ != 0 ? x % int_divisor_ == 0 : Divides(static_cast<double>(x)); }
+  bool Divides(double x) const {
+    // Division, not fmod: 0.0075 / 0.0001 is 75 in doubles, fmod leaves a remainder.
+    double quotient = x / divisor_;
+    return std::isfinite(quotient) && quotient == std::floor(quotient);
+  }
+
   double divisor_;
   std::int64_t int_divisor_ = 0;
   std::string text_;
@@ -131,20 +169,23 @@ class LengthCheck : public Check {
   LengthCheck(const char* keyword, std::string location, std::size_t limit, bool is_max)
       : Check(keyword, std::move(location)), limit_(limit), is_max_(is_max) {}
   bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
-    if (!v.IsString()) return true;
-    // Short-cut: a string's bytes bound its code points from above and its code points from below / 4.
-    std::size_t bytes = v.GetStringLength();
-    if (is_max_ ? bytes <= limit_ : bytes / 4 >= limit_) return true;
-    std::size_t length = CodePointCount({v.GetString(), bytes});
-    bool ok = is_max_ ? length <= limit_ : length >= limit_;
-    if (!ok) {
-      Fail(ctx, Describe(v) + " is " + (is_max_ ? "longer" : "shorter") + " than " + std::to_string(limit_) +
-                    " characters (" + std::to_string(length) + ")");
-    }
-    return ok;
+    if (!v.IsString() || Fits({v.GetString(), v.GetStringLength()})) return true;
+    std::size_t length = CodePointCount({v.GetString(), v.GetStringLength()});
+    Fail(ctx, Describe(v) + " is " + (is_max_ ? "longer" : "shorter") + " than " + std::to_string(limit_) +
+                  " characters (" + std::to_string(length) + ")");
+    return false;
   }
+  bool PassesFast(const FastValue& v) const override { return v.type() != FastType::STRING || Fits(FastString(v)); }
+  bool HasFastPath() const override { return true; }
 
  private:
+  bool Fits(std::string_view text) const {
+    // Short-cut: a string's bytes bound its code points from above and its code points from below / 4.
+    if (is_max_ ? text.size() <= limit_ : text.size() / 4 >= limit_) return true;
+    std::size_t length = CodePointCount(text);
+    return is_max_ ? length <= limit_ : length >= limit_;
+  }
+
   std::size_t limit_;
   bool is_max_;
 };
@@ -158,6 +199,8 @@ class PatternCheck : public Check {
     Fail(ctx, Describe(v) + " does not match pattern " + regex_->source());
     return false;
   }
+  bool PassesFast(const FastValue& v) const override { return v.type() != FastType::STRING || regex_->Search(FastString(v)); }
+  bool HasFastPath() const override { return true; }
 
  private:
   std::shared_ptr<const Regex> regex_;
@@ -172,6 +215,8 @@ class FormatCheck : public Check {
     Fail(ctx, Describe(v) + " is not a valid " + name_);
     return false;
   }
+  bool PassesFast(const FastValue& v) const override { return v.type() != FastType::STRING || test_(FastString(v)); }
+  bool HasFastPath() const override { return true; }
 
  private:
   FormatTest test_;

@@ -13,6 +13,10 @@
 
 #include "schema/validator.h"
 
+namespace simdjson::dom {
+class element;
+}
+
 namespace sluice::schema::detail {
 
 using rapidjson::Value;
@@ -97,6 +101,17 @@ class Check {
   // `ann` is non-null when an enclosing unevaluated* keyword needs to know what was evaluated.
   virtual bool Evaluate(const Value& instance, EvalContext& ctx, Annotations* ann) const = 0;
 
+  // The fast verdict on simdjson's parse of the same JSON (Validator::PassesFast): true only
+  // when Evaluate would pass the instance; false when it would not, or when this check cannot
+  // tell without the RapidJSON value (the default: the caller then takes the ordinary path).
+  virtual bool PassesFast(const simdjson::dom::element& /*instance*/) const { return false; }
+  // Whether PassesFast can say true at all, this check's subschemas included: when a schema
+  // holds a check that cannot, the fast lane would only add work, so nobody uses it.
+  virtual bool HasFastPath() const { return false; }
+  // Whether PassesFast, saying true of an object (`objects`) or an array, has made sure that no
+  // object in it repeats a key (the fast verdict promises that; see Validator::PassesFast).
+  virtual bool WalksFast(bool /*objects*/) const { return false; }
+
  protected:
   void Fail(EvalContext& ctx, std::string message) const {
     if (ctx.collecting()) ctx.Report(keyword_, location_, std::move(message));
@@ -114,6 +129,16 @@ struct SchemaNode {
 
   bool Evaluate(const Value& instance, EvalContext& ctx, Annotations* ann) const;
   bool IsFalse() const { return boolean == 0; }
+  bool PassesFast(const simdjson::dom::element& instance) const;
+  // Asked while the validator is built (one thread); a $ref cycle counts as able while it is
+  // being looked at. Only a hint: a check without a fast path says false at run time anyway.
+  bool HasFastPath() const;
+
+ private:
+  mutable signed char has_fast_path_ = -1;  // -1 not asked yet
+  // Whether a check walks every member of an object / item of an array in PassesFast; if not,
+  // PassesFast looks for repeated keys itself. Set by HasFastPath.
+  mutable bool walks_objects_ = false, walks_arrays_ = false;
 };
 
 // Type name as JSON Schema says it ("integer" for 3 and 3.0 alike).

@@ -58,7 +58,8 @@ Result<Validator> Validator::CompileAt(const rapidjson::Value& schema, const std
   }
 }
 
-Validator::Validator(std::unique_ptr<CompiledSchema> compiled) : compiled_(std::move(compiled)) {}
+Validator::Validator(std::unique_ptr<CompiledSchema> compiled)
+    : compiled_(std::move(compiled)), has_fast_path_(compiled_->root->HasFastPath()) {}
 Validator::Validator(Validator&&) noexcept = default;
 Validator& Validator::operator=(Validator&&) noexcept = default;
 Validator::~Validator() = default;
@@ -93,5 +94,7 @@ bool Validator::Validate(const rapidjson::Value& instance, std::vector<Validatio
   detail::EvalContext ctx(&errors, errors.size() + max_errors);
   return EvaluateWithThreadBuffers(*compiled_->root, instance, ctx);
 }
+
+bool Validator::PassesFast(const simdjson::dom::element& instance) const { return compiled_->root->PassesFast(instance); }
 
 }  // namespace sluice::schema

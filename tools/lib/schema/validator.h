@@ -16,6 +16,10 @@
 
 #include "core/status.h"
 
+namespace simdjson::dom {
+class element;
+}
+
 namespace sluice::schema {
 
 enum class Draft { kDraft4, kDraft6, kDraft7, kDraft2019_09, kDraft2020_12 };
@@ -65,9 +69,21 @@ class Validator {
   bool Validate(const rapidjson::Value& instance, std::vector<ValidationError>& errors,
                 std::size_t max_errors = 100) const;
 
+  // The fast verdict, on simdjson's parse of a value: true only when IsValid would say true of
+  // the same JSON parsed by RapidJSON and no object in the value repeats a key (simdjson keeps
+  // repeats, which the record reader reports); false when either fails, or when a keyword met
+  // on the way cannot tell without RapidJSON's value (the caller then asks IsValid). No
+  // messages, no allocation. Thread-safe.
+  bool PassesFast(const simdjson::dom::element& instance) const;
+  // False when the schema holds a keyword with no fast verdict (oneOf, not, if, contains,
+  // uniqueItems, propertyNames, dependentSchemas, unevaluated*, $dynamicRef, $recursiveRef):
+  // PassesFast would then never say true where it matters, so there is no point asking it.
+  bool has_fast_path() const { return has_fast_path_; }
+
  private:
   explicit Validator(std::unique_ptr<CompiledSchema> compiled);
   std::unique_ptr<CompiledSchema> compiled_;
+  bool has_fast_path_ = false;
 };
 
 }  // namespace sluice::schema
