@@ -74,7 +74,7 @@ Outcome Parallel(const std::filesystem::path& path, std::size_t workers, std::si
         out.records.push_back(SeenOf(r));
         return out.records.size() == stop_after ? Rejected("stop") : Status::Ok();
       },
-      block, fast ? records::FastVerdict(EvenIdFast) : records::FastVerdict());
+      block, fast ? records::FastLane{EvenIdFast, {}} : records::FastLane{});
   out.status = status.ok() ? "" : status.message();
   return out;
 }
@@ -110,7 +110,7 @@ std::string Awkward(std::mt19937& random, int fault) {
       case 4: text += std::string(300, '[') + std::to_string(i) + std::string(300, ']'); break;
       case 12: text += fmt::format(R"({{"id": {}, "big": 18446744073709551616, "tiny": 1e-400, "n": 1E2}})", i * 2); break;
       case 13: text += fmt::format(R"(  {{"id": {}, "inner": {{"a": 1, "b": [{{"c": 1, "c": 2}}]}}}}  )", i * 2); break;
-      case 14: text += fmt::format(R"({{"id": {}, "s": "\u00e9\ud83d\ude00\\ud800"}})", i * 2); break;
+      case 14: text += fmt::format(R"({{"id": {}, "s": "\u00e9\ud83d\ude00\\ud800", "low": "\udc00"}})", i * 2); break;
       case 5: {
         if (random() % 4 != 0) {
           text += fmt::format(R"({{"id": {}}})", i);

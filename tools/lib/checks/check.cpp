@@ -84,6 +84,16 @@ std::string FieldRef::PointerIn(std::uint64_t index) const {
   return pointer;
 }
 
+void Check::OnPassedRecords(std::uint64_t first, std::uint64_t count) {
+  records::Record record;
+  record.verdict = true;
+  record.valueless = true;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    record.index = first + i;
+    OnRecord(record);
+  }
+}
+
 CheckOutcome Check::NewOutcome() const {
   CheckOutcome outcome;
   outcome.id = spec_.id;

@@ -108,6 +108,10 @@ class Check {
   // output does, records that pass the fast verdict skip their value (Record::valueless).
   virtual bool reads_values() const { return true; }
   virtual void OnRecord(const records::Record& record) = 0;
+  // `count` records of the new data from index `first` on, which all passed the fast verdict:
+  // they come as a run, without values or positions, only when no check reads values. The
+  // default hands each to OnRecord as a valueless record; counting checks add `count` at once.
+  virtual void OnPassedRecords(std::uint64_t first, std::uint64_t count);
   virtual CheckOutcome Finish() = 0;
 
  protected:

@@ -17,6 +17,7 @@ class RowCount : public Check {
       : Check(std::move(spec)), min_(min), max_(max) {}
 
   void OnRecord(const records::Record&) override { ++count_; }
+  void OnPassedRecords(std::uint64_t, std::uint64_t count) override { count_ += count; }
   bool reads_values() const override { return false; }
 
   CheckOutcome Finish() override {
@@ -46,6 +47,7 @@ class RowCountChange : public Check {
   void OnNoPrevious() override { has_previous_ = false; }
   void OnPrevious(const records::Record&) override { ++previous_; }
   void OnRecord(const records::Record&) override { ++current_; }
+  void OnPassedRecords(std::uint64_t, std::uint64_t count) override { current_ += count; }
   bool reads_values() const override { return false; }
 
   CheckOutcome Finish() override {

@@ -126,8 +126,13 @@ Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all
         if (check->prepares_records()) check->PrepareRecord(r);
       }
     };
-    SLUICE_RETURN_IF_ERROR(records::ReadNdjsonInParallel(job.data, job.read_options, threads, prepare, visit,
-                                                         kNdjsonBlockBytes, FastVerdictOf(job.checks)));
+    records::FastLane fast{FastVerdictOf(job.checks), [&](std::uint64_t first, std::uint64_t count) {
+                             report.records += count;
+                             for (auto& check : job.checks) check->OnPassedRecords(first, count);
+                             return Status::Ok();
+                           }};
+    SLUICE_RETURN_IF_ERROR(
+        records::ReadNdjsonInParallel(job.data, job.read_options, threads, prepare, visit, kNdjsonBlockBytes, fast));
   } else {
     SLUICE_RETURN_IF_ERROR(records::ReadRecords(job.data, job.source->format, job.read_options, visit));
   }

@@ -32,21 +32,46 @@ constexpr std::size_t kMaxKeptRecordBytes = 64 * 1024;
 // page fault per 4 KiB), and grows past it with chunks freed after the block.
 constexpr std::size_t kKeptBytes = 2 << 20;
 
-// A `\uD800`-`\uDFFF` escape: RapidJSON and simdjson may disagree on a lone one, so such lines
-// take the ordinary path. Looks only where a backslash is.
-bool MayHoldSurrogateEscape(std::string_view line) {
-  for (std::size_t at = line.find('\\'); at != std::string_view::npos; at = line.find('\\', at + 1)) {
-    if (at + 3 < line.size() && line[at + 1] == 'u' && (line[at + 2] == 'd' || line[at + 2] == 'D') &&
-        std::strchr("89abcdefABCDEF", line[at + 3]) != nullptr) {
-      return true;
-    }
+// A block's bytes. Unlike std::string, growing it does not zero what fread overwrites at once,
+// and it keeps simdjson's padding (zeroed) past its end, so lines parse where they lie.
+class Bytes {
+ public:
+  std::string_view view() const { return {data_.get(), size_}; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // Room for `more` bytes past the end; write them there, then Grow by as many as written.
+  char* Extend(std::size_t more) {
+    Reserve(size_ + more);
+    return data_.get() + size_;
   }
-  return false;
-}
+  void Grow(std::size_t written) { SetSize(size_ + written); }
+  void Truncate(std::size_t size) { SetSize(size); }
+  void Assign(std::string_view text) {
+    Reserve(text.size());
+    std::memcpy(data_.get(), text.data(), text.size());
+    SetSize(text.size());
+  }
+
+ private:
+  void SetSize(std::size_t size) {
+    size_ = size;
+    std::memset(data_.get() + size_, 0, simdjson::SIMDJSON_PADDING);
+  }
+  void Reserve(std::size_t size) {
+    if (size + simdjson::SIMDJSON_PADDING <= capacity_) return;
+    std::size_t capacity = std::max(size + simdjson::SIMDJSON_PADDING, 2 * capacity_);
+    std::unique_ptr<char[]> bigger(new char[capacity]);
+    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0, capacity_ = 0;
+};
 
 struct Block {
   // Set by the caller's thread before Run.
-  std::string bytes;  // whole lines; the last block may end without a newline
+  Bytes bytes;  // whole lines; the last block may end without a newline
   std::uint64_t first_line = 1;
   bool at_start = false;  // the block opens the file (a byte order mark may lead)
   const std::string* origin = nullptr;
@@ -54,38 +79,44 @@ struct Block {
   const RecordPreparer* prepare = nullptr;
   const FastVerdict* fast = nullptr;  // null or empty: no fast lane
 
-  // Results.
+  // Results: the records kept with their values, and between them those that passed the fast
+  // verdict, kept as their positions only (line, column).
   std::unique_ptr<char[]> buffer{new char[kKeptBytes]};
   rapidjson::MemoryPoolAllocator<> memory{buffer.get(), kKeptBytes};
   std::vector<Record> kept;  // the first `used` are this block's
   std::size_t used = 0;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> passed;
+  std::vector<std::size_t> passed_before;  // kept[i] comes after passed[0, passed_before[i])
   std::uint64_t resume_line = 0;  // > 0: from this line on, the caller reads the block
   Status status;
 
   void Run() {  // on a worker thread
     used = 0;
+    passed.clear();
     resume_line = 0;
     memory.Clear();
-    status = fast != nullptr && *fast ? ReadFast() : ReadLines(bytes, first_line, at_start);
+    status = fast != nullptr && *fast ? ReadFast() : ReadLines(bytes.view(), first_line, at_start);
     if (resume_line > 0) status = Status::Ok();
   }
 
   // Each line through the fast lane, or the one-thread reader when the lane cannot take it.
   Status ReadFast() {
     thread_local simdjson::dom::parser parser;  // reused: it keeps its buffers between lines
-    std::string_view text(bytes);
+    std::string_view text = bytes.view();
     std::uint64_t line = first_line;
     for (std::size_t pos = 0; pos < text.size(); ++line) {
       std::size_t newline = text.find('\n', pos);
       std::size_t next = newline == std::string_view::npos ? text.size() : newline + 1;
       std::string_view content = text.substr(pos, (newline == std::string_view::npos ? text.size() : newline) - pos);
-      std::size_t lead = content.find_first_not_of(" \t\r");
+      std::size_t lead = 0;  // a loop: find_first_not_of calls memchr for every byte it looks at
+      while (lead < content.size() && (content[lead] == ' ' || content[lead] == '\t' || content[lead] == '\r')) ++lead;
+      if (lead == content.size()) lead = std::string_view::npos;  // a blank line
       bool file_start = at_start && pos == 0;
       if (lead != std::string_view::npos && !TakesFastLane(parser, content, file_start)) {
         SLUICE_RETURN_IF_ERROR(ReadLines(text.substr(pos, next - pos), line, file_start));
         if (resume_line > 0) return Status::Ok();
       } else if (lead != std::string_view::npos) {
-        KeepValueless(line, lead + 1);
+        passed.emplace_back(line, lead + 1);
       }
       pos = next;
     }
@@ -96,23 +127,10 @@ struct Block {
     // A long line would grow the parser's buffers for good; the ordinary path hands it back anyway.
     if (content.size() > kMaxKeptRecordBytes) return false;
     if (file_start && content.substr(0, 3) == "\xEF\xBB\xBF") return false;  // columns count the BOM
-    if (MayHoldSurrogateEscape(content)) return false;
     simdjson::dom::element record;
-    // The block keeps simdjson's padding past its end (see BlockReader::Read), so no copy.
+    // The block keeps simdjson's padding past its end (see Bytes), so no copy.
     if (parser.parse(content.data(), content.size(), false).get(record) != simdjson::SUCCESS) return false;
     return (*fast)(record);
-  }
-
-  void KeepValueless(std::uint64_t line, std::uint64_t column) {
-    if (used == kept.size()) kept.emplace_back();
-    Record& record = kept[used++];
-    record.value.SetNull();
-    record.line = line;
-    record.column = column;
-    record.duplicate_keys = 0;
-    record.first_duplicate_key.clear();
-    record.verdict = true;
-    record.valueless = true;
   }
 
   // The one-thread reader over `text`, whose first line is line `line` of the file.
@@ -134,6 +152,8 @@ struct Block {
 
   void Keep(const Record& record) {
     if (used == kept.size()) kept.emplace_back();
+    if (used == passed_before.size()) passed_before.emplace_back();
+    passed_before[used] = passed.size();
     Record& copy = kept[used++];
     copy.value = rapidjson::Document(&memory);
     json::DeepCopy(record.value, copy.value, memory);
@@ -142,9 +162,7 @@ struct Block {
     copy.duplicate_keys = record.duplicate_keys;
     copy.first_duplicate_key = record.first_duplicate_key;
     copy.verdict = record.verdict;
-    copy.valueless = false;
   }
-
 };
 
 // memchr skips ahead in wide steps; std::count compares byte by byte (a tenth of the run time).
@@ -165,7 +183,7 @@ struct FileCloser {
 class BlockReader {
  public:
   BlockReader(const std::filesystem::path& path, const ReadOptions& options, std::size_t workers,
-              const RecordPreparer& prepare, const RecordVisitor& visit, std::size_t block_bytes, const FastVerdict& fast)
+              const RecordPreparer& prepare, const RecordVisitor& visit, std::size_t block_bytes, const FastLane& fast)
       : path_(path), origin_(path.string()), options_(options), prepare_(prepare), visit_(visit), fast_(fast),
         block_bytes_(std::max<std::size_t>(block_bytes, 1)), max_in_flight_(2 * workers + 1),
         workers_(std::make_unique<OrderedWorkers<Block>>(workers)) {}
@@ -180,44 +198,38 @@ class BlockReader {
     std::uint64_t next_line = 1;
     while (!at_eof || !carry.empty()) {
       std::unique_ptr<Block> block = TakeSpare();
-      block->bytes.swap(carry);
+      block->bytes.Assign(carry);
       carry.clear();
       // Read until the block holds at least block_bytes_ and a newline, or the file ends.
       std::size_t end_of_lines = std::string::npos;
       while (!at_eof) {
         std::size_t had = block->bytes.size();
-        block->bytes.resize(had + block_bytes_);
-        std::size_t got = std::fread(block->bytes.data() + had, 1, block_bytes_, file.get());
-        block->bytes.resize(had + got);
+        std::size_t got = std::fread(block->bytes.Extend(block_bytes_), 1, block_bytes_, file.get());
+        block->bytes.Grow(got);
         if (got < block_bytes_) {
           if (std::ferror(file.get())) return InputError(fmt::format("cannot read {}: {}", origin_, std::strerror(errno)));
           at_eof = true;
         }
         // Only the bytes just read can hold the block's last newline: the rest held none.
-        std::size_t in_new = std::string_view(block->bytes).substr(had).rfind('\n');
+        std::size_t in_new = block->bytes.view().substr(had).rfind('\n');
         if (in_new != std::string::npos) {
           end_of_lines = had + in_new;
           break;
         }
       }
       if (!at_eof && end_of_lines != std::string::npos) {
-        carry.assign(block->bytes, end_of_lines + 1, std::string::npos);
-        block->bytes.resize(end_of_lines + 1);
+        carry.assign(block->bytes.view().substr(end_of_lines + 1));
+        block->bytes.Truncate(end_of_lines + 1);
       }
       if (block->bytes.empty()) break;
       block->first_line = next_line;
       block->at_start = first;
       first = false;
-      next_line += CountNewlines(block->bytes);
+      next_line += CountNewlines(block->bytes.view());
       block->origin = &origin_;
       block->options = &options_;
       block->prepare = &prepare_;
-      block->fast = &fast_;
-      // simdjson reads up to SIMDJSON_PADDING bytes past a line (never using them): the last
-      // line of the block needs them inside the string's memory.
-      if (block->bytes.capacity() < block->bytes.size() + simdjson::SIMDJSON_PADDING) {
-        block->bytes.reserve(block->bytes.size() + simdjson::SIMDJSON_PADDING);
-      }
+      block->fast = &fast_.verdict;
       if (in_flight_.size() >= max_in_flight_) SLUICE_RETURN_IF_ERROR(DeliverOldest());
       workers_->Submit(block.get());
       in_flight_.push_back(std::move(block));
@@ -239,14 +251,37 @@ class BlockReader {
     std::unique_ptr<Block> block = std::move(in_flight_.front());
     in_flight_.pop_front();
     workers_->CollectOldest();  // the oldest submitted is `block`
+    std::size_t passed = 0;
     for (std::size_t i = 0; i < block->used; ++i) {
+      SLUICE_RETURN_IF_ERROR(VisitPassed(*block, passed, block->passed_before[i]));
+      passed = block->passed_before[i];
       Record& record = block->kept[i];
       record.index = next_index_++;
       SLUICE_RETURN_IF_ERROR(visit_(record));
     }
+    SLUICE_RETURN_IF_ERROR(VisitPassed(*block, passed, block->passed.size()));
     if (block->resume_line > 0) SLUICE_RETURN_IF_ERROR(ReadRest(*block));
     SLUICE_RETURN_IF_ERROR(block->status);
     spare_.push_back(std::move(block));
+    return Status::Ok();
+  }
+
+  // The records of block.passed[from, to): as one run when the caller takes runs, else one by one.
+  Status VisitPassed(const Block& block, std::size_t from, std::size_t to) {
+    if (from == to) return Status::Ok();
+    if (fast_.visit_passed) {
+      Status status = fast_.visit_passed(next_index_, to - from);
+      next_index_ += to - from;
+      return status;
+    }
+    for (std::size_t i = from; i < to; ++i) {
+      passed_record_.index = next_index_++;
+      passed_record_.line = block.passed[i].first;
+      passed_record_.column = block.passed[i].second;
+      passed_record_.verdict = true;
+      passed_record_.valueless = true;
+      SLUICE_RETURN_IF_ERROR(visit_(passed_record_));
+    }
     return Status::Ok();
   }
 
@@ -254,9 +289,9 @@ class BlockReader {
   Status ReadRest(const Block& block) {
     std::size_t offset = 0;
     for (std::uint64_t line = block.first_line; line < block.resume_line; ++line) {
-      offset = block.bytes.find('\n', offset) + 1;
+      offset = block.bytes.view().find('\n', offset) + 1;
     }
-    std::string_view rest(block.bytes.data() + offset, block.bytes.size() - offset);
+    std::string_view rest = block.bytes.view().substr(offset);
     InputBuffer input = InputBuffer::FromMemory(rest, options_.buffer_bytes);
     return ReadNdjsonRecords(
         input, origin_,
@@ -272,7 +307,8 @@ class BlockReader {
   const ReadOptions& options_;
   const RecordPreparer& prepare_;
   const RecordVisitor& visit_;
-  const FastVerdict& fast_;
+  const FastLane& fast_;
+  Record passed_record_;  // what the visitor sees of a record that passed the fast verdict
   const std::size_t block_bytes_;
   const std::size_t max_in_flight_;
   std::uint64_t next_index_ = 0;
@@ -285,7 +321,7 @@ class BlockReader {
 
 Status ReadNdjsonInParallel(const std::filesystem::path& path, const ReadOptions& options, std::size_t workers,
                             const RecordPreparer& prepare, const RecordVisitor& visit, std::size_t block_bytes,
-                            const FastVerdict& fast) {
+                            const FastLane& fast) {
   BlockReader reader(path, options, std::max<std::size_t>(workers, 1), prepare, visit, block_bytes, fast);
   return reader.Read();
 }

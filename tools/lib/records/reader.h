@@ -98,19 +98,27 @@ using RecordPreparer = std::function<void(Record&)>;
 // repeats a key (simdjson keeps repeats silently, RapidJSON's reader reports them; see
 // json::RepeatsAKey), and nobody needs its value. The record is then visited valueless
 // (Record::valueless, verdict true) without RapidJSON ever parsing it. False, and every line
-// simdjson refuses or might read otherwise than RapidJSON (a byte order mark, a surrogate
-// escape), go the ordinary way, so positions, errors and verdicts are the same either way.
-// Must be thread-safe.
+// simdjson refuses (it is the stricter: a lone surrogate escape, which RapidJSON may take) or
+// might place otherwise (a byte order mark), go the ordinary way, so positions, errors and
+// verdicts are the same either way. Must be thread-safe.
 using FastVerdict = std::function<bool(const simdjson::dom::element& record)>;
+
+struct FastLane {
+  FastVerdict verdict;  // empty: no fast lane
+  // When set, records that passed the verdict reach this instead of the visitor, a run of
+  // consecutive ones at a time: `count` records from index `first` on, without values or
+  // positions. When empty, the visitor sees each (Record::valueless).
+  std::function<Status(std::uint64_t first, std::uint64_t count)> visit_passed;
+};
 
 // NDJSON read on `workers` threads: blocks of whole lines (about `block_bytes` each) are parsed
 // and prepared on the workers, and `visit` sees every record in file order on the caller's
 // thread, with the index, line, column and errors ReadRecords gives. A record too large to hand
 // over cheaply (and the rest of its block) is parsed on the caller's thread, unprepared. With a
-// `fast` verdict, lines take the fast lane first (see FastVerdict).
+// `fast` verdict, lines take the fast lane first (see FastVerdict and FastLane).
 Status ReadNdjsonInParallel(const std::filesystem::path& path, const ReadOptions& options, std::size_t workers,
                             const RecordPreparer& prepare, const RecordVisitor& visit,
-                            std::size_t block_bytes = 256 * 1024, const FastVerdict& fast = {});
+                            std::size_t block_bytes = 256 * 1024, const FastLane& fast = {});
 
 // The same from bytes in memory (data read from git), `origin` naming it in messages.
 Status ReadRecordsFromString(const std::string& bytes, const std::string& origin, pipeline::DataFormat format,

@@ -98,8 +98,15 @@ bool SchemaNode::Evaluate(const Value& instance, EvalContext& ctx, Annotations* 
 bool SchemaNode::PassesFast(const simdjson::dom::element& instance) const {
   if (boolean >= 0) return boolean == 1 && !json::RepeatsAKey(instance);
   if (has_unevaluated) return false;
-  for (const auto& check : checks) {
-    if (!check->PassesFast(instance)) return false;
+  if (fast_prepared_) {
+    if (fast_types_ != 0 && (FastTypeBits(instance) & fast_types_) == 0) return false;
+    for (const Check* check : fast_checks_) {
+      if (!check->PassesFast(instance)) return false;
+    }
+  } else {
+    for (const auto& check : checks) {
+      if (!check->PassesFast(instance)) return false;
+    }
   }
   // An object or array no check here walked may still hide a repeated key.
   FastType type = instance.type();
@@ -113,6 +120,11 @@ bool SchemaNode::HasFastPath() const {
   if (has_fast_path_ < 0) {
     walks_objects_ = std::any_of(checks.begin(), checks.end(), [](const auto& c) { return c->WalksFast(true); });
     walks_arrays_ = std::any_of(checks.begin(), checks.end(), [](const auto& c) { return c->WalksFast(false); });
+    for (const auto& check : checks) {
+      if (fast_types_ == 0 && check->FastTypeMask() != 0) fast_types_ = check->FastTypeMask();
+      else fast_checks_.push_back(check.get());
+    }
+    fast_prepared_ = true;
     has_fast_path_ = 1;  // a $ref back to this node, met below, is judged by the rest of the cycle
     bool able = boolean >= 0 ||
                 (!has_unevaluated && std::all_of(checks.begin(), checks.end(), [](const auto& c) { return c->HasFastPath(); }));

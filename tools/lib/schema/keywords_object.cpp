@@ -2,6 +2,7 @@
 // dependencies / dependentRequired / dependentSchemas, propertyNames, min/maxProperties.
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "schema/compiler.h"
 #include "json/repeated_keys.h"
@@ -48,12 +49,26 @@ class NameTable {
   }
 
  private:
-  // Keys are short: a loop beats a call to memcmp, and most candidates differ in the first byte.
+  // Keys are short: two overlapping loads of 8 (or 4) bytes from each side beat a byte loop
+  // or a call to memcmp, and read nothing outside the n bytes.
   static bool SameBytes(const char* a, const char* b, std::size_t n) {
+    if (n >= 8) {
+      for (std::size_t at = 0; at + 8 < n; at += 8) {
+        if (Load<std::uint64_t>(a + at) != Load<std::uint64_t>(b + at)) return false;
+      }
+      return Load<std::uint64_t>(a + n - 8) == Load<std::uint64_t>(b + n - 8);
+    }
+    if (n >= 4) return Load<std::uint32_t>(a) == Load<std::uint32_t>(b) && Load<std::uint32_t>(a + n - 4) == Load<std::uint32_t>(b + n - 4);
     for (std::size_t i = 0; i < n; ++i) {
       if (a[i] != b[i]) return false;
     }
     return true;
+  }
+  template <typename Word>
+  static Word Load(const char* p) {
+    Word word;
+    std::memcpy(&word, p, sizeof word);
+    return word;
   }
 
   struct Entry {
@@ -113,7 +128,8 @@ class PropertiesCheck : public Check {
     // there are few, else by json::RepeatsOwnKey at the end.
     constexpr std::size_t kFewOthers = 8;
     std::uint64_t seen = 0;
-    std::string_view others[kFewOthers];
+    const char* other_data[kFewOthers];  // not string_views: those would be zeroed on every call
+    std::size_t other_size[kFewOthers];
     std::size_t other_count = 0;
     bool many_others = false;
     for (auto member : object) {
@@ -128,13 +144,16 @@ class PropertiesCheck : public Check {
         if ((seen & bit) != 0) return false;
         seen |= bit;
       } else if (other_count < kFewOthers) {
-        if (std::find(others, others + other_count, member.key) != others + other_count) return false;
-        others[other_count++] = member.key;
+        for (std::size_t i = 0; i < other_count; ++i) {
+          if (std::string_view(other_data[i], other_size[i]) == member.key) return false;
+        }
+        other_data[other_count] = member.key.data();
+        other_size[other_count++] = member.key.size();
       } else {
         many_others = true;
       }
       for (const auto& [regex, node] : patterned_) {
-        if (!regex->Search(member.key)) continue;
+        if (!regex->SearchValidUtf8(member.key)) continue;
         if (!node->PassesFast(member.value)) return false;
         matched = true;
       }

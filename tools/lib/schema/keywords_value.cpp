@@ -30,7 +30,9 @@ unsigned TypeBitsOf(const Value& v) {
   return 0;
 }
 
-unsigned TypeBitsOf(const FastValue& v) {
+}  // namespace
+
+unsigned FastTypeBits(const FastValue& v) {
   switch (v.type()) {
     case FastType::NULL_VALUE: return kNull;
     case FastType::BOOL: return kBoolean;
@@ -41,6 +43,8 @@ unsigned TypeBitsOf(const FastValue& v) {
   }
 }
 
+namespace {
+
 class TypeCheck : public Check {
  public:
   TypeCheck(std::string location, unsigned allowed, std::string expected)
@@ -50,8 +54,9 @@ class TypeCheck : public Check {
     Fail(ctx, "expected " + expected_ + ", got " + JsonTypeName(v) + " " + Describe(v));
     return false;
   }
-  bool PassesFast(const FastValue& v) const override { return (TypeBitsOf(v) & allowed_) != 0; }
+  bool PassesFast(const FastValue& v) const override { return (FastTypeBits(v) & allowed_) != 0; }
   bool HasFastPath() const override { return true; }
+  unsigned FastTypeMask() const override { return allowed_; }
 
  private:
   unsigned allowed_;
@@ -199,7 +204,9 @@ class PatternCheck : public Check {
     Fail(ctx, Describe(v) + " does not match pattern " + regex_->source());
     return false;
   }
-  bool PassesFast(const FastValue& v) const override { return v.type() != FastType::STRING || regex_->Search(FastString(v)); }
+  bool PassesFast(const FastValue& v) const override {
+    return v.type() != FastType::STRING || regex_->SearchValidUtf8(FastString(v));
+  }
   bool HasFastPath() const override { return true; }
 
  private:

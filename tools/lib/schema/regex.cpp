@@ -124,13 +124,20 @@ Result<Regex> Regex::Compile(std::string_view ecma_pattern) {
   regex.source_ = std::string(ecma_pattern);
   regex.code_ = std::shared_ptr<pcre2_real_code_8>(code, CodeDeleter{});
   // JIT is an optimisation: when it is unavailable pcre2_match interprets, still correct.
-  (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+  regex.jit_ = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
   return regex;
 }
 
 bool Regex::Search(std::string_view subject) const {
   int rc = pcre2_match(code_.get(), reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0,
                        ThreadMatchData(), nullptr);
+  return rc >= 0;
+}
+
+bool Regex::SearchValidUtf8(std::string_view subject) const {
+  auto* text = reinterpret_cast<PCRE2_SPTR>(subject.data());
+  int rc = jit_ ? pcre2_jit_match(code_.get(), text, subject.size(), 0, 0, ThreadMatchData(), nullptr)
+                : pcre2_match(code_.get(), text, subject.size(), 0, PCRE2_NO_UTF_CHECK, ThreadMatchData(), nullptr);
   return rc >= 0;
 }
 

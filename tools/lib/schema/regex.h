@@ -19,6 +19,9 @@ class Regex {
   // Searches anywhere in `subject` (patterns are not anchored, as in ECMA-262's test()).
   // Thread-safe: match data lives per thread. A subject that is not valid UTF-8 never matches.
   bool Search(std::string_view subject) const;
+  // The same for a subject known to be valid UTF-8 (simdjson checked it): no check again, and
+  // straight into the JIT code when there is some.
+  bool SearchValidUtf8(std::string_view subject) const;
   const std::string& source() const { return source_; }
 
  private:
@@ -27,6 +30,7 @@ class Regex {
   };
   std::string source_;
   std::shared_ptr<pcre2_real_code_8> code_;
+  bool jit_ = false;
 };
 
 // The ECMA-262 pattern rewritten in PCRE2 syntax (exposed for tests).
