@@ -171,6 +171,41 @@ TEST_CASE("NDJSON read on several threads gives the report one thread gives", "[
   CHECK_THAT(one.out, Catch::Contains("9 of 30000 records invalid"));
 }
 
+TEST_CASE("NDJSON through a manifest: the fast lane and the ordinary path report alike", "[validate][threads]") {
+  // Schema and row counts only: records that pass reach the checks as runs. Row 5,000 is
+  // invalid, row 7,000 repeats a key nested in a value no subschema constrains.
+  DataRepo repo;
+  auto data = [](int rows) {
+    std::string text;
+    for (int i = 0; i < rows; ++i) {
+      std::string extra = i == 7000 ? R"(, "note": {"a": 1, "a": 2})" : "";
+      text += R"({"date": "2026-11-01", "county": "A", "fips": ")" + std::string(i == 5000 ? "6001" : "06001") +
+              R"(", "cases": )" + std::to_string(i) + extra + "}\n";
+    }
+    return text;
+  };
+  repo.Write("pipelines/n.json", R"({"name": "n", "sources": [{"name": "n", "url": "file:s.ndjson", "format": "ndjson",
+    "output": "data/n.ndjson", "schema": "schemas/n.schema.json"}],
+    "checks": [{"type": "row_count", "min": 100}, {"type": "row_count_change", "max_percent": 1}]})");
+  repo.Write("schemas/n.schema.json", kSchema);
+  repo.Write("data/n.ndjson", data(20000));
+  repo.Commit("data");
+  repo.Write("data/n.ndjson", data(20500));
+  auto run_with = [&](const char* threads) {
+    return repo.RunTool(kValidate, "pipelines/n.json", {"--json"}, {{"SLUICE_THREADS", threads}});
+  };
+  auto one = run_with("1");
+  auto several = run_with("3");
+  INFO(one.out << one.err);
+  CHECK(one.exit_code == 1);
+  CHECK(several.exit_code == one.exit_code);
+  CHECK(several.out == one.out);
+  auto report = json::Parse(several.out, "report").value();
+  CHECK(report["outputs"][0]["records"].GetInt() == 20500);
+  CHECK_THAT(several.out, Catch::Contains("2 of 20500 records invalid") && Catch::Contains("/5000/fips") &&
+                              Catch::Contains("/7000/note/a") && Catch::Contains("2.5%"));
+}
+
 TEST_CASE("a record with a duplicated JSON key fails the schema check with its location", "[validate]") {
   TempDir dir;
   auto schema = dir.Write("s.json", kSchema);
