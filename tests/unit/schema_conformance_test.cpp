@@ -143,6 +143,11 @@ std::string Report(const std::vector<std::pair<const DraftSuite*, Tally>>& resul
     out << "| " << results[i].first->title << " | " << results[i].second.passed << "/" << results[i].second.total << " | "
         << ajv[i] << " | " << rapidjson[i] << " |\n";
   }
+  out << "\nThe fast verdict (Validator::PassesFast on simdjson's parse, the fast lane of NDJSON validation)\n"
+         "rides along on every test: it passed no invalid instance, and these valid ones (the rest it leaves\n"
+         "to the validator):";
+  for (const auto& [draft, tally] : results) out << " " << draft->title << " " << tally.fast_passed << ";";
+  out << "\n";
   for (const auto& [draft, tally] : results) {
     out << "\n### " << draft->title << ": failing tests\n\n";
     if (tally.failures.empty()) out << "None.\n";

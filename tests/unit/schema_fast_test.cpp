@@ -105,6 +105,8 @@ TEST_CASE("fast verdict: a repeated key anywhere is never passed", "[schema][fas
   };
   const std::vector<Case> cases = {
       {R"({"properties": {"a": {}}})", R"({"a": 1, "a": 2})"},
+      {R"({"properties": {"a": {}}})", R"({"a": 1, "\u0061": 2})"},  // the same key once unescaped
+      {R"({"properties": {"b": {}}})", R"({"a": 1, "\u0061": 2})"},
       {R"({"properties": {"a": {}}})", R"({"b": 1, "c": 2, "b": 3})"},  // keys no schema names
       {R"({"properties": {"a": {}}})", R"({"a": {"x": 1, "x": 1}})"},  // inside a value the subschema leaves open
       {R"({"properties": {"a": {"type": "object"}}})", R"({"a": {"x": 1, "x": 1}})"},

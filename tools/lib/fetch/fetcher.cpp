@@ -81,7 +81,9 @@ Status FinishOutput(OutputSink& sink, const FetchTarget& target, std::string_vie
   outcome.sha256 = sink.FinishHash();
   outcome.bytes = sink.file().size();
   std::error_code ec;
-  if (fs::exists(target.output, ec)) {
+  // A previous output of another size cannot be byte-identical: no need to read and hash it.
+  std::uintmax_t previous_size = fs::file_size(target.output, ec);
+  if (!ec && previous_size == outcome.bytes) {
     auto previous = Sha256OfFile(target.output);
     if (previous.ok() && *previous == outcome.sha256) {
       sink.file().Abandon();
