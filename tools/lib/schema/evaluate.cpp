@@ -98,8 +98,9 @@ bool SchemaNode::Evaluate(const Value& instance, EvalContext& ctx, Annotations* 
 bool SchemaNode::PassesFast(const simdjson::dom::element& instance) const {
   if (boolean >= 0) return boolean == 1 && !json::RepeatsAKey(instance);
   if (has_unevaluated) return false;
+  FastType type = instance.type();
   if (fast_prepared_) {
-    if (fast_types_ != 0 && (FastTypeBits(instance) & fast_types_) == 0) return false;
+    if (fast_types_ != 0 && (FastTypeBits(instance, type) & fast_types_) == 0) return false;
     for (const Check* check : fast_checks_) {
       if (!check->PassesFast(instance)) return false;
     }
@@ -109,7 +110,6 @@ bool SchemaNode::PassesFast(const simdjson::dom::element& instance) const {
     }
   }
   // An object or array no check here walked may still hide a repeated key.
-  FastType type = instance.type();
   if ((type == FastType::OBJECT && !walks_objects_) || (type == FastType::ARRAY && !walks_arrays_)) {
     return !json::RepeatsAKey(instance);
   }
@@ -122,7 +122,7 @@ bool SchemaNode::HasFastPath() const {
     walks_arrays_ = std::any_of(checks.begin(), checks.end(), [](const auto& c) { return c->WalksFast(false); });
     for (const auto& check : checks) {
       if (fast_types_ == 0 && check->FastTypeMask() != 0) fast_types_ = check->FastTypeMask();
-      else fast_checks_.push_back(check.get());
+      else if (!check->FastIsTrivial()) fast_checks_.push_back(check.get());
     }
     fast_prepared_ = true;
     has_fast_path_ = 1;  // a $ref back to this node, met below, is judged by the rest of the cycle

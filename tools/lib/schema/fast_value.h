@@ -37,6 +37,24 @@ inline bool FastIsInteger(const FastValue& v) {
   return std::isfinite(d) && d == std::floor(d);
 }
 
+// The bits of a "type" keyword (TypeCheck), one per JSON Schema type name.
+enum TypeBit : unsigned { kNull = 1, kBoolean = 2, kObject = 4, kArray = 8, kNumber = 16, kString = 32, kInteger = 64 };
+
+// The type bits of `v`, whose type() is `type`.
+inline unsigned FastTypeBits(const FastValue& v, FastType type) {
+  switch (type) {
+    case FastType::NULL_VALUE: return kNull;
+    case FastType::BOOL: return kBoolean;
+    case FastType::OBJECT: return kObject;
+    case FastType::ARRAY: return kArray;
+    case FastType::STRING: return kString;
+    case FastType::INT64:
+    case FastType::UINT64: return kNumber | kInteger;
+    default: return FastIsInteger(v) ? (kNumber | kInteger) : kNumber;
+  }
+}
+inline unsigned FastTypeBits(const FastValue& v) { return FastTypeBits(v, v.type()); }
+
 // Only for strings.
 inline std::string_view FastString(const FastValue& v) { return v.get_string().value_unsafe(); }
 

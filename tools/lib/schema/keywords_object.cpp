@@ -220,6 +220,7 @@ class RequiredCheck : public Check {
   }
   // The PropertiesCheck of the same schema checks these names in its own fast verdict.
   void LeaveFastVerdictToProperties() { left_to_properties_ = true; }
+  bool FastIsTrivial() const override { return left_to_properties_; }
 
   bool PassesFast(const FastValue& v) const override {
     if (left_to_properties_ || v.type() != FastType::OBJECT) return true;

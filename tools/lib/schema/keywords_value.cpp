@@ -8,7 +8,6 @@
 namespace sluice::schema::detail {
 namespace {
 
-enum TypeBit : unsigned { kNull = 1, kBoolean = 2, kObject = 4, kArray = 8, kNumber = 16, kString = 32, kInteger = 64 };
 
 struct TypeName {
   const char* name;
@@ -30,20 +29,6 @@ unsigned TypeBitsOf(const Value& v) {
   return 0;
 }
 
-}  // namespace
-
-unsigned FastTypeBits(const FastValue& v) {
-  switch (v.type()) {
-    case FastType::NULL_VALUE: return kNull;
-    case FastType::BOOL: return kBoolean;
-    case FastType::OBJECT: return kObject;
-    case FastType::ARRAY: return kArray;
-    case FastType::STRING: return kString;
-    default: return FastIsInteger(v) ? (kNumber | kInteger) : kNumber;
-  }
-}
-
-namespace {
 
 class TypeCheck : public Check {
  public:

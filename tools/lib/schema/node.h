@@ -114,6 +114,8 @@ class Check {
   // The types a "type" keyword allows (FastTypeBits' bits), so the node can test them inline;
   // 0 for every other check.
   virtual unsigned FastTypeMask() const { return 0; }
+  // True when PassesFast has nothing left to do (another check took its work over).
+  virtual bool FastIsTrivial() const { return false; }
 
  protected:
   void Fail(EvalContext& ctx, std::string message) const {
@@ -149,8 +151,6 @@ struct SchemaNode {
   mutable std::vector<const Check*> fast_checks_;
 };
 
-// The type bits of a value in simdjson's DOM, as Check::FastTypeMask gives them.
-unsigned FastTypeBits(const simdjson::dom::element& value);
 
 // Type name as JSON Schema says it ("integer" for 3 and 3.0 alike).
 const char* JsonTypeName(const Value& value);
