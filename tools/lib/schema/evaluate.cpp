@@ -9,6 +9,7 @@
 #include "json/repeated_keys.h"
 #include "schema/fast_value.h"
 #include "schema/node.h"
+#include "schema/regex.h"
 
 namespace sluice::schema::detail {
 namespace {
@@ -95,14 +96,37 @@ bool SchemaNode::Evaluate(const Value& instance, EvalContext& ctx, Annotations* 
   return ok;
 }
 
+namespace {
+
+bool PassesStep(const FastStep& step, const FastValue& v, FastType type) {
+  switch (step.kind) {
+    case FastStep::Kind::kBound:
+      return (type != FastType::INT64 && type != FastType::UINT64 && type != FastType::DOUBLE) ||
+             BoundHolds(step.bound, FastNumber(v), step.limit);
+    case FastStep::Kind::kLength: return type != FastType::STRING || LengthWithin(FastString(v), step.length, step.is_max);
+    case FastStep::Kind::kPattern: return type != FastType::STRING || step.regex->SearchValidUtf8(FastString(v));
+    case FastStep::Kind::kCheck: return step.check->PassesFast(v);
+  }
+  return false;
+}
+
+}  // namespace
+
+bool LengthWithin(std::string_view text, std::size_t limit, bool is_max) {
+  // Short-cut: a string's bytes bound its code points from above and its code points from below / 4.
+  if (is_max ? text.size() <= limit : text.size() / 4 >= limit) return true;
+  std::size_t length = CodePointCount(text);
+  return is_max ? length <= limit : length >= limit;
+}
+
 bool SchemaNode::PassesFast(const simdjson::dom::element& instance) const {
   if (boolean >= 0) return boolean == 1 && !json::RepeatsAKey(instance);
   if (has_unevaluated) return false;
   FastType type = instance.type();
   if (fast_prepared_) {
     if (fast_types_ != 0 && (FastTypeBits(instance, type) & fast_types_) == 0) return false;
-    for (const Check* check : fast_checks_) {
-      if (!check->PassesFast(instance)) return false;
+    for (const FastStep& step : fast_steps_) {
+      if (!PassesStep(step, instance, type)) return false;
     }
   } else {
     for (const auto& check : checks) {
@@ -122,7 +146,7 @@ bool SchemaNode::HasFastPath() const {
     walks_arrays_ = std::any_of(checks.begin(), checks.end(), [](const auto& c) { return c->WalksFast(false); });
     for (const auto& check : checks) {
       if (fast_types_ == 0 && check->FastTypeMask() != 0) fast_types_ = check->FastTypeMask();
-      else if (!check->FastIsTrivial()) fast_checks_.push_back(check.get());
+      else if (!check->FastIsTrivial()) fast_steps_.push_back(check->FastStepOf());
     }
     fast_prepared_ = true;
     has_fast_path_ = 1;  // a $ref back to this node, met below, is judged by the rest of the cycle

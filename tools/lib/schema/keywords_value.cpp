@@ -84,8 +84,6 @@ class EnumCheck : public Check {
   rapidjson::Document allowed_;
 };
 
-enum class Bound { kMin, kMax, kExclusiveMin, kExclusiveMax };
-
 class BoundCheck : public Check {
  public:
   BoundCheck(const char* keyword, std::string location, Bound bound, const Value& limit)
@@ -104,17 +102,16 @@ class BoundCheck : public Check {
   }
   bool PassesFast(const FastValue& v) const override { return !FastIsNumber(v) || Holds(FastNumber(v)); }
   bool HasFastPath() const override { return true; }
+  FastStep FastStepOf() const override {
+    FastStep step;
+    step.kind = FastStep::Kind::kBound;
+    step.bound = bound_;
+    step.limit = limit_;
+    return step;
+  }
 
  private:
-  bool Holds(double x) const {
-    switch (bound_) {
-      case Bound::kMin: return x >= limit_;
-      case Bound::kMax: return x <= limit_;
-      case Bound::kExclusiveMin: return x > limit_;
-      case Bound::kExclusiveMax: return x < limit_;
-    }
-    return false;
-  }
+  bool Holds(double x) const { return BoundHolds(bound_, x, limit_); }
 
   Bound bound_;
   double limit_;
@@ -167,14 +164,16 @@ class LengthCheck : public Check {
   }
   bool PassesFast(const FastValue& v) const override { return v.type() != FastType::STRING || Fits(FastString(v)); }
   bool HasFastPath() const override { return true; }
+  FastStep FastStepOf() const override {
+    FastStep step;
+    step.kind = FastStep::Kind::kLength;
+    step.length = limit_;
+    step.is_max = is_max_;
+    return step;
+  }
 
  private:
-  bool Fits(std::string_view text) const {
-    // Short-cut: a string's bytes bound its code points from above and its code points from below / 4.
-    if (is_max_ ? text.size() <= limit_ : text.size() / 4 >= limit_) return true;
-    std::size_t length = CodePointCount(text);
-    return is_max_ ? length <= limit_ : length >= limit_;
-  }
+  bool Fits(std::string_view text) const { return LengthWithin(text, limit_, is_max_); }
 
   std::size_t limit_;
   bool is_max_;
@@ -193,6 +192,12 @@ class PatternCheck : public Check {
     return v.type() != FastType::STRING || regex_->SearchValidUtf8(FastString(v));
   }
   bool HasFastPath() const override { return true; }
+  FastStep FastStepOf() const override {
+    FastStep step;
+    step.kind = FastStep::Kind::kPattern;
+    step.regex = regex_.get();
+    return step;
+  }
 
  private:
   std::shared_ptr<const Regex> regex_;

@@ -21,6 +21,37 @@ namespace sluice::schema::detail {
 
 using rapidjson::Value;
 struct SchemaNode;
+class Check;
+class Regex;
+
+enum class Bound { kMin, kMax, kExclusiveMin, kExclusiveMax };
+
+// minimum / maximum / exclusive*: whether `x` is within `limit`.
+inline bool BoundHolds(Bound bound, double x, double limit) {
+  switch (bound) {
+    case Bound::kMin: return x >= limit;
+    case Bound::kMax: return x <= limit;
+    case Bound::kExclusiveMin: return x > limit;
+    case Bound::kExclusiveMax: return x < limit;
+  }
+  return false;
+}
+
+// minLength / maxLength: whether `text` has at least (at most, `is_max`) `limit` code points.
+bool LengthWithin(std::string_view text, std::size_t limit, bool is_max);
+
+// One step of a node's fast verdict. The keywords every record meets are flattened into their
+// parameters, so the node tests them without a virtual call; any other check is called.
+struct FastStep {
+  enum class Kind : unsigned char { kBound, kLength, kPattern, kCheck };
+  Kind kind = Kind::kCheck;
+  Bound bound = Bound::kMin;      // kBound
+  double limit = 0;               // kBound
+  std::size_t length = 0;         // kLength
+  bool is_max = false;            // kLength
+  const Regex* regex = nullptr;   // kPattern
+  const Check* check = nullptr;   // kCheck
+};
 
 // A schema resource (a document or a subschema with its own $id): the unit of the dynamic
 // scope that $dynamicRef and $recursiveRef search.
@@ -116,6 +147,12 @@ class Check {
   virtual unsigned FastTypeMask() const { return 0; }
   // True when PassesFast has nothing left to do (another check took its work over).
   virtual bool FastIsTrivial() const { return false; }
+  // This check as a step of the node's fast verdict: by default a call of PassesFast.
+  virtual FastStep FastStepOf() const {
+    FastStep step;
+    step.check = this;
+    return step;
+  }
 
  protected:
   void Fail(EvalContext& ctx, std::string message) const {
@@ -145,10 +182,10 @@ struct SchemaNode {
   // PassesFast looks for repeated keys itself. Set by HasFastPath.
   mutable bool walks_objects_ = false, walks_arrays_ = false;
   // Also set by HasFastPath: the node's "type" as a mask tested inline, and its other checks
-  // as plain pointers (a virtual call fewer per value). Until then PassesFast asks `checks`.
+  // as FastSteps (no virtual call for the common ones). Until then PassesFast asks `checks`.
   mutable bool fast_prepared_ = false;
   mutable unsigned fast_types_ = 0;
-  mutable std::vector<const Check*> fast_checks_;
+  mutable std::vector<FastStep> fast_steps_;
 };
 
 
