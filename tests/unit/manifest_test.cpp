@@ -278,4 +278,9 @@ TEST_CASE("a data format comes from --format or the file's extension", "[manifes
   auto bad = pipeline::FormatFromFlag("xml", "x.json");
   CHECK(bad.status().kind() == ErrorKind::kUsage);
   CHECK_THAT(bad.status().message(), Contains("--format xml"));
+  // An extension that names no format is not taken for JSON.
+  auto unknown = pipeline::FormatFromFlag("", "download.bin");
+  CHECK(unknown.status().kind() == ErrorKind::kUsage);
+  CHECK_THAT(unknown.status().message(), Contains("download.bin") && Contains("--format"));
+  CHECK(pipeline::FormatFromFlag("csv", "download.bin").value() == DataFormat::kCsv);
 }

@@ -250,7 +250,16 @@ DataFormat FormatFromExtension(const fs::path& path) {
 }
 
 Result<DataFormat> FormatFromFlag(const std::string& flag, const fs::path& path) {
-  if (flag.empty()) return FormatFromExtension(path);
+  if (flag.empty()) {
+    // Guessing JSON for "data.bin" or "data.txt" would fail later as "malformed JSON", far from the cause.
+    std::string ext = path.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (ext != ".json" && ext != ".csv" && ext != ".ndjson" && ext != ".jsonl") {
+      return UsageError(fmt::format("cannot tell the format of {} from its name: pass --format json, ndjson or csv",
+                                    path.string()));
+    }
+    return FormatFromExtension(path);
+  }
   if (flag == "json") return DataFormat::kJson;
   if (flag == "ndjson") return DataFormat::kNdjson;
   if (flag == "csv") return DataFormat::kCsv;

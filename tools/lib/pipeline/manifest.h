@@ -23,7 +23,8 @@ enum class DataFormat { kJson, kNdjson, kCsv };
 const char* DataFormatName(DataFormat format);
 // The format a file's extension suggests (.csv; .ndjson or .jsonl; anything else json), case-insensitive.
 DataFormat FormatFromExtension(const std::filesystem::path& path);
-// A --format flag's value ("json", "ndjson", "csv"), or, when empty, the format of `path`'s extension.
+// A --format flag's value ("json", "ndjson", "csv"), or, when empty, the format of `path`'s
+// extension: .json, .ndjson, .jsonl or .csv, else a UsageError asking for --format.
 Result<DataFormat> FormatFromFlag(const std::string& flag, const std::filesystem::path& path);
 
 struct Source {
