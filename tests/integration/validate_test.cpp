@@ -159,14 +159,18 @@ TEST_CASE("NDJSON read on several threads gives the report one thread gives", "[
             std::to_string(i % 4001 == 7 ? -1 : i) + extra + "}\n";
   }
   auto file = dir.Write("d.ndjson", data);
-  auto run_with = [&](const char* threads) {
-    return RunProcess({kValidate, "--schema", schema.string(), file.string(), "--json"}, {{"SLUICE_THREADS", threads}});
+  auto run_with = [&](const char* threads, const char* lane) {
+    return RunProcess({kValidate, "--schema", schema.string(), file.string(), "--json"},
+                      {{"SLUICE_THREADS", threads}, {"SLUICE_FAST_LANE", lane}});
   };
-  auto one = run_with("1");
-  auto several = run_with("3");
+  auto one = run_with("1", "off");  // the ordinary path on one thread: the reference
+  for (auto [threads, lane] : {std::pair{"3", "off"}, std::pair{"3", "on"}, std::pair{"1", "on"}}) {
+    INFO(threads << " threads, fast lane " << lane);
+    auto other = run_with(threads, lane);
+    CHECK(other.exit_code == one.exit_code);
+    CHECK(other.out == one.out);
+  }
   CHECK(one.exit_code == 1);
-  CHECK(several.exit_code == one.exit_code);
-  CHECK(several.out == one.out);
   CHECK_THAT(one.out, Catch::Contains("/7/cases") && Catch::Contains("/12000/county"));
   CHECK_THAT(one.out, Catch::Contains("9 of 30000 records invalid"));
 }
@@ -191,15 +195,17 @@ TEST_CASE("NDJSON through a manifest: the fast lane and the ordinary path report
   repo.Write("data/n.ndjson", data(20000));
   repo.Commit("data");
   repo.Write("data/n.ndjson", data(20500));
-  auto run_with = [&](const char* threads) {
-    return repo.RunTool(kValidate, "pipelines/n.json", {"--json"}, {{"SLUICE_THREADS", threads}});
+  auto run_with = [&](const char* threads, const char* lane) {
+    return repo.RunTool(kValidate, "pipelines/n.json", {"--json"}, {{"SLUICE_THREADS", threads}, {"SLUICE_FAST_LANE", lane}});
   };
-  auto one = run_with("1");
-  auto several = run_with("3");
+  auto one = run_with("1", "off");  // the ordinary path on one thread: the reference
   INFO(one.out << one.err);
   CHECK(one.exit_code == 1);
+  auto several = run_with("3", "on");
   CHECK(several.exit_code == one.exit_code);
   CHECK(several.out == one.out);
+  auto alone = run_with("1", "on");
+  CHECK(alone.out == one.out);
   auto report = json::Parse(several.out, "report").value();
   CHECK(report["outputs"][0]["records"].GetInt() == 20500);
   CHECK_THAT(several.out, Catch::Contains("2 of 20500 records invalid") && Catch::Contains("/5000/fips") &&

@@ -148,7 +148,7 @@ TEST_CASE("parallel NDJSON gives the one-thread reader's records, positions and 
     Outcome expected = OneThread(path, stop_after);
     for (std::size_t block : {std::size_t{1}, std::size_t{700}, std::size_t{64} << 10}) {
       if (block == 1 && round % 4 != 0) continue;  // a block per line: slow, so in a few rounds only
-      for (std::size_t workers : {std::size_t{1}, std::size_t{3}}) {
+      for (std::size_t workers : {std::size_t{0}, std::size_t{1}, std::size_t{3}}) {
         for (bool fast : {false, true}) {
           INFO("round " << round << ", fault " << fault << ", block " << block << ", workers " << workers << ", fast " << fast);
           Outcome got = Parallel(path, workers, block, stop_after, fast);

@@ -1,9 +1,11 @@
 #include "checks/engine.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -94,7 +96,10 @@ constexpr std::size_t kNdjsonBlockBytes = 256 * 1024;
 
 // The fast lane for an output's records: the verdict of its one preparing check, when that
 // check has one and no check reads the values of records that pass it; else none.
+// SLUICE_FAST_LANE=off turns the lane off: every record then takes the ordinary path (for
+// comparing the two, or ruling the lane out when a result looks wrong).
 records::FastVerdict FastVerdictOf(const CheckList& checks) {
+  if (const char* lane = std::getenv("SLUICE_FAST_LANE"); lane != nullptr && std::string_view(lane) == "off") return {};
   if (std::any_of(checks.begin(), checks.end(), [](const auto& check) { return check->reads_values(); })) return {};
   if (std::count_if(checks.begin(), checks.end(), [](const auto& check) { return check->prepares_records(); }) != 1) return {};
   for (const auto& check : checks) {
@@ -120,19 +125,22 @@ Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all
   const std::size_t threads = WorkerThreads();
   const bool prepares =
       std::any_of(job.checks.begin(), job.checks.end(), [](const auto& check) { return check->prepares_records(); });
-  if (job.source->format == pipeline::DataFormat::kNdjson && threads > 1 && prepares) {
+  records::FastVerdict verdict = FastVerdictOf(job.checks);
+  if (job.source->format == pipeline::DataFormat::kNdjson && prepares && (threads > 1 || verdict)) {
     auto prepare = [&job](records::Record& r) {
       for (const auto& check : job.checks) {
         if (check->prepares_records()) check->PrepareRecord(r);
       }
     };
-    records::FastLane fast{FastVerdictOf(job.checks), [&](std::uint64_t first, std::uint64_t count) {
+    records::FastLane fast{std::move(verdict), [&](std::uint64_t first, std::uint64_t count) {
                              report.records += count;
                              for (auto& check : job.checks) check->OnPassedRecords(first, count);
                              return Status::Ok();
                            }};
     SLUICE_RETURN_IF_ERROR(
-        records::ReadNdjsonInParallel(job.data, job.read_options, threads, prepare, visit, kNdjsonBlockBytes, fast));
+        // One thread (SLUICE_THREADS=1): no workers, the fast lane on this thread.
+        records::ReadNdjsonInParallel(job.data, job.read_options, threads > 1 ? threads : 0, prepare, visit,
+                                      kNdjsonBlockBytes, fast));
   } else {
     SLUICE_RETURN_IF_ERROR(records::ReadRecords(job.data, job.source->format, job.read_options, visit));
   }

@@ -187,7 +187,7 @@ class BlockReader {
               const RecordPreparer& prepare, const RecordVisitor& visit, std::size_t block_bytes, const FastLane& fast)
       : path_(path), origin_(path.string()), options_(options), prepare_(prepare), visit_(visit), fast_(fast),
         block_bytes_(std::max<std::size_t>(block_bytes, 1)), max_in_flight_(2 * workers + 1),
-        workers_(std::make_unique<OrderedWorkers<Block>>(workers)) {}
+        workers_(workers > 0 ? std::make_unique<OrderedWorkers<Block>>(workers) : nullptr) {}
 
   ~BlockReader() { workers_.reset(); }  // joins the threads before the blocks they hold go
 
@@ -233,7 +233,8 @@ class BlockReader {
       block->prepare = &prepare_;
       block->fast = &fast_.verdict;
       if (in_flight_.size() >= max_in_flight_) SLUICE_RETURN_IF_ERROR(DeliverOldest());
-      workers_->Submit(block.get());
+      if (workers_) workers_->Submit(block.get());
+      else block->Run();  // no workers: this thread does the block's work itself
       in_flight_.push_back(std::move(block));
     }
     while (!in_flight_.empty()) SLUICE_RETURN_IF_ERROR(DeliverOldest());
@@ -252,7 +253,7 @@ class BlockReader {
   Status DeliverOldest() {
     std::unique_ptr<Block> block = std::move(in_flight_.front());
     in_flight_.pop_front();
-    workers_->CollectOldest();  // the oldest submitted is `block`
+    if (workers_) workers_->CollectOldest();  // the oldest submitted is `block`
     std::size_t passed = 0;
     for (std::size_t i = 0; i < block->used; ++i) {
       SLUICE_RETURN_IF_ERROR(VisitPassed(*block, passed, block->passed_before[i]));
@@ -324,7 +325,7 @@ class BlockReader {
 Status ReadNdjsonInParallel(const std::filesystem::path& path, const ReadOptions& options, std::size_t workers,
                             const RecordPreparer& prepare, const RecordVisitor& visit, std::size_t block_bytes,
                             const FastLane& fast) {
-  BlockReader reader(path, options, std::max<std::size_t>(workers, 1), prepare, visit, block_bytes, fast);
+  BlockReader reader(path, options, workers, prepare, visit, block_bytes, fast);
   return reader.Read();
 }
 

@@ -115,7 +115,8 @@ struct FastLane {
 // and prepared on the workers, and `visit` sees every record in file order on the caller's
 // thread, with the index, line, column and errors ReadRecords gives. A record too large to hand
 // over cheaply (and the rest of its block) is parsed on the caller's thread, unprepared. With a
-// `fast` verdict, lines take the fast lane first (see FastVerdict and FastLane).
+// `fast` verdict, lines take the fast lane first (see FastVerdict and FastLane). With 0 workers
+// the caller's thread does the blocks' work itself, in turn: the fast lane on one thread.
 Status ReadNdjsonInParallel(const std::filesystem::path& path, const ReadOptions& options, std::size_t workers,
                             const RecordPreparer& prepare, const RecordVisitor& visit,
                             std::size_t block_bytes = 256 * 1024, const FastLane& fast = {});
