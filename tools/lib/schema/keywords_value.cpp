@@ -102,13 +102,7 @@ class BoundCheck : public Check {
   }
   bool PassesFast(const FastValue& v) const override { return !FastIsNumber(v) || Holds(FastNumber(v)); }
   bool HasFastPath() const override { return true; }
-  FastStep FastStepOf() const override {
-    FastStep step;
-    step.kind = FastStep::Kind::kBound;
-    step.bound = bound_;
-    step.limit = limit_;
-    return step;
-  }
+  FastStep FastStepOf() const override { return {.kind = FastStep::Kind::kBound, .bound = bound_, .limit = limit_}; }
 
  private:
   bool Holds(double x) const { return BoundHolds(bound_, x, limit_); }
@@ -164,13 +158,7 @@ class LengthCheck : public Check {
   }
   bool PassesFast(const FastValue& v) const override { return v.type() != FastType::STRING || Fits(FastString(v)); }
   bool HasFastPath() const override { return true; }
-  FastStep FastStepOf() const override {
-    FastStep step;
-    step.kind = FastStep::Kind::kLength;
-    step.length = limit_;
-    step.is_max = is_max_;
-    return step;
-  }
+  FastStep FastStepOf() const override { return {.kind = FastStep::Kind::kLength, .length = limit_, .is_max = is_max_}; }
 
  private:
   bool Fits(std::string_view text) const { return LengthWithin(text, limit_, is_max_); }
@@ -192,12 +180,7 @@ class PatternCheck : public Check {
     return v.type() != FastType::STRING || regex_->SearchValidUtf8(FastString(v));
   }
   bool HasFastPath() const override { return true; }
-  FastStep FastStepOf() const override {
-    FastStep step;
-    step.kind = FastStep::Kind::kPattern;
-    step.regex = regex_.get();
-    return step;
-  }
+  FastStep FastStepOf() const override { return {.kind = FastStep::Kind::kPattern, .regex = regex_.get()}; }
 
  private:
   std::shared_ptr<const Regex> regex_;

@@ -148,11 +148,7 @@ class Check {
   // True when PassesFast has nothing left to do (another check took its work over).
   virtual bool FastIsTrivial() const { return false; }
   // This check as a step of the node's fast verdict: by default a call of PassesFast.
-  virtual FastStep FastStepOf() const {
-    FastStep step;
-    step.check = this;
-    return step;
-  }
+  virtual FastStep FastStepOf() const { return {.kind = FastStep::Kind::kCheck, .check = this}; }
 
  protected:
   void Fail(EvalContext& ctx, std::string message) const {
