@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <random>
 #include <string>
 #include <vector>
@@ -96,13 +97,14 @@ void RequireSame(const Seen& got, const Seen& expected) {
 
 // Awkward NDJSON: escapes, Unicode, blank and space-only lines, CRLF, repeated keys, a line
 // nesting past the recursive parser's limit, a record too large to hand over, maybe a BOM, maybe
-// no final newline, and maybe one fault (invalid UTF-8, broken JSON, a NUL byte).
+// no final newline, and maybe one fault (invalid UTF-8, broken JSON, a NUL byte, a record over
+// two lines, an unclosed string: what the fast lane's stream of documents must not take).
 std::string Awkward(std::mt19937& random, int fault) {
   std::string text = random() % 3 == 0 ? "\xEF\xBB\xBF" : "";
   int lines = 50 + static_cast<int>(random() % 150);
   int fault_at = static_cast<int>(random() % lines);
   for (int i = 0; i < lines; ++i) {
-    switch (random() % 15) {
+    switch (random() % 17) {
       case 0: text += "\n"; continue;
       case 1: text += "   \t\r\n"; continue;
       case 2: text += fmt::format(R"({{"id": {}, "s": "tab\t quote\" é \u00e9 \ud83d\ude00"}})", i); break;
@@ -111,6 +113,8 @@ std::string Awkward(std::mt19937& random, int fault) {
       case 12: text += fmt::format(R"({{"id": {}, "big": 18446744073709551616, "tiny": 1e-400, "n": 1E2}})", i * 2); break;
       case 13: text += fmt::format(R"(  {{"id": {}, "inner": {{"a": 1, "b": [{{"c": 1, "c": 2}}]}}}}  )", i * 2); break;
       case 14: text += fmt::format(R"({{"id": {}, "s": "\u00e9\ud83d\ude00\\ud800", "low": "\udc00"}})", i * 2); break;
+      case 15: text += std::array<const char*, 5>{"42", "\"text\"", "[1, {\"id\": 2}]", "null", " true "}[random() % 5]; break;
+      case 16: text += fmt::format("{{\"id\": {}}}\t \t", i * 2); break;
       case 5: {
         if (random() % 4 != 0) {
           text += fmt::format(R"({{"id": {}}})", i);
@@ -128,6 +132,10 @@ std::string Awkward(std::mt19937& random, int fault) {
     if (i == fault_at && fault == 3) text += std::string(1, '\0') + "x";
     if (i == fault_at && fault == 4) text += R"( {"id": 2})";                 // a second document on the line
     if (i == fault_at && fault == 5) text += R"({"id": 4, "s": "\ud800"})";  // a lone surrogate
+    if (i == fault_at && fault == 6) text += "\n{\"id\": 6,\n \"x\": 1}";        // a record over two lines
+    if (i == fault_at && fault == 7) text += R"( {"id": 8, "s": "unclosed)";  // the rest of the block in one string
+    if (i == fault_at && fault == 8) text += " {\"id\":\n 10}";                  // a second record, over two lines
+    if (i == fault_at && fault == 9) text += " x";                              // not JSON after a record
     text += random() % 5 == 0 ? "\r\n" : "\n";
   }
   if (random() % 2 == 0 && !text.empty() && text.back() == '\n') text.pop_back();
@@ -140,8 +148,8 @@ TEST_CASE("parallel NDJSON gives the one-thread reader's records, positions and 
   TempDir dir;
   std::mt19937 random(20261129);
   std::size_t fast_lane = 0;  // records that took it
-  for (int round = 0; round < 40; ++round) {
-    int fault = round % 4 == 0 ? static_cast<int>(1 + random() % 5) : 0;
+  for (int round = 0; round < 60; ++round) {
+    int fault = round % 4 == 0 ? static_cast<int>(1 + random() % 9) : 0;
     std::string text = Awkward(random, fault);
     auto path = dir.Write("data.ndjson", text);
     std::size_t stop_after = round % 7 == 3 ? 1 + random() % 40 : 0;  // the visitor stops the read

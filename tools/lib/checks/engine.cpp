@@ -91,8 +91,9 @@ Status FeedOthers(OutputJob& job, const std::vector<OutputJob>& all) {
   return Status::Ok();
 }
 
-// NDJSON blocks handed to the worker threads (records::ReadNdjsonInParallel's default).
-constexpr std::size_t kNdjsonBlockBytes = 256 * 1024;
+// NDJSON blocks handed to the worker threads: 1 MiB, not records::ReadNdjsonInParallel's default of
+// 256 KiB; each hand-off wakes a thread, and a quarter as many took a tenth off the system time.
+constexpr std::size_t kNdjsonBlockBytes = 1 << 20;
 
 // The fast lane for an output's records: the verdict of its one preparing check, when that
 // check has one and no check reads the values of records that pass it; else none.

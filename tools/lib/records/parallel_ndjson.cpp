@@ -31,6 +31,12 @@ constexpr std::size_t kMaxKeptRecordBytes = 64 * 1024;
 // What a block's copies usually fit in; the pool keeps it across blocks (fresh memory costs a
 // page fault per 4 KiB), and grows past it with chunks freed after the block.
 constexpr std::size_t kKeptBytes = 2 << 20;
+// The fast lane's stream parses a block this much at a time; a longer document ends the stream
+// and takes the lane line by line.
+constexpr std::size_t kStreamBatchBytes = 256 << 10;
+// How often a block's stream may start again after stopping at a line (each start parses a
+// batch ahead, so a block full of such lines is better read line by line).
+constexpr int kMaxStreamRestarts = 8;
 
 // A block's bytes. Unlike std::string, growing it does not zero what fread overwrites at once,
 // and it keeps simdjson's padding (zeroed) past its end, so lines parse where they lie.
@@ -100,26 +106,119 @@ struct Block {
     if (resume_line > 0) status = Status::Ok();
   }
 
-  // Each line through the fast lane, or the one-thread reader when the lane cannot take it.
+  // The fast lane over the block: simdjson parses it as a stream of documents, a batch at a
+  // time (less work than a parse per line), and each document that stands alone on its line is
+  // asked the verdict. Where the stream stops (a document it refuses, one that shares or spans
+  // lines), that line goes alone and the stream starts again after it, unless it stopped without
+  // getting anywhere or has started too often: then the rest of the block goes line by line.
   Status ReadFast() {
-    thread_local simdjson::dom::parser parser;  // reused: it keeps its buffers between lines
+    std::size_t from = 0;  // the block's lines before this one are done
+    if (at_start && bytes.view().substr(0, 3) == "\xEF\xBB\xBF") {  // columns count the BOM
+      SLUICE_RETURN_IF_ERROR(ReadLineByLine(0, 1));
+      if (resume_line > 0) return Status::Ok();
+      from = 1;
+    }
+    const std::size_t lines = LineCount();
+    for (int starts = 1; from < lines; ++starts) {
+      std::size_t begun = from, stopped = lines;
+      SLUICE_RETURN_IF_ERROR(ReadStream(from, stopped));
+      if (resume_line > 0) return Status::Ok();
+      if (stopped >= lines || stopped <= begun || starts > kMaxStreamRestarts) break;
+      std::size_t until = std::max(from, stopped + 1);
+      SLUICE_RETURN_IF_ERROR(ReadLineByLine(from, until));
+      if (resume_line > 0) return Status::Ok();
+      from = until;
+    }
+    return ReadLineByLine(from, lines);
+  }
+
+  std::size_t LineCount() const {
+    return newlines.size() + (!bytes.empty() && bytes.view().back() != '\n' ? 1 : 0);
+  }
+  std::size_t LineStart(std::size_t k) const { return k == 0 ? 0 : newlines[k - 1] + 1; }
+  std::size_t LineEnd(std::size_t k) const { return k < newlines.size() ? newlines[k] : bytes.size(); }
+  // Line k with its newline, for the one-thread reader.
+  std::string_view LineText(std::size_t k) const {
+    std::size_t end = k < newlines.size() ? newlines[k] + 1 : bytes.size();
+    return bytes.view().substr(LineStart(k), end - LineStart(k));
+  }
+
+  // Streams the documents from line `from` on; returns with `from` at the first line it leaves
+  // undecided and `stopped` at the line of the document it stopped at (untouched if it ran to
+  // the end). A document that passes is kept back until the next one starts on a later line:
+  // only then is it known to be alone on its line.
+  Status ReadStream(std::size_t& from, std::size_t& stopped) {
+    simdjson::dom::parser& parser = ThreadParser();
+    std::size_t base = LineStart(from);
+    if (base >= bytes.size()) return Status::Ok();
+    simdjson::dom::document_stream stream;
+    if (parser.parse_many(bytes.view().data() + base, bytes.size() - base, kStreamBatchBytes).get(stream) !=
+        simdjson::SUCCESS) {
+      return Status::Ok();
+    }
+    constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+    std::size_t pending = kNone, pending_column = 0;
+    std::size_t k = from;  // the line of the current document
+    for (auto it = stream.begin(); it != stream.end(); ++it) {
+      std::size_t start = base + it.current_index();
+      while (k < newlines.size() && newlines[k] < start) ++k;
+      stopped = k;  // unless it goes on
+      simdjson::dom::element record;
+      if ((*it).get(record) != simdjson::SUCCESS) return Status::Ok();
+      if (k == pending) return Status::Ok();  // two documents on one line: the one-thread reader reports it
+      if (pending != kNone) {
+        passed.emplace_back(first_line + pending, pending_column);
+        from = pending + 1;
+        pending = kNone;
+      }
+      std::string_view source = it.source();
+      while (!source.empty() && IsJsonSpace(source.back())) source.remove_suffix(1);
+      if (start + source.size() > LineEnd(k)) return Status::Ok();  // a document over several lines
+      if ((*fast)(record)) {
+        pending = k;
+        pending_column = start - LineStart(k) + 1;
+        continue;
+      }
+      // The verdict found something: the one-thread reader reads the line and reports it. (A
+      // further document on the line is an error there, which ends the read.)
+      SLUICE_RETURN_IF_ERROR(ReadLines(LineText(k), first_line + k, at_start && k == 0));
+      if (resume_line > 0) return Status::Ok();
+      from = k + 1;
+    }
+    // The stream ended: a pending document is not committed (nothing was seen past its line).
+    stopped = LineCount();
+    return Status::Ok();
+  }
+
+  // The worker's parser, reused: it keeps its buffers between lines and batches.
+  static simdjson::dom::parser& ThreadParser() {
+    thread_local simdjson::dom::parser parser;
+#ifdef SIMDJSON_THREADS_ENABLED
+    parser.threaded = false;  // the stream's next batch on a thread of its own: the cores are busy already
+#endif
+    return parser;
+  }
+
+  static bool IsJsonSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+  // Each of lines [from, to) through the fast lane alone, or the one-thread reader when the lane
+  // cannot take it.
+  Status ReadLineByLine(std::size_t from, std::size_t to) {
+    simdjson::dom::parser& parser = ThreadParser();
     std::string_view text = bytes.view();
-    std::uint64_t line = first_line;
-    for (std::size_t pos = 0, k = 0; pos < text.size(); ++line, ++k) {
-      std::size_t end = k < newlines.size() ? newlines[k] : text.size();  // the last line may lack one
-      std::size_t next = k < newlines.size() ? end + 1 : text.size();
-      std::string_view content = text.substr(pos, end - pos);
+    for (std::size_t k = from; k < to; ++k) {
+      std::size_t pos = LineStart(k);
+      std::string_view content = text.substr(pos, LineEnd(k) - pos);
       std::size_t lead = 0;  // a loop: find_first_not_of calls memchr for every byte it looks at
       while (lead < content.size() && (content[lead] == ' ' || content[lead] == '\t' || content[lead] == '\r')) ++lead;
-      if (lead == content.size()) lead = std::string_view::npos;  // a blank line
+      if (lead == content.size()) continue;  // a blank line
       bool file_start = at_start && pos == 0;
-      if (lead != std::string_view::npos && !TakesFastLane(parser, content, file_start)) {
-        SLUICE_RETURN_IF_ERROR(ReadLines(text.substr(pos, next - pos), line, file_start));
-        if (resume_line > 0) return Status::Ok();
-      } else if (lead != std::string_view::npos) {
-        passed.emplace_back(line, lead + 1);
+      if (TakesFastLane(parser, content, file_start)) {
+        passed.emplace_back(first_line + k, lead + 1);
+        continue;
       }
-      pos = next;
+      SLUICE_RETURN_IF_ERROR(ReadLines(LineText(k), first_line + k, file_start));
+      if (resume_line > 0) return Status::Ok();
     }
     return Status::Ok();
   }
