@@ -5,6 +5,7 @@
 
 #include "json/repeated_keys.h"
 #include "schema/compiler.h"
+#include "schema/fast_eval.h"
 #include "schema/fast_value.h"
 #include "schema/name_table.h"
 
@@ -82,7 +83,7 @@ class PropertiesCheck : public Check {
       bool matched = false;
       std::size_t found = names_.Find(member.key);
       if (found != NameTable::kNotFound) {
-        if (!named_[found].second->PassesFast(member.value)) return false;
+        if (!named_[found].second->PassesFastInline(member.value)) return false;
         matched = true;
       }
       if (found < 64) {

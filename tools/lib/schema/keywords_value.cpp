@@ -1,5 +1,8 @@
 // Keywords about one value on its own: type, enum, const, numbers, strings, format.
+#include <algorithm>
 #include <cmath>
+#include <string_view>
+#include <vector>
 
 #include "schema/compiler.h"
 #include "schema/fast_value.h"
@@ -55,6 +58,9 @@ class EnumCheck : public Check {
       : Check(keyword, std::move(location)) {
     allowed_.SetArray();
     for (const Value* v : allowed) allowed_.PushBack(Value(*v, allowed_.GetAllocator()), allowed_.GetAllocator());
+    for (const Value& v : allowed_.GetArray()) {
+      if (v.IsString()) strings_.emplace_back(v.GetString(), v.GetStringLength());
+    }
   }
   bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
     // RapidJSON's == is deep and numeric (1 == 1.0), as JSON Schema equality wants.
@@ -66,6 +72,10 @@ class EnumCheck : public Check {
     return false;
   }
   bool PassesFast(const FastValue& v) const override {
+    if (v.type() == FastType::STRING) {  // the usual enum: a string among strings, read once
+      std::string_view text = FastString(v);
+      return std::find(strings_.begin(), strings_.end(), text) != strings_.end();
+    }
     for (const Value& candidate : allowed_.GetArray()) {
       if (FastEqualsScalar(candidate, v)) return true;
     }
@@ -82,6 +92,7 @@ class EnumCheck : public Check {
 
  private:
   rapidjson::Document allowed_;
+  std::vector<std::string_view> strings_;  // the allowed strings (into allowed_)
 };
 
 class BoundCheck : public Check {

@@ -168,6 +168,7 @@ struct SchemaNode {
   bool Evaluate(const Value& instance, EvalContext& ctx, Annotations* ann) const;
   bool IsFalse() const { return boolean == 0; }
   bool PassesFast(const simdjson::dom::element& instance) const;
+  bool PassesFastInline(const simdjson::dom::element& instance) const;  // the same, in schema/fast_eval.h
   // Asked while the validator is built (one thread); a $ref cycle counts as able while it is
   // being looked at. Only a hint: a check without a fast path says false at run time anyway.
   bool HasFastPath() const;
