@@ -33,7 +33,7 @@ TEST_CASE("threaded SHA-256 equals SHA-256 in place, past the queue limit (8 MiB
   const std::string body = Body();
   const std::string expected = Sha256Hex(body);
   for (std::size_t threshold : {std::size_t{0}, std::size_t{8} << 20, std::size_t{1} << 30}) {
-    for (std::size_t chunk : {std::size_t{16384}, std::size_t{524288}, std::size_t{3000001}}) {
+    for (std::size_t chunk : {std::size_t{1000}, std::size_t{16384}, std::size_t{524288}, std::size_t{3000001}}) {
       INFO("threshold " << threshold << ", chunk " << chunk);
       ThreadedSha256 hash(threshold);
       CHECK(HashInChunks(hash, body, chunk) == expected);
@@ -49,4 +49,8 @@ TEST_CASE("threaded SHA-256: Reset drops what was queued (a retried download sta
   hash.Update(std::string_view(body).substr(0, 20 << 20));
   hash.Reset();
   CHECK(HashInChunks(hash, body, 1 << 20) == Sha256Hex(body));
+  // Reset with a batch half gathered (pieces smaller than a batch).
+  for (std::size_t at = 0; at < (3u << 20) + 5000; at += 5000) hash.Update(std::string_view(body).substr(at, 5000));
+  hash.Reset();
+  CHECK(HashInChunks(hash, body, 5000) == Sha256Hex(body));
 }

@@ -91,9 +91,12 @@ Status FeedOthers(OutputJob& job, const std::vector<OutputJob>& all) {
   return Status::Ok();
 }
 
-// NDJSON blocks handed to the worker threads: 1 MiB, not records::ReadNdjsonInParallel's default of
-// 256 KiB; each hand-off wakes a thread, and a quarter as many took a tenth off the system time.
-constexpr std::size_t kNdjsonBlockBytes = 1 << 20;
+// NDJSON blocks handed to the worker threads. In the fast lane 1 MiB: each hand-off wakes a
+// thread, and a quarter as many as with 256 KiB took a tenth off the system time. Otherwise
+// 256 KiB: a block's records are kept as values until delivered, and five blocks in flight of
+// 1 MiB each took the memory of the benchmark's manifest run from 22 MiB to 51 MiB.
+constexpr std::size_t kFastLaneBlockBytes = 1 << 20;
+constexpr std::size_t kNdjsonBlockBytes = 256 << 10;
 
 // The fast lane for an output's records: the verdict of its one preparing check, when that
 // check has one and no check reads the values of records that pass it; else none.
@@ -141,7 +144,7 @@ Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all
     SLUICE_RETURN_IF_ERROR(
         // One thread (SLUICE_THREADS=1): no workers, the fast lane on this thread.
         records::ReadNdjsonInParallel(job.data, job.read_options, threads > 1 ? threads : 0, prepare, visit,
-                                      kNdjsonBlockBytes, fast));
+                                      fast.verdict ? kFastLaneBlockBytes : kNdjsonBlockBytes, fast));
   } else {
     SLUICE_RETURN_IF_ERROR(records::ReadRecords(job.data, job.source->format, job.read_options, visit));
   }

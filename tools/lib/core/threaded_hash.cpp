@@ -14,16 +14,23 @@ void ThreadedSha256::Update(std::string_view bytes) {
     stopping_ = false;
     thread_ = std::thread([this] { Work(); });
   }
+  // Gathered into batches: a body arrives in pieces of some KiB, and waking the thread for each
+  // (a futex call and, on a VM, an interrupt to the other core) cost more than hashing them.
+  if (filling_.capacity() < kBatchBytes) filling_.reserve(kBatchBytes);
+  filling_.append(bytes.data(), bytes.size());
+  if (filling_.size() >= kBatchBytes) Hand();
+}
+
+void ThreadedSha256::Hand() {
   std::unique_lock<std::mutex> lock(mutex_);
   changed_.wait(lock, [&] { return queued_bytes_ < kMaxQueuedBytes; });
-  std::string buffer;
+  queued_bytes_ += filling_.size();
+  queue_.push_back(std::move(filling_));
+  filling_.clear();  // moved from: empty in practice, and now certainly
   if (!spare_.empty()) {
-    buffer = std::move(spare_.back());
+    filling_ = std::move(spare_.back());  // a recycled buffer keeps its capacity: no page faults
     spare_.pop_back();
   }
-  buffer.assign(bytes.data(), bytes.size());  // a recycled buffer keeps its capacity: no page faults
-  queued_bytes_ += buffer.size();
-  queue_.push_back(std::move(buffer));
   lock.unlock();
   changed_.notify_all();
 }
@@ -39,6 +46,7 @@ void ThreadedSha256::Work() {
     hash_.Update(buffer);
     lock.lock();
     queued_bytes_ -= buffer.size();
+    buffer.clear();
     spare_.push_back(std::move(buffer));
     changed_.notify_all();
   }
@@ -46,6 +54,7 @@ void ThreadedSha256::Work() {
 
 void ThreadedSha256::Stop() {
   if (!thread_.joinable()) return;
+  if (!filling_.empty()) Hand();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;

@@ -33,7 +33,9 @@ class ThreadedSha256 {
 
  private:
   static constexpr std::size_t kMaxQueuedBytes = 8 << 20;
+  static constexpr std::size_t kBatchBytes = 1 << 20;
 
+  void Hand();  // queues filling_ for the thread
   void Work();
   void Stop();  // waits until every queued byte is hashed, then joins
 
@@ -41,6 +43,7 @@ class ThreadedSha256 {
   std::size_t seen_ = 0;
   Sha256 hash_;  // owned by the thread while it runs
   std::thread thread_;
+  std::string filling_;  // the caller's batch being gathered, not yet queued
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<std::string> queue_;  // guarded by mutex_, as are the three below
