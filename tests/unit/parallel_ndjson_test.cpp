@@ -179,3 +179,31 @@ TEST_CASE("parallel NDJSON: an empty file, a missing file", "[records][threads]"
   CHECK(Parallel(empty, 2, 1024, 0).status.empty());
   CHECK_THAT(Parallel(dir.path() / "missing.ndjson", 2, 1024, 0).status, Catch::Contains("missing.ndjson"));
 }
+
+TEST_CASE("parallel NDJSON: a record longer than the fast lane's stream batch, among short ones", "[records][threads]") {
+  TempDir dir;
+  // 400 KiB in one record: more than a batch of the stream (256 KiB) and more than a kept record,
+  // which the fast lane still passes (it has a parser of its own for it).
+  std::string big = R"({"id": 8, "many": [)";
+  for (int t = 0; t < 50000; ++t) big += fmt::format("{}\"t{}\"", t == 0 ? "" : ",", t);
+  big += "]}";
+  std::string text;
+  for (int i = 0; i < 3000; ++i) {
+    text += fmt::format(R"({{"id": {}, "n": {}}})", i * 2, i) + "\n";
+    if (i == 1000 || i == 2999) text += big + "\n";
+  }
+  auto path = dir.Write("big.ndjson", text);
+  Outcome expected = OneThread(path, 0);
+  REQUIRE(expected.status.empty());
+  REQUIRE(expected.records.size() == 3002);
+  for (std::size_t block : {std::size_t{4096}, std::size_t{1} << 20}) {
+    for (std::size_t workers : {std::size_t{0}, std::size_t{2}}) {
+      INFO("block " << block << ", workers " << workers);
+      Outcome got = Parallel(path, workers, block, 0, true);
+      CHECK(got.status == expected.status);
+      REQUIRE(got.records.size() == expected.records.size());
+      for (std::size_t i = 0; i < got.records.size(); ++i) RequireSame(got.records[i], expected.records[i]);
+      CHECK(std::count_if(got.records.begin(), got.records.end(), [](const Seen& r) { return r.valueless; }) >= 3000);
+    }
+  }
+}

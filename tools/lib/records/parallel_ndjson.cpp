@@ -37,6 +37,8 @@ constexpr std::size_t kStreamBatchBytes = 256 << 10;
 // How often a block's stream may start again after stopping at a line (each start parses a
 // batch ahead, so a block full of such lines is better read line by line).
 constexpr int kMaxStreamRestarts = 8;
+// The longest line the fast lane parses on its own (see Block::TakesFastLane).
+constexpr std::size_t kMaxFastLineBytes = 1 << 20;
 
 // A block's bytes. Unlike std::string, growing it does not zero what fread overwrites at once,
 // and it keeps simdjson's padding (zeroed) past its end, so lines parse where they lie.
@@ -224,12 +226,18 @@ struct Block {
   }
 
   bool TakesFastLane(simdjson::dom::parser& parser, std::string_view content, bool file_start) {
-    // A long line would grow the parser's buffers for good; the ordinary path hands it back anyway.
-    if (content.size() > kMaxKeptRecordBytes) return false;
+    // simdjson's parser takes about 14 bytes per byte of input: a line too long for this one
+    // (sized for the stream's batches) gets a parser of its own, freed after it, up to a limit;
+    // past that the ordinary path takes it (and hands the rest of its block back, see Block).
+    if (content.size() > kMaxFastLineBytes) return false;
     if (file_start && content.substr(0, 3) == "\xEF\xBB\xBF") return false;  // columns count the BOM
+    std::unique_ptr<simdjson::dom::parser> own;
+    if (content.size() > kStreamBatchBytes) own = std::make_unique<simdjson::dom::parser>();
     simdjson::dom::element record;
     // The block keeps simdjson's padding past its end (see Bytes), so no copy.
-    if (parser.parse(content.data(), content.size(), false).get(record) != simdjson::SUCCESS) return false;
+    if ((own ? *own : parser).parse(content.data(), content.size(), false).get(record) != simdjson::SUCCESS) {
+      return false;
+    }
     return (*fast)(record);
   }
 
