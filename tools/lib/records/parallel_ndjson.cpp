@@ -111,8 +111,8 @@ struct Block {
   // The fast lane over the block: simdjson parses it as a stream of documents, a batch at a
   // time (less work than a parse per line), and each document that stands alone on its line is
   // asked the verdict. Where the stream stops (a document it refuses, one that shares or spans
-  // lines), that line goes alone and the stream starts again after it, unless it stopped without
-  // getting anywhere or has started too often: then the rest of the block goes line by line.
+  // lines), that line goes alone and the stream starts again after it, unless it has started
+  // too often already: then the rest of the block goes line by line.
   Status ReadFast() {
     std::size_t from = 0;  // the block's lines before this one are done
     if (at_start && bytes.view().substr(0, 3) == "\xEF\xBB\xBF") {  // columns count the BOM
@@ -122,10 +122,10 @@ struct Block {
     }
     const std::size_t lines = LineCount();
     for (int starts = 1; from < lines; ++starts) {
-      std::size_t begun = from, stopped = lines;
+      std::size_t stopped = lines;
       SLUICE_RETURN_IF_ERROR(ReadStream(from, stopped));
       if (resume_line > 0) return Status::Ok();
-      if (stopped >= lines || stopped <= begun || starts > kMaxStreamRestarts) break;
+      if (stopped >= lines || starts > kMaxStreamRestarts) break;
       std::size_t until = std::max(from, stopped + 1);
       SLUICE_RETURN_IF_ERROR(ReadLineByLine(from, until));
       if (resume_line > 0) return Status::Ok();
