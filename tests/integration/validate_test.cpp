@@ -98,6 +98,20 @@ TEST_CASE("a drop in rows against the committed version fails row_count_change",
   CHECK_THAT(explicit_rev.err, Catch::Contains("no-such-rev"));
 }
 
+TEST_CASE("anomaly reads its history from git, an empty oldest version included", "[validate]") {
+  CasesRepo repo(R"([{"type": "anomaly", "metric": "row_count", "history": 4, "min_history": 4}])", Rows(0));
+  for (int rows : {10, 12, 11}) {
+    repo.Write("data/cases.csv", Rows(rows));
+    repo.Commit("data");
+  }
+  repo.Write("data/cases.csv", Rows(10));
+  auto run = repo.Validate({});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  // Four versions: 11, 12, 10 and the first, with no rows (not skipped for having three).
+  CHECK_THAT(run.out, Catch::Contains("of the last 4 versions"));
+}
+
 TEST_CASE("warnings alone exit 0 and say so in the outputs", "[validate]") {
   CasesRepo repo(R"([{"type": "row_count", "max": 2, "severity": "warn"}])");
   TempDir gh;

@@ -15,6 +15,7 @@
 using namespace sluice;
 using namespace sluice::checks;
 using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
 using Catch::Matchers::StartsWith;
 
 namespace {
@@ -77,9 +78,10 @@ HistoricVersion CommittedAt(const std::string& instant) {
 }
 
 // Every version in `versions` (newest first) fed as the engine does: to OnPrevious (version 0)
-// and to OnHistory.
+// and to OnHistoryVersion, then OnHistory.
 void FeedHistory(Check& check, const std::vector<std::vector<std::string>>& versions) {
   for (std::size_t v = 0; v < versions.size(); ++v) {
+    if (v < check.history_depth()) check.OnHistoryVersion(v, CommittedAt("2026-11-01"));
     for (std::size_t i = 0; i < versions[v].size(); ++i) {
       if (v == 0 && check.wants_previous()) check.OnPrevious(MakeRecord(versions[v][i], i));
       if (v < check.history_depth()) check.OnHistory(v, CommittedAt("2026-11-01"), MakeRecord(versions[v][i], i));
@@ -444,6 +446,15 @@ TEST_CASE("anomaly falls back to the mean absolute deviation when the MAD is 0")
   CheckOutcome outcome = check->Finish();
   CHECK(outcome.passed);  // 1 / (1.253314 * 2) = 0.4
   CHECK_THAT(outcome.summary, StartsWith("row_count 101 is 0.4 robust z above the median 100"));
+}
+
+TEST_CASE("anomaly counts a version without records as 0, the oldest too") {
+  Built check = MustBuild(R"({"type": "anomaly", "metric": "row_count", "history": 5, "min_history": 5})");
+  FeedHistory(*check, {Rows(5), Rows(5), Rows(6), Rows(5), {}});
+  FeedNew(*check, Rows(5));
+  CheckOutcome outcome = check->Finish();
+  CHECK_FALSE(outcome.skipped);  // five versions, not four
+  CHECK_THAT(outcome.summary, EndsWith("of the last 5 versions (threshold 3.5)"));
 }
 
 TEST_CASE("anomaly is skipped with too little history") {

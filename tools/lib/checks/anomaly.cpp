@@ -68,10 +68,12 @@ class Anomaly : public Check {
         min_history_(min_history), history_(history, 0.0) {}
 
   std::size_t history_depth() const override { return history_.size(); }
+  // A version without records counts too (as 0), the oldest included.
+  void OnHistoryVersion(std::size_t version, const HistoricVersion&) override {
+    if (version < history_.size()) versions_ = std::max(versions_, version + 1);
+  }
   void OnHistory(std::size_t version, const HistoricVersion&, const records::Record& record) override {
-    if (version >= history_.size()) return;
-    versions_ = std::max(versions_, version + 1);  // a version in between with no records counts as 0
-    history_[version] += Measure(record);
+    if (version < history_.size()) history_[version] += Measure(record);
   }
   void OnRecord(const records::Record& record) override { current_ += Measure(record); }
   CheckOutcome Finish() override;

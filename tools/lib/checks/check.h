@@ -93,7 +93,9 @@ class Check {
   // Called once before the previous version's records when there is no previous version.
   virtual void OnNoPrevious() {}
   virtual void OnPrevious(const records::Record& /*record*/) {}
-  // `version` 0 is the newest committed one (the same data OnPrevious sees).
+  // `version` 0 is the newest committed one (the same data OnPrevious sees). OnHistoryVersion
+  // comes first for each version, records or none (an empty version is a version too).
+  virtual void OnHistoryVersion(std::size_t /*version*/, const HistoricVersion& /*meta*/) {}
   virtual void OnHistory(std::size_t /*version*/, const HistoricVersion& /*meta*/, const records::Record& /*record*/) {}
   virtual void OnOther(const std::string& /*output*/, const records::Record& /*record*/) {}
   // Work on a record of the new data that may run on another thread before OnRecord sees the

@@ -68,6 +68,7 @@ Status FeedHistory(OutputJob& job) {
     const auto& version = (*versions)[v];
     HistoricVersion meta{version.commit, version.committed_at};
     std::string origin = fmt::format("{}@{}", job.display_path, version.commit.substr(0, 12));
+    for (auto& check : job.checks) if (v < check->history_depth()) check->OnHistoryVersion(v, meta);
     SLUICE_RETURN_IF_ERROR(Stream(version.content, origin, job, [&](const records::Record& r) {
       for (auto& check : job.checks) if (v < check->history_depth()) check->OnHistory(v, meta, r);
     }));
