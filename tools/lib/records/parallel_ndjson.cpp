@@ -212,7 +212,7 @@ struct Block {
       std::size_t pos = LineStart(k);
       std::string_view content = text.substr(pos, LineEnd(k) - pos);
       std::size_t lead = 0;  // a loop: find_first_not_of calls memchr for every byte it looks at
-      while (lead < content.size() && (content[lead] == ' ' || content[lead] == '\t' || content[lead] == '\r')) ++lead;
+      while (lead < content.size() && IsJsonSpace(content[lead])) ++lead;  // `content` holds no '\n'
       if (lead == content.size()) continue;  // a blank line
       bool file_start = at_start && pos == 0;
       if (TakesFastLane(parser, content, file_start)) {

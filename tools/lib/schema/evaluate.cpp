@@ -97,7 +97,6 @@ bool SchemaNode::Evaluate(const Value& instance, EvalContext& ctx, Annotations* 
   return ok;
 }
 
-
 bool LengthWithin(std::string_view text, std::size_t limit, bool is_max) {
   // Short-cut: a string's bytes bound its code points from above and its code points from below / 4.
   if (is_max ? text.size() <= limit : text.size() / 4 >= limit) return true;
