@@ -233,7 +233,7 @@ TEST_CASE("a record with a duplicated JSON key fails the schema check with its l
   auto run = RunProcess({kValidate, "--schema", schema.string(), data.string()});
   CHECK(run.exit_code == 1);
   CHECK_THAT(run.out, Catch::Contains("duplicated key /cases"));
-  CHECK_THAT(run.out, Catch::Contains(":2:1:"));
+  CHECK_THAT(run.out, Catch::Contains(":2:65 at /0/cases:"));
 }
 
 TEST_CASE("self-test: good samples pass, bad stubs are caught, and a stub that passes is reported broken",
@@ -253,4 +253,127 @@ TEST_CASE("self-test: good samples pass, bad stubs are caught, and a stub that p
   auto broken = repo.Validate({"--self-test"});
   CHECK(broken.exit_code == 1);
   CHECK_THAT(broken.out, Catch::Contains("BROKEN") && Catch::Contains("harmless.json"));
+}
+
+TEST_CASE("a check whose field no record has exits 2 naming the check, the field and the closest pointer",
+          "[validate][fields]") {
+  TempDir dir;
+  auto now = dir.Write("now.json", R"({"data": {"cases": {"TOTAL_CASES": 120, "date": "2026-12-01"}}})");
+  auto before = dir.Write("before.json", R"({"data": {"cases": {"TOTAL_CASES": 100, "date": "2026-11-30"}}})");
+  auto run = RunProcess({kValidate, "--previous-file", before.string(), "--check",
+                         R"({"type": "value_change", "field": "TOTAL_CASES", "max_percent": 10})", now.string()});
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("now.value_change") && Catch::Contains("\"TOTAL_CASES\"") &&
+                          Catch::Contains("did you mean \"/data/cases/TOTAL_CASES\"?"));
+  // The pointer it suggests is the one that works.
+  auto fixed = RunProcess({kValidate, "--previous-file", before.string(), "--check",
+                           R"({"type": "value_change", "field": "/data/cases/TOTAL_CASES", "max_percent": 10})", now.string()});
+  CHECK(fixed.exit_code == 1);
+  CHECK_THAT(fixed.out, Catch::Contains("100 → 120"));
+}
+
+TEST_CASE("a misspelled key, group_by, where or fields of a manifest check exits 2 with its pointer", "[validate][fields]") {
+  struct Case {
+    std::string checks;
+    std::string pointer;
+    std::string suggestion;
+  };
+  const std::vector<Case> cases = {
+      {R"([{"type": "not_null", "fields": ["date", "countyy"]}])", "/checks/0/fields", "did you mean \"county\"?"},
+      {R"([{"type": "unique", "key": ["date", "Country"]}])", "/checks/0/key", "did you mean \"county\"?"},
+      {R"([{"type": "complete", "field": "date", "unit": "day", "group_by": ["contry"]}])", "/checks/0/group_by",
+       "did you mean \"county\"?"},
+      {R"([{"type": "reconcile", "aggregate": "sum", "field": "cases", "against": {"field": "cases", "where": {"County": "All"}}}])",
+       "/checks/0/against/where", "did you mean \"county\"?"},
+      {R"([{"type": "value_change", "field": "case", "max_percent": 50}])", "/checks/0/field", "did you mean \"cases\"?"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.checks);
+    CasesRepo repo(c.checks);
+    auto run = repo.Validate({});
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.err, Catch::Contains("pipelines/cases.json: " + c.pointer) && Catch::Contains(c.suggestion));
+  }
+  // Spelled right, the same checks run (and pass on good data).
+  CasesRepo good(R"([{"type": "not_null", "fields": ["date", "county"]}, {"type": "unique", "key": ["date", "county"]},
+                     {"type": "value_change", "field": "cases", "max_percent": 50}])");
+  CHECK(good.Validate({}).exit_code == 0);
+}
+
+TEST_CASE("ad hoc: --checks and --check run thresholds against --previous-file, and the verdict names what ran",
+          "[validate][adhoc]") {
+  TempDir dir;
+  auto schema = dir.Write("s.json", kSchema);
+  auto before = dir.Write("before.csv", Rows(10));
+  auto now = dir.Write("now.csv", Rows(5));
+  // The schema alone: it passes, and says plainly that no threshold was checked.
+  auto schema_only = RunProcess({kValidate, "--schema", schema.string(), "--previous-file", before.string(), now.string()});
+  CHECK(schema_only.exit_code == 0);
+  CHECK_THAT(schema_only.out, Catch::Contains("no data-quality check"));
+  CHECK_THAT(schema_only.out, !Catch::Contains("every check passed"));
+  // The same with a row_count_change threshold from a checks file in the manifest's syntax.
+  auto checks = dir.Write("checks.json", R"({"checks": [{"type": "row_count_change", "max_percent": 20}]})");
+  auto with_checks = RunProcess({kValidate, "--schema", schema.string(), "--checks", checks.string(), "--previous-file",
+                                 before.string(), now.string()});
+  CHECK(with_checks.exit_code == 1);
+  CHECK_THAT(with_checks.out, Catch::Contains("now.row_count_change") && Catch::Contains("10 → 5"));
+  // --check inline, keyed by --key, without a schema.
+  auto inline_check = RunProcess({kValidate, "--key", "date,county", "--check",
+                                  R"({"type": "value_change", "field": "cases", "max_percent": 50})", "--previous-file",
+                                  before.string(), now.string()});
+  CHECK(inline_check.exit_code == 0);
+  CHECK_THAT(inline_check.out, Catch::Contains("every check passed (value_change)"));
+  // --allow accepts a failing ad hoc check for this run.
+  auto allowed = RunProcess({kValidate, "--checks", checks.string(), "--previous-file", before.string(), "--allow",
+                             "now.row_count_change", now.string()});
+  CHECK(allowed.exit_code == 0);
+  // A bad checks file names its pointer.
+  auto bad = dir.Write("bad.json", R"([{"type": "row_count", "minimum": 3}])");
+  auto refused = RunProcess({kValidate, "--checks", bad.string(), now.string()});
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("bad.json: /0/minimum") && Catch::Contains("did you mean \"min\"?"));
+}
+
+TEST_CASE("findings in a one-document JSON file show the value's pointer and line", "[validate][locations]") {
+  TempDir dir;
+  auto schema = dir.Write("s.json", R"({"type": "object", "properties": {"data": {"type": "object", "properties":
+    {"cases": {"type": "object", "properties": {"TOTAL_CASES": {"type": "integer"}, "date": {"type": "string"}}}}}}})");
+  auto data = dir.Write("summary.json", "{\n  \"data\": {\n    \"cases\": {\n      \"TOTAL_CASES\": \"12\",\n"
+                                        "      \"date\": null\n    }\n  }\n}\n");
+  auto run = RunProcess({kValidate, "--schema", schema.string(), data.string()});
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.out, Catch::Contains("summary.json:4:22 at /data/cases/TOTAL_CASES: type: expected integer, got string \"12\""));
+  CHECK_THAT(run.out, Catch::Contains("summary.json:5:15 at /data/cases/date: type: expected string, got null\n"));
+  auto json_run = RunProcess({kValidate, "--schema", schema.string(), data.string(), "--json"});
+  CHECK_THAT(json_run.out, Catch::Contains(R"("pointer":"/data/cases/date","line":5,"column":15)"));
+  // In a pretty-printed array, a finding points at the value's line, not the record's first.
+  auto array = dir.Write("rows.json", "[\n  {\"date\": \"2026-11-01\",\n   \"county\": \"A\",\n   \"fips\": \"6001\",\n"
+                                      "   \"cases\": 1}\n]\n");
+  auto rows = RunProcess({kValidate, "--schema", dir.Write("rows.schema.json", kSchema).string(), array.string()});
+  CHECK(rows.exit_code == 1);
+  CHECK_THAT(rows.out, Catch::Contains("rows.json:4:12 at /0/fips"));
+}
+
+TEST_CASE("checks that would silently do nothing are refused: no output among several, a limit as a string, "
+          "an unknown member of a schema entry", "[validate][config]") {
+  CasesRepo string_limit(R"([{"type": "row_count", "min": "10"}])");
+  auto run = string_limit.Validate({});
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("/checks/0/min: expected a number, not \"10\""));
+
+  CasesRepo schema_entry(R"([{"type": "schema", "severity": "warn", "sevrity": "error"}])");
+  run = schema_entry.Validate({});
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("/checks/0/sevrity") && Catch::Contains("did you mean \"severity\"?"));
+
+  DataRepo two;
+  two.Write("pipelines/two.json", R"({"name": "two", "sources": [
+      {"name": "a", "url": "file:sources/a.csv", "format": "csv", "output": "data/a.csv"},
+      {"name": "b", "url": "file:sources/b.csv", "format": "csv", "output": "data/b.csv"}],
+    "checks": [{"type": "row_count", "min": 100}]})");
+  two.Write("data/a.csv", Rows(2));
+  two.Write("data/b.csv", Rows(2));
+  run = two.RunTool(kValidate, "pipelines/two.json", {});
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("/checks/0/output: the pipeline has several sources"));
 }

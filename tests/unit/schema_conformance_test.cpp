@@ -159,7 +159,30 @@ std::string Report(const std::vector<std::pair<const DraftSuite*, Tally>>& resul
   return out.str();
 }
 
+// The optional files about ECMA-262 patterns, which every draft's "pattern" means.
+constexpr const char* kRegexFiles[] = {"ecmascript-regex.json", "non-bmp-regex.json"};
+
 }  // namespace
+
+TEST_CASE("schema patterns follow ECMA-262: the suite's optional regex tests pass on every draft",
+          "[schema][conformance][regex]") {
+  Remotes remotes = LoadRemotes();
+  for (const DraftSuite& draft : kDrafts) {
+    for (const char* file : kRegexFiles) {
+      fs::path path = kSuite / "tests" / draft.directory / "optional" / file;
+      if (!fs::exists(path)) continue;  // draft-04 has no non-bmp file
+      Tally tally;
+      RunFile(path, draft, remotes, tally);
+      std::cout << "JSON Schema Test Suite " << draft.title << " optional/" << file << ": " << tally.passed << "/"
+                << tally.total << " passed\n";
+      for (const auto& [name, tests] : tally.failures) {
+        for (const std::string& test : tests) UNSCOPED_INFO(draft.title << " " << name << ": " << test);
+      }
+      CHECK(tally.passed == tally.total);
+      CHECK(tally.total > 0);
+    }
+  }
+}
 
 TEST_CASE("schema validator passes the required tests of the JSON Schema Test Suite", "[schema][conformance]") {
   REQUIRE(fs::is_directory(kSuite / "tests"));

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
                "anomalies, freshness). Exit 1 when a check of severity error fails; warnings alone exit 0."};
   app.name(tool.name());
   CommonOptions common;
-  SetUpCommandLine(app, common, "sluice-validate pipelines/cases.json   |   sluice-validate --schema s.json data.csv");
+  SetUpCommandLine(app, common, "sluice-validate pipelines/cases.json   |   sluice-validate --schema s.json --checks checks.json --previous-file old.csv data.csv");
   checks::CommandLine cli;
   checks::AddValidateOptions(app, cli);
   if (auto code = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *code;

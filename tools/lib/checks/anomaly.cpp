@@ -65,7 +65,9 @@ class Anomaly : public Check {
   Anomaly(CheckSpec spec, std::optional<FieldRef> field, std::size_t history, bool robust, double threshold,
           std::size_t min_history)
       : Check(std::move(spec)), field_(std::move(field)), robust_(robust), threshold_(threshold),
-        min_history_(min_history), history_(history, 0.0) {}
+        min_history_(min_history), history_(history, 0.0) {
+    if (field_) Watch("field", *field_);
+  }
 
   std::size_t history_depth() const override { return history_.size(); }
   // A version without records counts too (as 0), the oldest included.

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "checks/families.h"
+#include "checks/options.h"
 #include "json/json.h"
 
 namespace sluice::checks {
@@ -75,6 +76,7 @@ const rapidjson::Value* FieldRef::Find(const rapidjson::Value& record) const {
       return nullptr;
     }
   }
+  matched_ = true;
   return at;
 }
 
@@ -94,6 +96,14 @@ void Check::OnPassedRecords(std::uint64_t first, std::uint64_t count) {
   }
 }
 
+void Check::Watch(std::string option, const FieldRef& field, bool other_output) {
+  watched_.push_back(WatchedField{std::move(option), &field, other_output});
+}
+
+void Check::Watch(const std::string& option, const std::vector<FieldRef>& fields, bool other_output) {
+  for (const FieldRef& field : fields) Watch(option, field, other_output);
+}
+
 CheckOutcome Check::NewOutcome() const {
   CheckOutcome outcome;
   outcome.id = spec_.id;
@@ -109,7 +119,20 @@ void Check::Fail(CheckOutcome& outcome, Finding finding) {
   if (outcome.examples.size() < kMaxExamples) outcome.examples.push_back(std::move(finding));
 }
 
+// Options that are numbers wherever they occur. OptionalNumber reads an absent option as "no
+// limit", so a limit written as a string ("min": "10") must be refused here, not dropped.
+constexpr const char* kNumberOptions[] = {"min",          "max",           "max_percent", "max_absolute",
+                                          "warn_percent", "warn_absolute", "tolerance",   "tolerance_percent",
+                                          "threshold",    "max_age_days"};
+
 Result<std::unique_ptr<Check>> MakeCheck(const CheckSpec& spec) {
+  SLUICE_RETURN_IF_ERROR(CheckKnownOptions(spec));
+  for (const char* member : kNumberOptions) {
+    const rapidjson::Value* value = json::Member(*spec.config, member);
+    if (value != nullptr && !value->IsNumber()) {
+      return ConfigProblem(spec, member, fmt::format("expected a number, not {}", Describe(value)));
+    }
+  }
   for (const auto& family : kFamilies) {
     if (spec.type == family.type) return family.make(spec);
   }
@@ -118,6 +141,11 @@ Result<std::unique_ptr<Check>> MakeCheck(const CheckSpec& spec) {
 
 Status ConfigProblem(const CheckSpec& spec, const std::string& member, const std::string& problem) {
   return ConfigError(fmt::format("{}: {}/{}: {}", spec.manifest_path, spec.pointer, member, problem));
+}
+
+std::string KeyOption(const CheckSpec& spec, const char* member) {
+  if (spec.config != nullptr && spec.config->HasMember(member)) return member;
+  return "key (the source's)";
 }
 
 Result<std::string> RequiredString(const CheckSpec& spec, const char* member) {

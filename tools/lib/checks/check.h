@@ -67,14 +67,28 @@ class FieldRef {
  public:
   FieldRef() = default;
   explicit FieldRef(std::string text);
-  const rapidjson::Value* Find(const rapidjson::Value& record) const;  // nullptr when absent
+  // nullptr when absent. A hit is remembered (matched()), so that a field that matched nothing
+  // in any record can be reported as the configuration error it is.
+  const rapidjson::Value* Find(const rapidjson::Value& record) const;
   const std::string& text() const { return text_; }
+  bool matched() const { return matched_; }
   // The JSON pointer of this field inside record number `index` ("/12/cases").
   std::string PointerIn(std::uint64_t index) const;
 
  private:
   std::string text_;
   std::vector<std::string> tokens_;
+  mutable bool matched_ = false;  // checks see records on one thread (OnRecord, OnPrevious...)
+};
+
+// A field a check reads, with the manifest member it came from ("field", "group_by",
+// "against/key", "key (the source's)"). After the run, a watched field that no record of its
+// stream had (while the stream had records) fails the run with exit 2: a misspelled field, a
+// wrong pointer or an upstream rename would otherwise pass as "nothing to compare".
+struct WatchedField {
+  std::string option;
+  const FieldRef* field = nullptr;
+  bool other_output = false;  // read on another output's records (OnOther), not this output's
 };
 
 class Check {
@@ -116,7 +130,13 @@ class Check {
   virtual void OnPassedRecords(std::uint64_t first, std::uint64_t count);
   virtual CheckOutcome Finish() = 0;
 
+  const std::vector<WatchedField>& watched_fields() const { return watched_; }
+
  protected:
+  // Watches fields the check reads (see WatchedField). The FieldRefs must outlive the check's
+  // run and stay where they are (members filled in the constructor).
+  void Watch(std::string option, const FieldRef& field, bool other_output = false);
+  void Watch(const std::string& option, const std::vector<FieldRef>& fields, bool other_output = false);
   // An outcome with id, type, output and severity filled in.
   CheckOutcome NewOutcome() const;
   // Records a failure: counts it, keeps the first kMaxExamples as examples.
@@ -125,6 +145,7 @@ class Check {
 
  private:
   CheckSpec spec_;
+  std::vector<WatchedField> watched_;
 };
 
 // Builds the check `spec.type` names. ConfigError "<manifest>: <pointer>/<member>: <problem>"
@@ -137,6 +158,9 @@ Result<double> RequiredNumber(const CheckSpec& spec, const char* member);
 std::optional<double> OptionalNumber(const CheckSpec& spec, const char* member);
 Result<std::vector<std::string>> StringList(const CheckSpec& spec, const char* member, bool required);
 Status ConfigProblem(const CheckSpec& spec, const std::string& member, const std::string& problem);
+// The option a record key came from: "fields" or "key" when the check names one, else
+// "key (the source's)".
+std::string KeyOption(const CheckSpec& spec, const char* member = "key");
 
 // A record's value rendered for a message: strings quoted, long values cut.
 std::string Describe(const rapidjson::Value* value);

@@ -4,12 +4,51 @@
 
 #include <fmt/format.h>
 
+#include "checks/report.h"
+#include "json/json.h"
 #include "pipeline/manifest.h"
 
 namespace sluice::checks {
 namespace {
 
 namespace fs = std::filesystem;
+
+bool IsAdHoc(const CommandLine& cli) {
+  return !cli.schema.empty() || !cli.checks_file.empty() || !cli.inline_checks.empty();
+}
+
+// --checks FILE (an array of checks, or an object with "checks" as in a manifest) and each
+// --check JSON, in that order. `documents` keeps the parsed JSON alive.
+Result<std::vector<CheckConfig>> AdHocChecks(const CommandLine& cli, std::vector<rapidjson::Document>& documents) {
+  std::vector<CheckConfig> configs;
+  documents.reserve(1 + cli.inline_checks.size());
+  if (!cli.checks_file.empty()) {
+    auto parsed = json::ParseFile(cli.checks_file);
+    if (!parsed.ok()) return parsed.status().WithContext("--checks");
+    documents.push_back(std::move(parsed).value());
+    const rapidjson::Value* list = &documents.back();
+    std::string prefix;
+    if (list->IsObject() && list->HasMember("checks")) {
+      list = &(*list)["checks"];
+      prefix = "/checks";
+    }
+    if (!list->IsArray()) {
+      return ConfigError(fmt::format("{}: {}: expected an array of checks (or {{\"checks\": [...]}}, as in a manifest)",
+                                     cli.checks_file, prefix.empty() ? "(root)" : prefix));
+    }
+    for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+      configs.push_back(CheckConfig{&(*list)[i], cli.checks_file, fmt::format("{}/{}", prefix, i), true});
+    }
+  }
+  for (std::size_t i = 0; i < cli.inline_checks.size(); ++i) {
+    std::string origin = fmt::format("--check #{}", i + 1);
+    auto parsed = json::Parse(cli.inline_checks[i], origin);
+    if (!parsed.ok()) return parsed.status();
+    documents.push_back(std::move(parsed).value());
+    configs.push_back(CheckConfig{&documents.back(), origin, "", true});
+  }
+  return configs;
+}
 
 Result<ValidationReport> RunAdHoc(const CommandLine& cli) {
   AdHocValidation request;
@@ -19,6 +58,12 @@ Result<ValidationReport> RunAdHoc(const CommandLine& cli) {
   if (!format.ok()) return format.status();
   request.format = *format;
   if (!cli.previous_file.empty()) request.previous = fs::path(cli.previous_file);
+  std::vector<rapidjson::Document> documents;
+  auto checks = AdHocChecks(cli, documents);
+  if (!checks.ok()) return checks.status();
+  request.checks = std::move(checks).value();
+  request.key = cli.key;
+  request.allow = cli.allow;
   return ValidateFile(request);
 }
 
@@ -29,6 +74,12 @@ void AddValidateOptions(CLI::App& app, CommandLine& cli) {
       ->required();
   app.add_option("--schema", cli.schema, "Ad hoc: validate the data file against this JSON Schema");
   app.add_option("--previous-file", cli.previous_file, "Ad hoc: the previous version of the data, as a file");
+  app.add_option("--checks", cli.checks_file,
+                 "Ad hoc: run these checks (a JSON array in the manifest's check syntax, docs/checks.md) against "
+                 "--previous-file");
+  app.add_option("--check", cli.inline_checks,
+                 "Ad hoc: one check as JSON, e.g. '{\"type\":\"row_count_change\",\"max_percent\":10}'; repeatable");
+  app.add_option("--key", cli.key, "Ad hoc: the record key, for value_change and unique (comma-separated)")->delimiter(',');
   app.add_option("--format", cli.format, "Ad hoc: json, ndjson or csv (default: from the extension)");
   app.add_option("--workspace", cli.workspace, "Data repository root (default: $GITHUB_WORKSPACE, else the current directory)");
   app.add_option("--previous", cli.previous_revision,
@@ -58,7 +109,7 @@ ValidateOptions OptionsFrom(const CommandLine& cli, const Environment& env) {
 }  // namespace
 
 Result<SelfTestReport> SelfTestFromCommandLine(const CommandLine& cli, const Environment& env) {
-  if (!cli.schema.empty()) return UsageError("--self-test needs a pipeline manifest, not --schema");
+  if (IsAdHoc(cli)) return UsageError("--self-test needs a pipeline manifest, not --schema or --checks");
   ValidateOptions options = OptionsFrom(cli, env);
   auto manifest = pipeline::LoadManifest(cli.target, options.workspace, env);
   if (!manifest.ok()) return manifest.status();
@@ -66,7 +117,11 @@ Result<SelfTestReport> SelfTestFromCommandLine(const CommandLine& cli, const Env
 }
 
 ValidateRun RunFromCommandLine(const CommandLine& cli, const Environment& env) {
-  if (!cli.schema.empty()) return ValidateRun{"", RunAdHoc(cli)};
+  if (IsAdHoc(cli)) return ValidateRun{"", RunAdHoc(cli)};
+  if (!cli.previous_file.empty() || !cli.key.empty()) {
+    return ValidateRun{"", UsageError("--previous-file and --key are for ad hoc use, with --schema or --checks; "
+                                      "a manifest's previous version comes from git (--previous REV)")};
+  }
   ValidateOptions options = OptionsFrom(cli, env);
   auto manifest = pipeline::LoadManifest(cli.target, options.workspace, env);
   if (!manifest.ok()) return ValidateRun{"", manifest.status()};
@@ -86,9 +141,7 @@ pipeline::RunRecord RunRecordFor(const ValidateRun& run, int exit_code, std::chr
   if (!run.report.ok()) return record;
   const ValidationReport& report = *run.report;
   record.status = report.errors() > 0 ? "no" : "success";
-  record.message = report.errors() > 0    ? fmt::format("{} check(s) failed", report.errors())
-                   : report.warnings() > 0 ? fmt::format("passed with {} warning(s)", report.warnings())
-                                           : "every check passed";
+  record.message = Verdict(report);
   std::int64_t records = 0;
   for (const auto& o : report.outputs) records += static_cast<std::int64_t>(o.records);
   record.counts = {{"outputs", static_cast<std::int64_t>(report.outputs.size())},

@@ -18,6 +18,9 @@ struct CommandLine {
   std::string target;  // a manifest (pipelines/<name>.json), or with --schema a data file
   std::string schema;  // ad hoc
   std::string previous_file;  // ad hoc: the previous version as a file
+  std::string checks_file;    // ad hoc: checks in the manifest's syntax
+  std::vector<std::string> inline_checks;  // ad hoc: --check '{"type": ...}'
+  std::vector<std::string> key;            // ad hoc: the record key
   std::string format;  // ad hoc
   std::string workspace;
   std::string previous_revision = "HEAD";

@@ -71,6 +71,8 @@ class Complete : public Check {
            std::optional<Period> to)
       : Check(std::move(spec)), field_(std::move(field)), unit_(unit), group_by_(std::move(group_by)), from_(from), to_(to) {
     if (group_by_.empty() && from_ && to_) seen_[""];  // the one series must exist even with no data
+    Watch("field", field_);
+    Watch("group_by", group_by_);
   }
 
   void OnRecord(const records::Record& record) override;

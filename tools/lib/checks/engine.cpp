@@ -9,6 +9,9 @@
 
 #include <fmt/format.h>
 
+#include "checks/field_catalog.h"
+#include "checks/options.h"
+#include "checks/place_findings.h"
 #include "checks/schema_check.h"
 #include "core/fs.h"
 #include "core/ordered_workers.h"
@@ -35,6 +38,8 @@ struct OutputJob {
   records::ReadOptions read_options;
   CheckList checks;
   PreviousSource previous;
+  StreamSeen seen;                              // this output: committed versions and new data
+  std::map<std::string, StreamSeen> others_seen;  // other outputs its checks read
 };
 
 Status Stream(const std::string& bytes, const std::string& origin, const OutputJob& job,
@@ -54,6 +59,7 @@ Status FeedPrevious(OutputJob& job) {
     return Status::Ok();
   }
   return Stream(*job.previous.content, job.previous.label, job, [&](const records::Record& r) {
+    job.seen.Saw(r);
     for (auto& check : job.checks) if (check->wants_previous()) check->OnPrevious(r);
   });
 }
@@ -70,6 +76,7 @@ Status FeedHistory(OutputJob& job) {
     std::string origin = fmt::format("{}@{}", job.display_path, version.commit.substr(0, 12));
     for (auto& check : job.checks) if (v < check->history_depth()) check->OnHistoryVersion(v, meta);
     SLUICE_RETURN_IF_ERROR(Stream(version.content, origin, job, [&](const records::Record& r) {
+      job.seen.Saw(r);
       for (auto& check : job.checks) if (v < check->history_depth()) check->OnHistory(v, meta, r);
     }));
   }
@@ -82,8 +89,10 @@ Status FeedOthers(OutputJob& job, const std::vector<OutputJob>& all) {
       auto other = std::find_if(all.begin(), all.end(), [&](const OutputJob& j) { return j.source->name == name; });
       if (other == all.end()) return ConfigError(fmt::format("check '{}' reads output '{}', which the pipeline does not have",
                                                              check->spec().id, name));
+      StreamSeen& seen = job.others_seen[name] = StreamSeen();
       SLUICE_RETURN_IF_ERROR(records::ReadRecords(other->data, other->source->format, other->read_options,
                                                   [&](records::Record& r) {
+                                                    seen.Saw(r);
                                                     check->OnOther(name, r);
                                                     return Status::Ok();
                                                   }));
@@ -113,7 +122,9 @@ records::FastVerdict FastVerdictOf(const CheckList& checks) {
   return {};
 }
 
-Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all) {
+// `watch_fields`: a field no record has is a configuration error (off for self-tests, whose
+// stubs may remove a field on purpose).
+Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all, bool watch_fields = true) {
   SLUICE_RETURN_IF_ERROR(FeedPrevious(job));
   SLUICE_RETURN_IF_ERROR(FeedHistory(job));
   SLUICE_RETURN_IF_ERROR(FeedOthers(job, all));
@@ -123,6 +134,7 @@ Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all
   report.previous = job.previous.content ? job.previous.label : "";
   auto visit = [&](records::Record& r) {
     ++report.records;
+    job.seen.Saw(r);
     for (auto& check : job.checks) check->OnRecord(r);
     return Status::Ok();
   };
@@ -139,6 +151,7 @@ Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all
     };
     records::FastLane fast{std::move(verdict), [&](std::uint64_t first, std::uint64_t count) {
                              report.records += count;
+                             job.seen.records += count;
                              for (auto& check : job.checks) check->OnPassedRecords(first, count);
                              return Status::Ok();
                            }};
@@ -149,7 +162,11 @@ Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all
   } else {
     SLUICE_RETURN_IF_ERROR(records::ReadRecords(job.data, job.source->format, job.read_options, visit));
   }
+  for (const auto& check : job.checks) {
+    if (watch_fields) SLUICE_RETURN_IF_ERROR(CheckWatchedFields(*check, job.seen, job.others_seen));
+  }
   for (auto& check : job.checks) report.checks.push_back(check->Finish());
+  if (job.source->format == pipeline::DataFormat::kJson) SLUICE_RETURN_IF_ERROR(PlaceFindings(job.data, report));
   return report;
 }
 
@@ -192,24 +209,34 @@ const rapidjson::Value* SchemaEntry(const pipeline::Manifest& manifest, const st
   return nullptr;
 }
 
-// The manifest's checks for `job`, in manifest order, ids made unique.
-Status AddManifestChecks(OutputJob& job, const pipeline::Manifest& manifest, std::set<std::string>& ids) {
-  const rapidjson::Value* checks = json::Member(*manifest.document, "checks");
-  if (checks == nullptr || !checks->IsArray()) return Status::Ok();
+// The configured checks for `job` (the manifest's "checks", or ad hoc --checks), in order,
+// ids made unique.
+Status AddConfiguredChecks(OutputJob& job, const std::vector<CheckConfig>& configs, const std::string& default_output,
+                           std::set<std::string>& ids) {
   std::map<std::string, int> occurrences;
-  for (rapidjson::SizeType i = 0; i < checks->Size(); ++i) {
-    const rapidjson::Value& config = (*checks)[i];
-    std::string output = json::StringOr(config, "output", manifest.sources.size() == 1 ? manifest.sources[0].name : "");
+  for (const CheckConfig& entry : configs) {
+    const rapidjson::Value& config = *entry.config;
+    if (!config.IsObject()) return ConfigError(fmt::format("{}: {}: a check is a JSON object", entry.origin, entry.pointer));
+    std::string output = json::StringOr(config, "output", default_output);
+    if (entry.single_output) output = job.source->name;
+    if (output.empty()) {  // several sources and none named: the check would run on nothing
+      return ConfigError(fmt::format("{}: {}/output: the pipeline has several sources; name the one this {} check "
+                                     "reads", entry.origin, entry.pointer, json::StringOr(config, "type")));
+    }
     if (output != job.source->name) continue;
     CheckSpec spec;
     spec.type = json::StringOr(config, "type");
     spec.output = output;
     spec.severity = json::StringOr(config, "severity", "error") == "warn" ? Severity::kWarn : Severity::kError;
-    spec.pointer = fmt::format("/checks/{}", i);
+    spec.pointer = entry.pointer;
     spec.config = &config;
     spec.key = job.source->key;
-    spec.manifest_path = ManifestDisplayPath(manifest);
-    if (spec.type == "schema") continue;  // run by AddSchemaCheck, from the source's "schema"
+    spec.manifest_path = entry.origin;
+    // Run by AddSchemaCheck, from the source's "schema"; its entry may set only id and severity.
+    if (spec.type == "schema") {
+      SLUICE_RETURN_IF_ERROR(CheckKnownOptions(spec));
+      continue;
+    }
     spec.id = json::StringOr(config, "id", DefaultId(output, spec.type, occurrences[spec.type]++));
     if (!ids.insert(spec.id).second) {
       return ConfigError(fmt::format("{}: {}/id: the check id '{}' is used twice", spec.manifest_path, spec.pointer, spec.id));
@@ -219,6 +246,17 @@ Status AddManifestChecks(OutputJob& job, const pipeline::Manifest& manifest, std
     job.checks.push_back(std::move(check).value());
   }
   return Status::Ok();
+}
+
+std::vector<CheckConfig> ManifestChecks(const pipeline::Manifest& manifest) {
+  std::vector<CheckConfig> configs;
+  const rapidjson::Value* checks = json::Member(*manifest.document, "checks");
+  if (checks == nullptr || !checks->IsArray()) return configs;
+  std::string origin = ManifestDisplayPath(manifest);
+  for (rapidjson::SizeType i = 0; i < checks->Size(); ++i) {
+    configs.push_back(CheckConfig{&(*checks)[i], origin, fmt::format("/checks/{}", i), false});
+  }
+  return configs;
 }
 
 PreviousSource GitPrevious(const std::shared_ptr<git::Repository>& repo, const std::string& revision,
@@ -292,7 +330,8 @@ Result<OutputJob> PrepareJob(const pipeline::Manifest& manifest, const pipeline:
     ids.insert(spec.id);
     SLUICE_RETURN_IF_ERROR(AddSchemaCheck(job, *schema_file, source.schema, spec));
   }
-  SLUICE_RETURN_IF_ERROR(AddManifestChecks(job, manifest, ids));
+  SLUICE_RETURN_IF_ERROR(
+      AddConfiguredChecks(job, ManifestChecks(manifest), manifest.sources.size() == 1 ? manifest.sources[0].name : "", ids));
   return job;
 }
 
@@ -361,7 +400,7 @@ Result<OutputReport> ValidateAsOutput(const pipeline::Manifest& manifest, const 
     other_job.display_path = other.output;
     others.push_back(std::move(other_job));
   }
-  return RunOutput(*job, others);
+  return RunOutput(*job, others, /*watch_fields=*/false);
 }
 
 Result<ValidationReport> ValidateFile(const AdHocValidation& request) {
@@ -369,12 +408,21 @@ Result<ValidationReport> ValidateFile(const AdHocValidation& request) {
   source.name = request.data.stem().string();
   source.output = request.data.string();
   source.format = request.format;
+  source.key = request.key;
   OutputJob job;
   job.source = &source;
   job.data = request.data;
   job.display_path = request.data.string();
-  CheckSpec spec{source.name + ".schema", "schema", source.name, Severity::kError, "", nullptr, {}, ""};
-  SLUICE_RETURN_IF_ERROR(AddSchemaCheck(job, request.schema, request.schema.string(), spec));
+  std::set<std::string> ids;
+  if (!request.schema.empty()) {
+    CheckSpec spec{source.name + ".schema", "schema", source.name, Severity::kError, "", nullptr, request.key, ""};
+    ids.insert(spec.id);
+    SLUICE_RETURN_IF_ERROR(AddSchemaCheck(job, request.schema, request.schema.string(), spec));
+  }
+  SLUICE_RETURN_IF_ERROR(AddConfiguredChecks(job, request.checks, source.name, ids));
+  for (const auto& id : request.allow) {
+    if (ids.count(id) == 0) return UsageError(fmt::format("--allow {}: no check with that id ran", id));
+  }
   if (request.previous) {
     auto content = ReadFile(*request.previous);
     if (!content.ok()) return content.status();
@@ -386,6 +434,7 @@ Result<ValidationReport> ValidateFile(const AdHocValidation& request) {
   if (!output.ok()) return output.status();
   ValidationReport report;
   report.outputs.push_back(std::move(output).value());
+  ApplyOverrides(report, request.allow);
   return report;
 }
 

@@ -51,12 +51,24 @@ Result<ValidationReport> ValidatePipeline(const pipeline::Manifest& manifest, co
 Result<OutputReport> ValidateAsOutput(const pipeline::Manifest& manifest, const pipeline::Source& source,
                                       const std::filesystem::path& data, const ValidateOptions& options);
 
-// Ad hoc: one data file against a schema, optionally a previous version from a file.
+// One check's configuration (the manifest's syntax) and where it was written, for messages.
+struct CheckConfig {
+  const rapidjson::Value* config = nullptr;  // the check object; owned by the caller
+  std::string origin;   // "pipelines/cases.json", "checks.json", "--check"
+  std::string pointer;  // "/checks/3"
+  bool single_output = false;  // ad hoc: the one data file is the output, whatever "output" says
+};
+
+// Ad hoc: one data file against a schema and/or checks, optionally a previous version from a
+// file (checks that need older history are skipped).
 struct AdHocValidation {
   std::filesystem::path data;
   pipeline::DataFormat format = pipeline::DataFormat::kJson;
-  std::filesystem::path schema;
+  std::filesystem::path schema;  // empty: no schema check
   std::optional<std::filesystem::path> previous;
+  std::vector<CheckConfig> checks;
+  std::vector<std::string> key;    // the record key (default of value_change and unique)
+  std::vector<std::string> allow;  // check ids whose failure is accepted for this run
 };
 Result<ValidationReport> ValidateFile(const AdHocValidation& request);
 

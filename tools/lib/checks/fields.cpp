@@ -16,6 +16,7 @@ class FieldCheck : public Check {
  public:
   FieldCheck(CheckSpec spec, std::vector<FieldRef> fields) : Check(std::move(spec)), fields_(std::move(fields)) {
     outcome_ = NewOutcome();
+    Watch(this->spec().config != nullptr && this->spec().config->HasMember("fields") ? "fields" : "field", fields_);
   }
 
   void OnRecord(const records::Record& record) override {

@@ -19,7 +19,9 @@ namespace {
 class Freshness : public Check {
  public:
   Freshness(CheckSpec spec, FieldRef field, double max_age_days, date::sys_days today)
-      : Check(std::move(spec)), field_(std::move(field)), max_age_days_(max_age_days), today_(today) {}
+      : Check(std::move(spec)), field_(std::move(field)), max_age_days_(max_age_days), today_(today) {
+    Watch("field", field_);
+  }
 
   void OnRecord(const records::Record& record) override {
     ++records_;

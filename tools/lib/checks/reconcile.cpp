@@ -53,7 +53,17 @@ class Reconcile : public Check {
   Reconcile(CheckSpec spec, bool sum, FieldRef field, std::vector<FieldRef> group_by, Against against,
             double tolerance, std::optional<double> tolerance_percent)
       : Check(std::move(spec)), sum_(sum), field_(std::move(field)), group_by_(std::move(group_by)),
-        against_(std::move(against)), tolerance_(tolerance), tolerance_percent_(tolerance_percent) {}
+        against_(std::move(against)), tolerance_(tolerance), tolerance_percent_(tolerance_percent) {
+    bool other = !against_.output.empty();
+    for (const auto& where : against_.where) Watch("against/where", where.first, other);
+    if (sum_) Watch("field", field_);
+    Watch("group_by", group_by_);
+    // Read only on records that "where" picked: a "where" that picks none is reported as such.
+    if (against_.where.empty()) {
+      Watch("against/field", against_.field, other);
+      Watch("against/key", against_.key, other);
+    }
+  }
 
   std::vector<std::string> other_outputs() const override {
     return against_.output.empty() ? std::vector<std::string>{} : std::vector<std::string>{against_.output};

@@ -76,12 +76,36 @@ std::vector<const CheckOutcome*> Sorted(const OutputReport& output) {
 }
 
 std::string Headline(const ValidationReport& report) {
-  if (report.errors() > 0) return fmt::format("❌ {} check(s) failed", report.errors());
-  if (report.warnings() > 0) return fmt::format("⚠️ passed with {} warning(s): a reviewer should look", report.warnings());
-  return "✅ every check passed";
+  const char* sign = report.errors() > 0 ? "❌ " : report.warnings() > 0 ? "⚠️ " : "✅ ";
+  return sign + Verdict(report);
 }
 
 }  // namespace
+
+std::string Verdict(const ValidationReport& report) {
+  if (report.errors() > 0) return fmt::format("{} check(s) failed", report.errors());
+  if (report.warnings() > 0) return fmt::format("passed with {} warning(s): a reviewer should look", report.warnings());
+  // Name what ran: a pass must never suggest thresholds were checked when none were.
+  std::vector<std::string> ran;
+  std::vector<std::string> skipped;
+  for (const auto& output : report.outputs) {
+    for (const auto& c : output.checks) {
+      auto& list = c.skipped ? skipped : ran;
+      if (std::find(list.begin(), list.end(), c.type) == list.end()) list.push_back(c.type);
+    }
+  }
+  auto join = [](const std::vector<std::string>& names) {
+    std::string text;
+    for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+    return text;
+  };
+  std::string text;
+  if (ran.empty()) text = "no check ran";
+  else if (ran.size() == 1 && ran[0] == "schema") text = "the schema check passed; no data-quality check (counts, thresholds) ran";
+  else text = "every check passed (" + join(ran) + ")";
+  if (!skipped.empty()) text += "; skipped (the report says why): " + join(skipped);
+  return text;
+}
 
 std::string ReportJson(const ValidationReport& report) {
   rapidjson::Document doc(rapidjson::kObjectType);
@@ -145,8 +169,9 @@ std::string ReportText(const ValidationReport& report) {
       text += fmt::format("  {:<8} {:<28} {}\n", Verdict(*c), c->id, Mask(c->summary));
       if (c->passed) continue;
       for (const auto& f : c->examples) {
-        text += f.line > 0 ? fmt::format("           {}:{}:{}: {}\n", output.path, f.line, f.column, Mask(f.message))
-                           : fmt::format("           {}\n", Mask(f.message));
+        std::string at = f.pointer.empty() ? "" : fmt::format(" at {}", f.pointer.empty() ? "/" : f.pointer);
+        text += f.line > 0 ? fmt::format("           {}:{}:{}{}: {}\n", output.path, f.line, f.column, at, Mask(f.message))
+                           : fmt::format("           {}{}\n", Mask(f.message), at);
       }
     }
   }

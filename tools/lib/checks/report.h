@@ -13,6 +13,9 @@ namespace sluice::checks {
 std::string ReportJson(const ValidationReport& report);
 std::string ReportMarkdown(const ValidationReport& report);
 std::string ReportText(const ValidationReport& report);
+// The outcome in one sentence, naming the check types that ran and those skipped (no emoji):
+// "every check passed (schema, value_change)", "2 check(s) failed".
+std::string Verdict(const ValidationReport& report);
 
 // Outputs: errors, warnings (true|false), passed (true|false), report (JSON); the Markdown
 // summary; one annotation per example finding of each failed check.

@@ -20,6 +20,8 @@ class Unique : public Check {
  public:
   Unique(CheckSpec spec, std::vector<FieldRef> key) : Check(std::move(spec)), key_(std::move(key)) {
     outcome_ = NewOutcome();
+    const CheckSpec& s = this->spec();
+    Watch(s.config != nullptr && s.config->HasMember("fields") ? "fields" : KeyOption(s), key_);
   }
 
   void OnRecord(const records::Record& record) override {

@@ -55,7 +55,10 @@ class ValueChange : public Check {
   ValueChange(CheckSpec spec, FieldRef field, std::vector<FieldRef> key, ValueRules rules,
               std::chrono::system_clock::time_point now)
       : Check(std::move(spec)), field_(std::move(field)), key_(std::move(key)), rules_(rules), now_(now),
-        history_(rules.stale_after) {}
+        history_(rules.stale_after) {
+    Watch("field", field_);
+    Watch(KeyOption(this->spec()), key_);
+  }
 
   bool wants_previous() const override { return true; }
   std::size_t history_depth() const override { return std::max<std::size_t>(rules_.stale_after, rules_.per_day ? 1 : 0); }

@@ -39,7 +39,8 @@ class TypeCheck : public Check {
       : Check("type", std::move(location)), allowed_(allowed), expected_(std::move(expected)) {}
   bool Evaluate(const Value& v, EvalContext& ctx, Annotations*) const override {
     if (TypeBitsOf(v) & allowed_) return true;
-    Fail(ctx, "expected " + expected_ + ", got " + JsonTypeName(v) + " " + Describe(v));
+    // null, true and false name themselves; other values come after their type ("got number 5").
+    Fail(ctx, "expected " + expected_ + ", got " + (v.IsNull() || v.IsBool() ? Describe(v) : std::string(JsonTypeName(v)) + " " + Describe(v)));
     return false;
   }
   bool PassesFast(const FastValue& v) const override { return (FastTypeBits(v) & allowed_) != 0; }

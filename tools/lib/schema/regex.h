@@ -33,7 +33,7 @@ class Regex {
   bool jit_ = false;
 };
 
-// The ECMA-262 pattern rewritten in PCRE2 syntax (exposed for tests).
+// The ECMA-262 pattern rewritten in PCRE2 syntax (ecma_regex.cpp; exposed for tests).
 std::string TranslateEcmaPattern(std::string_view ecma_pattern);
 
 }  // namespace sluice::schema::detail
