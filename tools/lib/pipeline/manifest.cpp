@@ -96,7 +96,7 @@ Manifest ReadManifest(const Value& root) {
     manifest.production_target = json::StringOr(*publish, "production");
     if (const Value* window = json::Member(*publish, "window")) {
       manifest.window = PublishWindow{json::StringOr(*window, "time"), json::StringOr(*window, "timezone"),
-                                      Strings(*window, "days")};
+                                      Strings(*window, "days"), Number<int>(*window, "open_minutes").value_or(180)};
     }
   }
   manifest.runbook = json::StringOr(root, "runbook");

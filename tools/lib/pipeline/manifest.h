@@ -51,6 +51,7 @@ struct PublishWindow {
   std::string time;      // "HH:MM", local to `timezone`
   std::string timezone;  // IANA name, e.g. America/Los_Angeles
   std::vector<std::string> days;  // "mon".."sun"; empty: every day
+  int open_minutes = 180;  // how long it stays open after `time`
 };
 
 struct Manifest {

@@ -51,8 +51,9 @@ void Field(Writer& writer, const char* name, std::string_view text) {
   MaskedString(writer, text);
 }
 
-// The Actions run page, when running in GitHub Actions.
-std::string RunLink(const Environment& env) {
+}  // namespace
+
+std::string RunUrl(const Environment& env) {
   auto server = env.Get("GITHUB_SERVER_URL");
   auto repository = env.Get("GITHUB_REPOSITORY");
   auto run_id = env.Get("GITHUB_RUN_ID");
@@ -63,6 +64,8 @@ std::string RunLink(const Environment& env) {
   return link;
 }
 
+namespace {
+
 std::string HostName(const Environment& env) {
   if (auto runner = env.Get("RUNNER_NAME"); runner && !runner->empty()) return *runner;
   char name[256] = {};
@@ -72,7 +75,7 @@ std::string HostName(const Environment& env) {
 
 void WriteLinks(Writer& writer, const RunRecord& record, const Environment& env) {
   std::map<std::string, std::string> links = record.links;
-  if (std::string run = RunLink(env); !run.empty()) links.emplace("run", run);
+  if (std::string run = RunUrl(env); !run.empty()) links.emplace("run", run);
   writer.Key("links");
   writer.StartObject();
   for (const auto& [name, url] : links) Field(writer, name.c_str(), url);

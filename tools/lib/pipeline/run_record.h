@@ -33,6 +33,10 @@ struct RunRecord {
 RunRecord NewRunRecord(std::string tool, std::string pipeline, const Status& outcome, int exit_code,
                        std::chrono::system_clock::time_point started);
 
+// The Actions run page ($GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID, and
+// the attempt after the first), or "" outside Actions. The record's `run` link.
+std::string RunUrl(const Environment& env);
+
 // Serialises the record as one line of JSON (no trailing newline), with secrets masked.
 std::string RunRecordJson(const RunRecord& record, const Environment& env);
 

@@ -1,0 +1,274 @@
+// sluice-approve against the GitHub fake, driven through its REST API as GitHub would be: a data
+// PR as sluice-pr leaves it, then labels, reviews and pushes by people, then a pass.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <date/date.h>
+#include <date/tz.h>
+
+#include "github/api.h"
+#include "json/json.h"
+#include "support/data_repo.h"
+#include "support/github_fake.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+using namespace sluice;
+
+namespace {
+
+const std::string kApprove = std::string(SLUICE_BIN_DIR) + "/sluice-approve";
+const std::string kRepo = "acme/data";
+constexpr const char* kAliceToken = "alice-token-0123456789";
+
+// 09:30 in Los Angeles on Mon 7 Dec 2026: inside a 09:00 window.
+constexpr const char* kInside = "2026-12-07T09:30:00-08:00";
+constexpr const char* kOutside = "2026-12-07T13:00:00-08:00";
+
+std::string Manifest(const std::string& review) {
+  return R"({"name": "cases", "review": ")" + review + R"(", "sources": [{"name": "cases", "url": "file:sources/c.csv",
+    "format": "csv", "output": "data/cases.csv"}],
+    "owners": {"primary": {"github": "alice"}},
+    "publish": {"production": "file:///tmp/published", "window": {"time": "09:00", "timezone": "America/Los_Angeles",
+      "open_minutes": 120}}})";
+}
+
+class Setup {
+ public:
+  explicit Setup(const std::string& review = "auto") {
+    repo_.Write("pipelines/cases.json", Manifest(review));
+    repo_.Write("data/cases.csv", "county,cases\nAlameda,1\n");
+    repo_.Commit("first data");
+    fake_.CreateRepo(kRepo, repo_);
+    fake_.Control("POST", "/_fake/tokens", std::string(R"({"token": ")") + kAliceToken + R"(", "login": "alice", "type": "User"})");
+  }
+
+  GitHubFake& fake() { return fake_; }
+  const DataRepo& repo() const { return repo_; }
+
+  // GitHub as an identity: the bot (sluice) or alice (a person).
+  github::Api As(const char* token) const {
+    github::ApiConfig config;
+    config.base_url = fake_.url();
+    config.owner = "acme";
+    config.repo = "data";
+    config.token = token;
+    return github::Api(config);
+  }
+  rapidjson::Document Send(const char* token, const std::string& method, const std::string& path,
+                           const std::string& body = "") const {
+    github::Api api = As(token);
+    auto reply = api.Call(method, api.RepoPath(path), body);
+    INFO(method << " " << path << ": " << reply.status().message());
+    REQUIRE(reply.ok());
+    return std::move(reply->json);
+  }
+
+  // A data PR as sluice-pr leaves it: sluice/cases with new data, the PR by the bot, its label,
+  // and the sluice/validate status on the head. Returns the PR number.
+  int OpenDataPr(const std::string& label = "sluice:auto-approve", const std::string& extra_file = "") {
+    repo_.Git({"checkout", "-q", "-b", "sluice/cases"});
+    repo_.Write("data/cases.csv", "county,cases\nAlameda,2\n");
+    if (!extra_file.empty()) repo_.Write(extra_file, "notes\n");
+    head_ = repo_.Commit("data: cases\n\nSluice-Pipeline: cases");
+    repo_.Git({"push", "-q", fake_.BarePath(kRepo).string(), "sluice/cases"});
+    repo_.Git({"checkout", "-q", "main"});
+    auto pull = Send(GitHubFake::kToken, "POST", "/pulls",
+                     R"({"title": "Data: cases", "head": "sluice/cases", "base": "main", "body": "New data"})");
+    int number = pull["number"].GetInt();
+    if (!label.empty()) Label(GitHubFake::kToken, number, label);
+    Send(GitHubFake::kToken, "POST", "/statuses/" + head_, R"({"state": "success", "context": "sluice/validate"})");
+    return number;
+  }
+  void Label(const char* token, int number, const std::string& label) {
+    Send(token, "POST", "/issues/" + std::to_string(number) + "/labels", R"({"labels": [")" + label + R"("]})");
+  }
+  void Unlabel(const char* token, int number, const std::string& label) {
+    Send(token, "DELETE", "/issues/" + std::to_string(number) + "/labels/" + label);
+  }
+  const std::string& head() const { return head_; }
+
+  ProcessResult Approve(std::vector<std::string> args, EnvOverrides env = {}) const {
+    std::vector<std::string> argv = {kApprove, "--workspace", repo_.path().string(), "--identity", GitHubFake::kLogin};
+    argv.insert(argv.end(), args.begin(), args.end());
+    EnvOverrides all = fake_.StepEnv(kRepo);
+    for (auto& [name, value] : env) all[name] = value;
+    return RunProcess(argv, all);
+  }
+  std::string MainSha() const { return fake_.BareGit(kRepo, {"rev-parse", "main"}); }
+
+ private:
+  DataRepo repo_;
+  GitHubFake fake_;
+  std::string head_;
+};
+
+void NoInvalidRequests(const GitHubFake& fake) {
+  for (const auto& request : fake.Requests()) {
+    INFO(request.method << " " << request.path << ": " << request.invalid);
+    CHECK(request.invalid.empty());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("an auto-approve PR inside the window is approved, merged with the sha guard, and publishing started",
+          "[approve]") {
+  Setup s;
+  int pr = s.OpenDataPr();
+  std::string before = s.MainSha();
+  auto run = s.Approve({"--now", kInside});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(run.out, Catch::Contains("#" + std::to_string(pr) + " cases: merged as"));
+  CHECK(s.MainSha() != before);
+  // main now holds the PR's data.
+  CHECK(s.fake().BareGit(kRepo, {"show", "main:data/cases.csv"}) == "county,cases\nAlameda,2");
+  auto merge = Matching(s.fake().Requests(), "PUT", "/pulls/" + std::to_string(pr) + "/merge");
+  REQUIRE(merge.size() == 1);
+  CHECK_THAT(merge[0].body, Catch::Contains("\"sha\":\"" + s.head() + "\"") && Catch::Contains("\"merge_method\":\"squash\""));
+  // The bot cannot approve its own PR (GitHub answers 422): the review that says why is a comment.
+  auto reviews = s.fake().Api("/repos/acme/data/pulls/" + std::to_string(pr) + "/reviews");
+  REQUIRE(reviews.Size() == 1);
+  CHECK(std::string(reviews[0]["state"].GetString()) == "COMMENTED");
+  CHECK_THAT(reviews[0]["body"].GetString(), Catch::Contains("label sluice:auto-approve") &&
+                                                 Catch::Contains("inside the publish window"));
+  CHECK_THAT(run.out, Catch::Contains("--approve-token-env"));
+  // Merges made with GITHUB_TOKEN start no workflow: the publish workflow is dispatched.
+  auto dispatches = s.fake().Control("GET", "/_fake/repos/acme/data/dispatches");
+  CHECK_THAT(dispatches, Catch::Contains("sluice-publish.yml") && Catch::Contains("\"pipeline\":\"cases\""));
+  NoInvalidRequests(s.fake());
+}
+
+TEST_CASE("a second identity approves with --approve-token-env", "[approve]") {
+  Setup s;
+  int pr = s.OpenDataPr();
+  auto run = s.Approve({"--now", kInside, "--approve-token-env", "APPROVER_TOKEN"}, {{"APPROVER_TOKEN", kAliceToken}});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  auto reviews = s.fake().Api("/repos/acme/data/pulls/" + std::to_string(pr) + "/reviews");
+  REQUIRE(reviews.Size() == 1);
+  CHECK(std::string(reviews[0]["state"].GetString()) == "APPROVED");
+  CHECK(std::string(reviews[0]["user"]["login"].GetString()) == "alice");
+  CHECK_THAT(run.out, !Catch::Contains(kAliceToken));
+  NoInvalidRequests(s.fake());
+}
+
+TEST_CASE("hold by label pauses the merge; removing it resumes on the label event", "[approve]") {
+  Setup s;
+  int pr = s.OpenDataPr();
+  s.Label(kAliceToken, pr, "sluice:hold");
+  std::string before = s.MainSha();
+  auto held = s.Approve({"--now", kInside});
+  CHECK(held.exit_code == 0);
+  CHECK_THAT(held.out, Catch::Contains("not merged: held by label sluice:hold"));
+  CHECK(s.MainSha() == before);
+  CHECK(Matching(s.fake().Requests(), "PUT", "/merge").empty());
+
+  s.Unlabel(kAliceToken, pr, "sluice:hold");
+  TempDir events;
+  auto payload = events.Write("event.json", R"({"action": "unlabeled", "label": {"name": "sluice:hold"},
+    "pull_request": {"number": )" + std::to_string(pr) + "}}");
+  auto resumed = s.Approve({"--now", kInside}, {{"GITHUB_EVENT_NAME", "pull_request"}, {"GITHUB_EVENT_PATH", payload.string()}});
+  INFO(resumed.out << resumed.err);
+  CHECK(resumed.exit_code == 0);
+  CHECK_THAT(resumed.out, Catch::Contains("merged as"));
+  CHECK(s.MainSha() != before);
+  NoInvalidRequests(s.fake());
+}
+
+TEST_CASE("a push between the check and the merge: GitHub answers 409, exit 4, nothing merged, said on the PR",
+          "[approve]") {
+  Setup s;
+  int pr = s.OpenDataPr();
+  std::string before = s.MainSha();
+  s.fake().Settings(kRepo, R"({"push_before_merge": true})");
+  auto run = s.Approve({"--now", kInside});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 4);
+  CHECK_THAT(run.err, Catch::Contains("head moved"));
+  CHECK(s.MainSha() == before);
+  auto comments = s.fake().Api("/repos/acme/data/issues/" + std::to_string(pr) + "/comments");
+  REQUIRE(comments.Size() == 1);
+  CHECK_THAT(comments[0]["body"].GetString(), Catch::Contains("did not merge") && Catch::Contains("Nothing was merged"));
+  NoInvalidRequests(s.fake());
+}
+
+TEST_CASE("paused, outside the window, a non-data path, or a dry run: nothing merged, each with its reason",
+          "[approve]") {
+  Setup s;
+  s.OpenDataPr("sluice:auto-approve", "README.md");
+  std::string before = s.MainSha();
+  auto not_data = s.Approve({"--now", kInside});
+  CHECK_THAT(not_data.out, Catch::Contains("changes README.md, which is not a data output"));
+
+  Setup t;
+  t.OpenDataPr();
+  auto paused = t.Approve({"--now", kInside}, {{"SLUICE_PAUSED", "true"}});
+  CHECK_THAT(paused.out, Catch::Contains("automation is paused for the repository"));
+  auto outside = t.Approve({"--now", kOutside});
+  CHECK_THAT(outside.out, Catch::Contains("outside the window, next 09:00 America/Los_Angeles on Tue 8 Dec"));
+  t.fake().ClearRequests();
+  auto dry = t.Approve({"--now", kInside, "--dry-run", "--json"});
+  CHECK(dry.exit_code == 0);
+  auto report = json::Parse(dry.out, "--json");
+  REQUIRE(report.ok());
+  CHECK((*report)["pulls"][0]["eligible"].GetBool());
+  CHECK_FALSE((*report)["pulls"][0]["merged"].GetBool());
+  CHECK(Writes(t.fake().Requests()).empty());
+  CHECK(s.MainSha() == before);
+  auto required = t.Approve({"--now", kOutside, "--require"});
+  CHECK(required.exit_code == 1);
+}
+
+TEST_CASE("manual review: waiting until a reviewer approves the head, then merged at the window", "[approve]") {
+  Setup s("manual");
+  int pr = s.OpenDataPr("sluice:needs-review");
+  auto waiting = s.Approve({"--now", kInside});
+  CHECK_THAT(waiting.out, Catch::Contains("waiting for a reviewer's approval (label sluice:needs-review)"));
+  s.Send(kAliceToken, "POST", "/pulls/" + std::to_string(pr) + "/reviews",
+         R"({"event": "APPROVE", "commit_id": ")" + s.head() + R"(", "body": "Numbers look right"})");
+  auto outside = s.Approve({"--now", kOutside});
+  CHECK_THAT(outside.out, Catch::Contains("outside the window"));
+  auto merged = s.Approve({"--now", kInside});
+  INFO(merged.out << merged.err);
+  CHECK_THAT(merged.out, Catch::Contains("merged as") && Catch::Contains("approved by alice"));
+  NoInvalidRequests(s.fake());
+}
+
+TEST_CASE("a time label stays due: a pass that missed its time merges at the next one", "[approve][labels]") {
+  Setup s;
+  int pr = s.OpenDataPr("");
+  // Due six hours from now, Los Angeles time (the pipeline's zone), whenever the test runs.
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto due_local = date::make_zoned("America/Los_Angeles", now + std::chrono::hours(6)).get_local_time();
+  std::string label = "sluice:publish-at-" + date::format("%H:%M", due_local);
+  s.Label(kAliceToken, pr, label);
+  auto iso = [](std::chrono::system_clock::time_point at) {
+    return date::format("%Y-%m-%dT%H:%M:%SZ", std::chrono::floor<std::chrono::seconds>(at));
+  };
+  auto early = s.Approve({"--now", iso(now + std::chrono::minutes(1))});
+  CHECK_THAT(early.out, Catch::Contains("label " + label + " is due at"));
+  // The pass at the due time was missed (runner late, rate limit): 30 hours later it still merges,
+  // outside the window, because the time label is its own window.
+  auto late = s.Approve({"--now", iso(now + std::chrono::hours(30))});
+  INFO(late.out << late.err);
+  CHECK_THAT(late.out, Catch::Contains("merged as") && Catch::Contains("label " + label));
+  NoInvalidRequests(s.fake());
+}
+
+TEST_CASE("a rate-limited listing is waited out and the pass completes", "[approve]") {
+  Setup s;
+  s.OpenDataPr();
+  s.fake().AddFault(R"({"method": "GET", "path": "^/repos/acme/data/pulls$", "times": 1, "status": 403,
+                        "kind": "secondary-rate-limit", "retry_after": 1})");
+  auto run = s.Approve({"--now", kInside});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(run.out, Catch::Contains("merged as"));
+  auto lists = Matching(s.fake().Requests(), "GET", "/repos/acme/data/pulls");
+  CHECK(lists.size() == 2);
+}

@@ -1,0 +1,143 @@
+#include "approve/command_line.h"
+
+#include <filesystem>
+
+#include <date/date.h>
+#include <fmt/format.h>
+
+#include "actions_io/actions_io.h"
+#include "json/json.h"
+
+namespace sluice::approve {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool Truthy(const std::string& value) { return value == "1" || value == "true" || value == "yes" || value == "on"; }
+
+// The PR a pull_request event names, or 0 for any other event (schedule, dispatch).
+Result<int> EventPull(const Environment& env) {
+  std::string name = env.GetOr("GITHUB_EVENT_NAME", "");
+  if (name != "pull_request" && name != "pull_request_target") return 0;
+  std::ostringstream sink;
+  actions::ActionsIo io(env, sink);
+  auto payload = io.EventPayload();
+  if (!payload.ok()) return payload.status();
+  if (!*payload) return 0;
+  const rapidjson::Value* pull = json::Member(**payload, "pull_request");
+  const rapidjson::Value* number = pull != nullptr ? json::Member(*pull, "number") : nullptr;
+  if (number == nullptr || !number->IsInt()) return InputError("the pull_request event payload names no PR number");
+  return number->GetInt();
+}
+
+}  // namespace
+
+Result<Time> ParseInstant(const std::string& text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) < 6) {
+    s = 0;
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &consumed) < 5) {
+      return UsageError(fmt::format("--now {}: expected ISO-8601 like 2026-12-07T09:30:00-08:00 or ...Z", text));
+    }
+  }
+  std::string zone = text.substr(static_cast<std::size_t>(consumed));
+  int offset_minutes = 0;
+  if (zone == "Z" || zone == "z") {
+    offset_minutes = 0;
+  } else {
+    int oh = 0, om = 0;
+    char sign = zone.empty() ? '?' : zone[0];
+    if ((sign != '+' && sign != '-') || std::sscanf(zone.c_str() + 1, "%2d:%2d", &oh, &om) != 2) {
+      return UsageError(fmt::format("--now {}: give the offset (Z or +HH:MM): a time without one is ambiguous", text));
+    }
+    offset_minutes = (sign == '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  date::year_month_day day{date::year(y), date::month(static_cast<unsigned>(mo)), date::day(static_cast<unsigned>(d))};
+  if (!day.ok() || h > 23 || mi > 59 || s > 60) return UsageError(fmt::format("--now {}: not a valid date and time", text));
+  return Time(date::sys_days(day)) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(s) -
+         std::chrono::minutes(offset_minutes);
+}
+
+void AddApproveOptions(CLI::App& app, CommandLine& cli) {
+  app.add_option("--workspace", cli.workspace, "The data repository's checkout, holding pipelines/<name>.json (default $GITHUB_WORKSPACE, else .)");
+  app.add_option("--repository", cli.repository, "owner/name (default $GITHUB_REPOSITORY)");
+  app.add_option("--token-env", cli.token_env, "Variable holding the token that merges")->capture_default_str();
+  app.add_option("--approve-token-env", cli.approve_token_env,
+                 "Variable holding a second identity's token that approves (where the author cannot approve its own PR)");
+  app.add_option("--identity", cli.identity,
+                 "Login that opens sluice PRs and sets sluice/validate (default $SLUICE_IDENTITY, else github-actions[bot])");
+  app.add_option("--now", cli.now, "Evaluate as of this time (ISO-8601 with offset): dry runs, tests, runbooks");
+  app.add_option("--pr", cli.pull, "Evaluate this PR only (default: the pull_request event's, else every open sluice PR)");
+  app.add_option("--merge-method", cli.merge_method, "squash, merge or rebase")
+      ->check(CLI::IsMember({"squash", "merge", "rebase"}))
+      ->capture_default_str();
+  app.add_option("--publish-workflow", cli.publish_workflow,
+                 "Workflow file started after a merge (workflow_dispatch); '' for none")
+      ->capture_default_str();
+  app.add_option("--require-check", cli.required_checks, "A check that must be present and green on the head; repeatable");
+  app.add_option("--binary-ext", cli.binary_extensions, "An extension whose files may hold any bytes (e.g. parquet); repeatable");
+  app.add_flag("--dry-run", cli.dry_run, "Evaluate and report; approve, merge and dispatch nothing");
+  app.add_flag("--paused", cli.paused, "Treat automation as paused (as SLUICE_PAUSED=true does)");
+  app.add_flag("--require", cli.require, "Exit 1 when nothing was merged");
+}
+
+ApproveRun RunFromCommandLine(const CommandLine& cli, const Environment& env) {
+  auto config = github::ApiConfigFromEnv(env, cli.repository, cli.token_env);
+  if (!config.ok()) return {config.status()};
+  github::ApiConfig approve_config = *config;
+  if (!cli.approve_token_env.empty()) {
+    auto second = github::ApiConfigFromEnv(env, cli.repository, cli.approve_token_env);
+    if (!second.ok()) return {second.status().WithContext("--approve-token-env")};
+    approve_config = *second;
+  }
+  GateOptions options;
+  options.workspace = fs::absolute(cli.workspace.empty() ? env.GetOr("GITHUB_WORKSPACE", ".") : cli.workspace);
+  if (cli.now.empty()) {
+    options.now = std::chrono::system_clock::now();
+  } else {
+    auto now = ParseInstant(cli.now);
+    if (!now.ok()) return {now.status()};
+    options.now = *now;
+  }
+  options.dry_run = cli.dry_run;
+  options.paused = cli.paused || Truthy(env.GetOr("SLUICE_PAUSED", ""));
+  options.identity = !cli.identity.empty() ? cli.identity : env.GetOr("SLUICE_IDENTITY", "github-actions[bot]");
+  options.merge_method = cli.merge_method;
+  options.publish_workflow = cli.publish_workflow;
+  options.required_checks = cli.required_checks;
+  options.binary_extensions = cli.binary_extensions;
+  if (cli.pull > 0) {
+    options.only_pull = cli.pull;
+  } else {
+    auto event = EventPull(env);
+    if (!event.ok()) return {event.status()};
+    options.only_pull = *event;
+  }
+  options.run_url = pipeline::RunUrl(env);
+  options.separate_approver = !cli.approve_token_env.empty();
+  github::Api api(*config);
+  github::Api approver(approve_config);
+  return {RunGate(api, cli.approve_token_env.empty() ? api : approver, options, env)};
+}
+
+int ExitCodeFor(const GateReport& report, const CommandLine& cli) {
+  int code = report.exit_code();
+  if (code == kExitOk && cli.require && report.merged() == 0) return kExitNo;
+  return code;
+}
+
+pipeline::RunRecord RunRecordFor(const ApproveRun& run, int exit_code, std::chrono::system_clock::time_point started) {
+  pipeline::RunRecord record = pipeline::NewRunRecord("sluice-approve", "", run.report.status(), exit_code, started);
+  if (!run.report.ok()) return record;
+  const GateReport& report = *run.report;
+  int held = 0;
+  for (const auto& pull : report.pulls) {
+    for (const auto& reason : pull.decision.reasons) held += reason.rfind("held by label", 0) == 0;
+  }
+  record.status = exit_code == kExitOk ? "success" : exit_code == kExitNo ? "no" : "failure";
+  record.message = fmt::format("{} of {} PR(s) merged{}", report.merged(), report.pulls.size(), report.dry_run ? " (dry run)" : "");
+  record.counts = {{"pulls", static_cast<std::int64_t>(report.pulls.size())}, {"merged", report.merged()}, {"held", held}};
+  return record;
+}
+
+}  // namespace sluice::approve

@@ -1,0 +1,78 @@
+// Whether sluice-approve may merge a data PR now, and why not, in words a reviewer understands.
+// Pure: the facts are gathered from GitHub elsewhere (approve/gather.h), so every rule can be
+// flipped in a unit test.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "approve/window.h"
+#include "pipeline/manifest.h"
+
+namespace sluice::approve {
+
+// The label names (manifest "labels" overrides the first three).
+struct LabelNames {
+  std::string auto_approve = "sluice:auto-approve";
+  std::string hold = "sluice:hold";
+  std::string needs_review = "sluice:needs-review";
+  std::string publish_now = "sluice:publish-now";
+  std::string publish_at_prefix = "sluice:publish-at-";  // + "HH:MM", the pipeline's time zone
+};
+
+struct AppliedLabel {
+  std::string name;
+  std::optional<Time> applied_at;  // when it was last added (the "labeled" event)
+};
+
+// A commit status or a check run on the head commit (the latest one of each name).
+struct HeadCheck {
+  std::string name;     // status context or check run name
+  std::string outcome;  // success, failure, error, pending; check runs: their conclusion, or "pending"
+  std::string creator;  // status: creator.login; check run: the app's slug
+};
+
+struct ChangedFile {
+  std::string path;
+  std::string previous_path;  // for a rename
+  std::string problem;        // "" or e.g. "holds control characters (byte 0x01 at offset 17)"
+};
+
+struct PullFacts {
+  int number = 0;
+  std::string branch;  // head ref, "sluice/cases"
+  std::string head_sha;
+  std::string author;
+  bool draft = false;
+  std::vector<AppliedLabel> labels;
+  std::vector<HeadCheck> statuses;
+  std::vector<HeadCheck> check_runs;
+  std::vector<ChangedFile> files;
+  std::vector<std::string> approved_by;  // logins whose latest review of the head approves it
+};
+
+struct GatePolicy {
+  LabelNames labels;
+  std::string identity;  // the login that opens sluice PRs and sets sluice/validate
+  std::string review = "manual";  // the manifest's "auto" or "manual"
+  std::vector<std::string> outputs;  // the pipeline's declared output paths
+  std::vector<std::string> required_checks;  // names that must be present and successful
+  std::optional<pipeline::PublishWindow> window;
+  bool paused = false;  // SLUICE_PAUSED or --paused
+};
+
+struct Decision {
+  bool merge = false;
+  std::string trigger;               // what made it due: "label sluice:auto-approve", "approved by alice", ...
+  std::vector<std::string> reasons;  // why not; "held by label sluice:hold" first when held
+  std::string window;                // the window's state in words, for the review and the summary
+};
+
+Decision Evaluate(const PullFacts& pull, const GatePolicy& policy, Time now);
+
+// "sluice:publish-at-09:30" -> {9, 30}; nullopt for any other label.
+std::optional<std::pair<int, int>> PublishAtClock(const std::string& label, const LabelNames& names);
+
+}  // namespace sluice::approve

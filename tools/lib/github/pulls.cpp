@@ -1,0 +1,167 @@
+#include "github/pulls.h"
+
+#include <fmt/format.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "json/json.h"
+
+namespace sluice::github {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void Key(Writer& w, const char* key, std::string_view value) {
+  w.Key(key);
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void Strings(Writer& w, const char* key, const std::vector<std::string>& values) {
+  w.Key(key);
+  w.StartArray();
+  for (const auto& value : values) w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+  w.EndArray();
+}
+
+std::string Text(const rapidjson::StringBuffer& buffer) { return std::string(buffer.GetString(), buffer.GetSize()); }
+
+PullRequest PullFrom(const rapidjson::Value& json) {
+  PullRequest pull;
+  const rapidjson::Value* number = json::Member(json, "number");
+  if (number != nullptr && number->IsInt()) pull.number = number->GetInt();
+  pull.url = json::StringOr(json, "html_url");
+  if (const rapidjson::Value* head = json::Member(json, "head"); head != nullptr && head->IsObject()) {
+    pull.head_sha = json::StringOr(*head, "sha");
+  }
+  if (const rapidjson::Value* labels = json::Member(json, "labels"); labels != nullptr && labels->IsArray()) {
+    for (const auto& label : labels->GetArray()) {
+      if (label.IsObject()) pull.labels.push_back(json::StringOr(label, "name"));
+    }
+  }
+  return pull;
+}
+
+Result<PullRequest> PullOf(Result<Reply> reply, const std::string& what) {
+  if (!reply.ok()) return reply.status();
+  if (!reply->json.IsObject()) return ExternalError("GitHub's answer to " + what + " is not a pull request");
+  PullRequest pull = PullFrom(reply->json);
+  if (pull.number <= 0) return ExternalError("GitHub's answer to " + what + " has no PR number");
+  return pull;
+}
+
+// Label names go into the path: percent-encode everything but unreserved characters.
+std::string EncodePathSegment(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out.push_back(static_cast<char>(c));
+    else out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::optional<PullRequest>> FindOpenPull(Api& api, const std::string& branch) {
+  const std::string head = api.config().owner + ":" + branch;
+  auto reply = api.Get(api.RepoPath("/pulls?state=open&per_page=100&head=" + EncodePathSegment(head)));
+  if (!reply.ok()) return reply.status();
+  if (!reply->json.IsArray()) return ExternalError("GitHub's answer to GET pulls is not a list");
+  for (const auto& item : reply->json.GetArray()) {
+    if (!item.IsObject()) continue;
+    PullRequest pull = PullFrom(item);
+    if (pull.number > 0) return std::optional<PullRequest>(std::move(pull));
+  }
+  return std::optional<PullRequest>();
+}
+
+Result<PullRequest> CreatePull(Api& api, const std::string& branch, const std::string& base, const std::string& title,
+                               const std::string& body) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Key(w, "title", title);
+  Key(w, "head", branch);
+  Key(w, "base", base);
+  Key(w, "body", body);
+  w.EndObject();
+  return PullOf(api.Call("POST", api.RepoPath("/pulls"), Text(buffer)), "POST pulls");
+}
+
+Result<PullRequest> UpdatePull(Api& api, int number, const std::string& title, const std::string& body) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Key(w, "title", title);
+  Key(w, "body", body);
+  w.EndObject();
+  return PullOf(api.Call("PATCH", api.RepoPath(fmt::format("/pulls/{}", number)), Text(buffer)), "PATCH pull");
+}
+
+Status AddLabels(Api& api, int number, const std::vector<std::string>& labels) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Strings(w, "labels", labels);
+  w.EndObject();
+  return api.Call("POST", api.RepoPath(fmt::format("/issues/{}/labels", number)), Text(buffer)).status();
+}
+
+Status RemoveLabel(Api& api, int number, const std::string& label) {
+  return api.Call("DELETE", api.RepoPath(fmt::format("/issues/{}/labels/{}", number, EncodePathSegment(label))), "", {404})
+      .status();
+}
+
+Status RequestReviewers(Api& api, int number, const std::vector<std::string>& logins) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Strings(w, "reviewers", logins);
+  w.EndObject();
+  return api.Call("POST", api.RepoPath(fmt::format("/pulls/{}/requested_reviewers", number)), Text(buffer)).status();
+}
+
+Status Comment(Api& api, int number, const std::string& body) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Key(w, "body", body);
+  w.EndObject();
+  return api.Call("POST", api.RepoPath(fmt::format("/issues/{}/comments", number)), Text(buffer)).status();
+}
+
+Result<std::vector<std::string>> CommentBodies(Api& api, int number) {
+  auto reply = api.Get(api.RepoPath(fmt::format("/issues/{}/comments?per_page=100", number)));
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> bodies;
+  if (!reply->json.IsArray()) return bodies;
+  for (const auto& item : reply->json.GetArray()) {
+    if (item.IsObject()) bodies.push_back(json::StringOr(item, "body"));
+  }
+  return bodies;
+}
+
+const char* CommitStateName(CommitState state) {
+  switch (state) {
+    case CommitState::kSuccess: return "success";
+    case CommitState::kFailure: return "failure";
+    case CommitState::kPending: return "pending";
+    case CommitState::kError: return "error";
+  }
+  return "error";
+}
+
+Status SetCommitStatus(Api& api, const std::string& sha, CommitState state, const std::string& context,
+                       const std::string& description, const std::string& target_url) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Key(w, "state", CommitStateName(state));
+  Key(w, "context", context);
+  // GitHub refuses a description over 140 characters.
+  Key(w, "description", description.substr(0, 140));
+  if (!target_url.empty()) Key(w, "target_url", target_url);
+  w.EndObject();
+  return api.Call("POST", api.RepoPath("/statuses/" + sha), Text(buffer)).status();
+}
+
+}  // namespace sluice::github

@@ -1,0 +1,39 @@
+// Pull requests and what hangs on them: labels, reviewers, comments, commit statuses.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "github/api.h"
+
+namespace sluice::github {
+
+struct PullRequest {
+  int number = 0;
+  std::string url;  // html_url, for people
+  std::string head_sha;
+  std::vector<std::string> labels;
+};
+
+// The open PR whose head is <owner>:<branch>, if any.
+Result<std::optional<PullRequest>> FindOpenPull(Api& api, const std::string& branch);
+Result<PullRequest> CreatePull(Api& api, const std::string& branch, const std::string& base, const std::string& title,
+                               const std::string& body);
+Result<PullRequest> UpdatePull(Api& api, int number, const std::string& title, const std::string& body);
+
+Status AddLabels(Api& api, int number, const std::vector<std::string>& labels);
+// Removing a label the PR does not carry is not an error.
+Status RemoveLabel(Api& api, int number, const std::string& label);
+Status RequestReviewers(Api& api, int number, const std::vector<std::string>& logins);
+Status Comment(Api& api, int number, const std::string& body);
+// The bodies of the PR's comments (first page of 100, newest last).
+Result<std::vector<std::string>> CommentBodies(Api& api, int number);
+
+enum class CommitState { kSuccess, kFailure, kPending, kError };
+const char* CommitStateName(CommitState state);
+Status SetCommitStatus(Api& api, const std::string& sha, CommitState state, const std::string& context,
+                       const std::string& description, const std::string& target_url);
+
+}  // namespace sluice::github

@@ -1,0 +1,86 @@
+#include "pr/data_pr.h"
+
+#include <fmt/format.h>
+
+#include "git/object_store.h"
+#include "pr/data_branch.h"
+#include "pr/github_store.h"
+#include "pr/local_store.h"
+#include "pr/pull_request.h"
+
+namespace sluice::pr {
+namespace {
+
+namespace fs = std::filesystem;
+
+PrReport ReportOf(const DataPrRequest& request, const DataCommit& commit) {
+  PrReport report;
+  report.pipeline = request.pipeline;
+  report.base = commit.base;
+  report.branch = commit.branch;
+  report.outcome = commit.outcome;
+  report.commit_sha = commit.commit_sha;
+  for (const FileChange& change : commit.plan.changes) report.changes.emplace_back(change.path, change.kind);
+  report.unchanged = commit.plan.unchanged;
+  if (commit.changed()) report.blobs_uploaded = commit.plan.uploads.size();
+  report.review = DecideReview(request.policy, request.inputs.validation);
+  if (!commit.plan.empty()) report.text = ComposePr(request.inputs, commit.plan, commit.base, commit.branch, report.review);
+  return report;
+}
+
+DataCommitRequest CommitRequestOf(const DataPrRequest& request) {
+  return DataCommitRequest{request.pipeline, request.base, request.inputs.run_url};
+}
+
+}  // namespace
+
+Result<PrReport> OpenDataPr(const DataPrRequest& request, github::ApiConfig config) {
+  github::Api api(std::move(config));
+  GitHubStore store(api);
+  auto commit = CommitData(store, CommitRequestOf(request), request.targets);
+  if (!commit.ok()) return commit.status();
+  if (commit->outcome == BranchOutcome::kForeign) return RefuseForeignHead(api, *commit, request.inputs.run_url);
+  PrReport report = ReportOf(request, *commit);
+  if (commit->outcome == BranchOutcome::kAlreadyThere) {
+    auto pull = FindPull(api, *commit);
+    if (!pull.ok()) return pull.status();
+    if (*pull) {
+      report.pr_number = (*pull)->number;
+      report.pr_url = (*pull)->url;
+    }
+  }
+  const bool missing_pull = commit->outcome == BranchOutcome::kAlreadyThere && report.pr_number == 0;
+  if (commit->changed() || missing_pull) {
+    auto pull = PublishPull(api, *commit, report.text, report.review, request.inputs.validation, request.inputs.run_url);
+    if (!pull.ok()) {
+      return pull.status().WithContext(fmt::format("the data is on branch {} (commit {}), but the PR", commit->branch,
+                                                   commit->commit_sha.substr(0, 12)));
+    }
+    report.pr_number = pull->number;
+    report.pr_url = pull->url;
+    report.pr_created = pull->created;
+    report.warnings = pull->warnings;
+  }
+  report.requests = api.requests();
+  report.writes = api.writes();
+  return report;
+}
+
+Result<PrReport> CommitLocally(const DataPrRequest& request) {
+  auto repo = git::ObjectStore::Discover(request.workspace);
+  if (!repo.ok()) return repo.status();
+  std::error_code ec;
+  if (!fs::equivalent(repo->workdir(), request.workspace, ec)) {
+    return UsageError(fmt::format("--local needs the workspace to be the repository's root ({}), not {}",
+                                  repo->workdir().string(), request.workspace.string()));
+  }
+  LocalStore store(*repo);
+  auto commit = CommitData(store, CommitRequestOf(request), request.targets);
+  if (!commit.ok()) return commit.status();
+  if (commit->outcome == BranchOutcome::kForeign) return UnsafeError(ForeignHeadMessage(*commit, request.pipeline));
+  PrReport report = ReportOf(request, *commit);
+  report.local = true;
+  return report;
+}
+
+}  // namespace sluice::pr
