@@ -179,13 +179,24 @@ TEST_CASE("unchanged rerun makes no write request", "[pr]") {
   CHECK(Output(outputs, "changed") == "false");
   CHECK(Output(outputs, "pr-number") == "1");
 
-  SECTION("and data equal to the base makes none either, not even a read of the PR") {
+  SECTION("data back to the base closes the open PR, whose older data must not merge; then nothing is written") {
     f.repo.Write("data/cases.csv", Rows(5));
     f.fake.ClearRequests();
     auto same = f.Manifest({}, {{"GITHUB_OUTPUT", outputs.string()}});
+    INFO(same.out << same.err);
     REQUIRE(same.exit_code == 0);
+    CHECK_THAT(same.out, Catch::Contains("no change against main") && Catch::Contains("PR #1 (older data) closed"));
+    CheckAllValid(f.fake.Requests());
+    auto writes = Writes(f.fake.Requests());
+    REQUIRE(writes.size() == 2);  // the comment that says why, and the close
+    auto pull = f.fake.Api("/repos/" + std::string(kRepo) + "/pulls/1");
+    CHECK(std::string(pull["state"].GetString()) == "closed");
+    CHECK(f.Branch() == head);  // the branch is left as it was
+    f.fake.ClearRequests();
+    auto again = f.Manifest({}, {{"GITHUB_OUTPUT", outputs.string()}});
+    REQUIRE(again.exit_code == 0);
     CHECK(Writes(f.fake.Requests()).empty());
-    CHECK_THAT(same.out, Catch::Contains("no change against main"));
+    CHECK(Output(outputs, "changed") == "false");
   }
 }
 

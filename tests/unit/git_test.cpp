@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <string>
 
 #include "git/repository.h"
@@ -50,4 +51,29 @@ TEST_CASE("a directory outside any repository is a clear error", "[git]") {
   auto git = git::Repository::Discover(plain.path());
   REQUIRE_FALSE(git.ok());
   CHECK_THAT(git.status().message(), Catch::Contains("not inside a git repository"));
+}
+
+TEST_CASE("the files under a path of a commit are listed with their bytes, links marked", "[git]") {
+  DataRepo repo;
+  repo.Write("data/a.csv", "a\n");
+  repo.Write("data/sub/deeper/b.json", "{}");
+  repo.Write("README.md", "r");
+  std::filesystem::create_symlink("a.csv", repo.path() / "data/link.csv");
+  repo.Commit("files");
+  repo.Write("data/a.csv", "uncommitted\n");
+  auto git = git::Repository::Discover(repo.path());
+  REQUIRE(git.ok());
+  auto files = git->FilesAt("HEAD", "data/");
+  REQUIRE(files.ok());
+  REQUIRE(files->size() == 3);
+  CHECK((*files)[0].path == "data/a.csv");
+  CHECK((*files)[0].content == "a\n");
+  CHECK((*files)[1].path == "data/link.csv");
+  CHECK((*files)[1].kind == git::CommittedFile::Kind::kSymlink);
+  CHECK((*files)[2].path == "data/sub/deeper/b.json");
+  CHECK(git->FilesAt("HEAD", "").value().size() == 4);
+  auto one = git->FilesAt("HEAD", "README.md");
+  REQUIRE(one.ok());
+  CHECK(one->at(0).content == "r");
+  CHECK(git->FilesAt("HEAD", "nope").status().kind() == ErrorKind::kInput);
 }

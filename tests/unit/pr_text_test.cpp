@@ -45,6 +45,8 @@ TEST_CASE("the PR body stays under the limit with a note, keeping the header and
   CHECK(text.body.size() <= kBodyLimit);
   CHECK_THAT(text.body, Catch::Contains("Daily cases.") && Catch::Contains("Trimmed") && Catch::Contains("@alice") &&
                             Catch::Contains("actions/runs/9"));
+  // Hand review made easy: the reviewers approve, sluice merges at the window.
+  CHECK_THAT(text.body, Catch::Contains("approve, do not merge") && Catch::Contains("publish window"));
   CHECK(text.title == "Data update: cases (1 file: 1 modified)");
   inputs.diff_markdown = "small";
   CHECK_FALSE(ComposePr(inputs, plan, "main", "sluice/cases", review).trimmed);

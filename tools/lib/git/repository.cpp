@@ -113,6 +113,84 @@ Result<std::optional<std::string>> Repository::ReadFileAt(const std::string& rev
   return std::optional<std::string>(std::move(content).value());
 }
 
+namespace {
+
+CommittedFile::Kind KindOf(git_filemode_t mode) {
+  switch (mode) {
+    case GIT_FILEMODE_BLOB_EXECUTABLE: return CommittedFile::Kind::kExecutable;
+    case GIT_FILEMODE_LINK: return CommittedFile::Kind::kSymlink;
+    case GIT_FILEMODE_COMMIT: return CommittedFile::Kind::kSubmodule;
+    default: return CommittedFile::Kind::kFile;
+  }
+}
+
+struct WalkState {
+  std::string prefix;  // "dir/" under which the walked tree sits
+  // Copies: a walk frees each subtree (and its entries) once it has left it.
+  std::vector<std::pair<std::string, TreeEntry>> found;
+  bool failed = false;
+};
+
+int CollectEntry(const char* root, const git_tree_entry* entry, void* payload) {
+  auto* state = static_cast<WalkState*>(payload);
+  if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) return 0;
+  git_tree_entry* copy = nullptr;
+  if (git_tree_entry_dup(&copy, entry) != 0) {
+    state->failed = true;
+    return -1;
+  }
+  state->found.emplace_back(state->prefix + root + git_tree_entry_name(entry), TreeEntry(copy));
+  return 0;
+}
+
+}  // namespace
+
+Result<std::vector<CommittedFile>> Repository::FilesAt(const std::string& revision, const std::string& path) const {
+  auto commit = PeelToCommit(repo_.get(), revision);
+  if (!commit.ok()) return commit.status();
+  git_tree* raw_tree = nullptr;
+  if (git_commit_tree(&raw_tree, commit->get()) != 0) return InputError(LastError("cannot read the commit's tree"));
+  Tree root(raw_tree);
+  Tree subtree;
+  std::vector<CommittedFile> files;
+  auto add = [&](const std::string& file_path, const git_tree_entry* entry) -> Status {
+    CommittedFile file{file_path, KindOf(git_tree_entry_filemode(entry)), ""};
+    if (file.kind != CommittedFile::Kind::kSubmodule) {
+      auto content = ReadBlob(repo_.get(), *git_tree_entry_id(entry));
+      if (!content.ok()) return content.status();
+      file.content = std::move(content).value();
+    }
+    files.push_back(std::move(file));
+    return Status::Ok();
+  };
+  git_tree* walked = root.get();
+  WalkState state;
+  TreeEntry named;
+  if (!path.empty()) {
+    git_tree_entry* raw_entry = nullptr;
+    int rc = git_tree_entry_bypath(&raw_entry, root.get(), path.c_str());
+    if (rc == GIT_ENOTFOUND) return InputError(fmt::format("{} does not exist in {}", path, revision));
+    if (rc != 0) return InputError(LastError(fmt::format("cannot look up {}", path)));
+    named.reset(raw_entry);
+    if (git_tree_entry_type(named.get()) != GIT_OBJECT_TREE) {
+      SLUICE_RETURN_IF_ERROR(add(path, named.get()));
+      return files;
+    }
+    git_tree* raw_sub = nullptr;
+    if (git_tree_lookup(&raw_sub, repo_.get(), git_tree_entry_id(named.get())) != 0) {
+      return InputError(LastError(fmt::format("cannot read the tree {}", path)));
+    }
+    subtree.reset(raw_sub);
+    walked = subtree.get();
+    state.prefix = path.back() == '/' ? path : path + "/";
+  }
+  if (git_tree_walk(walked, GIT_TREEWALK_PRE, CollectEntry, &state) != 0) {
+    return InputError(LastError("cannot walk the commit's tree"));
+  }
+  for (const auto& [file_path, entry] : state.found) SLUICE_RETURN_IF_ERROR(add(file_path, entry.get()));
+  return files;
+}
+
 Result<std::vector<FileVersion>> Repository::History(const std::string& revision, const std::string& path,
                                                      std::size_t limit) const {
   auto start = PeelToCommit(repo_.get(), revision);

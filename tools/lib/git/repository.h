@@ -21,6 +21,14 @@ struct FileVersion {
   std::string content;
 };
 
+// A file of a committed tree. `kind` tells links and submodules apart: a publisher refuses them.
+struct CommittedFile {
+  enum class Kind { kFile, kExecutable, kSymlink, kSubmodule };
+  std::string path;     // relative to the root, '/'-separated
+  Kind kind = Kind::kFile;
+  std::string content;  // the blob's bytes (a link's target); empty for a submodule
+};
+
 class Repository {
  public:
   // Finds the repository containing `path` (searching upwards, as git does).
@@ -37,6 +45,10 @@ class Repository {
   // "origin/main", a sha). nullopt when the file does not exist there; an error when the
   // revision does not.
   Result<std::optional<std::string>> ReadFileAt(const std::string& revision, const std::string& path) const;
+
+  // Every file at or under `path` ("" for the whole tree) in `revision`, in tree order. An
+  // InputError when `path` does not exist there.
+  Result<std::vector<CommittedFile>> FilesAt(const std::string& revision, const std::string& path) const;
 
   // The full commit id `revision` names.
   Result<std::string> ResolveCommit(const std::string& revision) const;

@@ -97,6 +97,10 @@ Result<PullRequest> UpdatePull(Api& api, int number, const std::string& title, c
   return PullOf(api.Call("PATCH", api.RepoPath(fmt::format("/pulls/{}", number)), Text(buffer)), "PATCH pull");
 }
 
+Status ClosePull(Api& api, int number) {
+  return api.Call("PATCH", api.RepoPath(fmt::format("/pulls/{}", number)), R"({"state":"closed"})").status();
+}
+
 Status AddLabels(Api& api, int number, const std::vector<std::string>& labels) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);

@@ -22,6 +22,7 @@ Result<std::optional<PullRequest>> FindOpenPull(Api& api, const std::string& bra
 Result<PullRequest> CreatePull(Api& api, const std::string& branch, const std::string& base, const std::string& title,
                                const std::string& body);
 Result<PullRequest> UpdatePull(Api& api, int number, const std::string& title, const std::string& body);
+Status ClosePull(Api& api, int number);
 
 Status AddLabels(Api& api, int number, const std::vector<std::string>& labels);
 // Removing a label the PR does not carry is not an error.

@@ -41,6 +41,21 @@ Result<PrReport> OpenDataPr(const DataPrRequest& request, github::ApiConfig conf
   if (!commit.ok()) return commit.status();
   if (commit->outcome == BranchOutcome::kForeign) return RefuseForeignHead(api, *commit, request.inputs.run_url);
   PrReport report = ReportOf(request, *commit);
+  if (commit->outcome == BranchOutcome::kUnchanged) {
+    // The newest data equals the base: an open PR still holds older data, which must not be
+    // merged (and published) at the next window. It is closed, saying why; nothing else is written.
+    auto pull = FindPull(api, *commit);
+    if (!pull.ok()) return pull.status();
+    if (*pull) {
+      std::string why = fmt::format(
+          "Closed by sluice-pr: the newest data of `{}` equals `{}`, so this PR's older data must not be published. "
+          "A later change opens a new PR.{}",
+          request.pipeline, commit->base, request.inputs.run_url.empty() ? "" : "\n\nRun: " + request.inputs.run_url);
+      SLUICE_RETURN_IF_ERROR(github::Comment(api, (*pull)->number, why));
+      SLUICE_RETURN_IF_ERROR(github::ClosePull(api, (*pull)->number));
+      report.pr_closed = (*pull)->number;
+    }
+  }
   if (commit->outcome == BranchOutcome::kAlreadyThere) {
     auto pull = FindPull(api, *commit);
     if (!pull.ok()) return pull.status();

@@ -42,7 +42,9 @@ std::string Footer(const PrInputs& inputs, const std::string& branch, const Revi
   if (!review.reviewers.empty()) {
     std::string people;
     for (const auto& login : review.reviewers) people += (people.empty() ? "@" : ", @") + login;
-    text += fmt::format("**Reviewers** ({}): check the changes above; approve when they are right.\n", people);
+    text += fmt::format("**Reviewers** ({}): check the changes above and **approve, do not merge**: sluice merges the "
+                        "approved data at the publish window (add `sluice:hold` to stop it).\n",
+                        people);
   }
   if (!inputs.staging.empty()) text += fmt::format("**Staging:** `{}`\n", inputs.staging);
   if (!inputs.runbook.empty()) text += fmt::format("**Runbook:** {}\n", inputs.runbook);

@@ -26,7 +26,10 @@ void Number(Writer& w, const char* key, std::int64_t value) {
 std::string Headline(const PrReport& report) {
   switch (report.outcome) {
     case BranchOutcome::kUnchanged:
-      return fmt::format("{}: no change against {}: nothing committed", report.pipeline, report.base);
+      return report.pr_closed > 0
+                 ? fmt::format("{}: no change against {}: nothing committed; PR #{} (older data) closed", report.pipeline,
+                               report.base, report.pr_closed)
+                 : fmt::format("{}: no change against {}: nothing committed", report.pipeline, report.base);
     case BranchOutcome::kAlreadyThere:
       return fmt::format("{}: {} already holds this data on {}: nothing written", report.pipeline, report.branch, report.base);
     default:

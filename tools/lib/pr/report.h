@@ -27,6 +27,7 @@ struct PrReport {
   int pr_number = 0;
   std::string pr_url;
   bool pr_created = false;
+  int pr_closed = 0;  // an open PR closed because the newest data equals the base
   PrText text;  // the PR as written (or, with --local, as it would be)
   ReviewDecision review;
   int requests = 0;

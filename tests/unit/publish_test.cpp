@@ -1,0 +1,175 @@
+// The publish module's decisions without a process: storage URLs, content types, the plan
+// against the previous manifest, the manifest's schema errors, and the file backend's
+// conditional write.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include "core/hash.h"
+#include "publish/plan.h"
+#include "publish/published_manifest.h"
+#include "storage/backend.h"
+#include "storage/content_type.h"
+#include "storage/file_backend.h"
+#include "storage/storage_url.h"
+#include "support/temp_dir.h"
+
+using namespace sluice;
+using namespace sluice::publish;
+
+TEST_CASE("storage URLs parse into their parts and bad ones exit 2", "[publish]") {
+  auto az = storage::ParseStorageUrl("az://healthdata/public/covid/daily/", "/ws");
+  REQUIRE(az.ok());
+  CHECK(az->scheme == storage::Scheme::kAzure);
+  CHECK(az->account == "healthdata");
+  CHECK(az->container == "public");
+  CHECK(az->prefix == "covid/daily");
+  auto s3 = storage::ParseStorageUrl("s3://my-bucket/data", "/ws");
+  REQUIRE(s3.ok());
+  CHECK(s3->scheme == storage::Scheme::kS3);
+  CHECK(s3->container == "my-bucket");
+  CHECK(s3->prefix == "data");
+  auto gs = storage::ParseStorageUrl("gs://bucket.example", "/ws");
+  REQUIRE(gs.ok());
+  CHECK(gs->scheme == storage::Scheme::kGcs);
+  CHECK(gs->prefix.empty());
+  auto file = storage::ParseStorageUrl("file:///srv/www/data/", "/ws");
+  REQUIRE(file.ok());
+  CHECK(file->directory == "/srv/www/data");
+  auto relative = storage::ParseStorageUrl("file://build/site", "/ws");
+  REQUIRE(relative.ok());
+  CHECK(relative->directory == "/ws/build/site");
+  for (const char* bad : {"ftp://host/x", "/srv/data", "az://UPPER/c", "az://account", "s3://b/../x", "s3://", "file://"}) {
+    INFO(bad);
+    auto url = storage::ParseStorageUrl(bad, "/ws");
+    REQUIRE_FALSE(url.ok());
+    CHECK(url.status().exit_code() == 2);
+  }
+}
+
+TEST_CASE("cloud backends say they are not in this build yet, with exit 2", "[publish]") {
+  auto url = storage::ParseStorageUrl("s3://bucket/prefix", "/ws");
+  auto backend = storage::OpenBackend(*url, Environment::FromMap({}));
+  REQUIRE_FALSE(backend.ok());
+  CHECK(backend.status().exit_code() == 2);
+  CHECK_THAT(backend.status().message(), Catch::Contains("not available in this build yet"));
+}
+
+TEST_CASE("content types follow the extension", "[publish]") {
+  CHECK(storage::ContentTypeFor("data/cases.json") == "application/json");
+  CHECK(storage::ContentTypeFor("data/CASES.CSV") == "text/csv; charset=utf-8");
+  CHECK(storage::ContentTypeFor("maps/counties.geojson") == "application/geo+json");
+  CHECK(storage::ContentTypeFor("x.ndjson") == "application/x-ndjson");
+  CHECK(storage::ContentTypeFor("notes.txt") == "text/plain; charset=utf-8");
+  CHECK(storage::ContentTypeFor("blob") == "application/octet-stream");
+  CHECK(storage::ContentTypeFor("dir.json/.hidden") == "application/octet-stream");
+}
+
+TEST_CASE("object names that could leave the prefix are refused with exit 4", "[publish]") {
+  for (const char* bad : {"", "/abs", "a/../b", "..", "a//b", "./a", "a/"}) {
+    INFO(bad);
+    CHECK(storage::CheckKey(bad).exit_code() == 4);
+  }
+  CHECK(storage::CheckKey("data/cases.csv").ok());
+}
+
+namespace {
+
+PublishSource Source(std::vector<std::pair<std::string, std::string>> files, std::string commit) {
+  PublishSource source;
+  source.commit = commit;
+  for (auto& [path, bytes] : files) source.files.push_back({path, bytes, Sha256Hex(bytes)});
+  return source;
+}
+
+}  // namespace
+
+TEST_CASE("the plan uploads only what differs from the previous manifest", "[publish]") {
+  const std::string c1(40, 'a'), c2(40, 'b');
+  PublishSource first = Source({{"a.csv", "1\n"}, {"b.json", "{}"}, {"c.txt", "c"}}, c1);
+  PublishPlan initial = PlanPublish(first, std::nullopt);
+  CHECK(initial.Count(FileChange::kAdded) == 3);
+  CHECK(initial.files[0].content_type == "text/csv; charset=utf-8");
+
+  PublishedManifest previous;
+  previous.commit = c1;
+  for (const auto& f : first.files) previous.files.push_back({f.path, f.sha256, f.bytes.size(), c1});
+  previous.removed = {"old.csv", "b.json"};
+  CHECK(PlanPublish(first, previous).Unchanged());
+
+  PublishSource second = Source({{"a.csv", "2\n"}, {"b.json", "{}"}, {"d.csv", "d"}}, c2);
+  PublishPlan plan = PlanPublish(second, previous);
+  CHECK(plan.Count(FileChange::kModified) == 1);
+  CHECK(plan.Count(FileChange::kUnchanged) == 1);
+  CHECK(plan.Count(FileChange::kAdded) == 1);
+  CHECK(plan.removed == std::vector<std::string>{"c.txt"});
+  CHECK(plan.lingering == std::vector<std::string>{"old.csv"});  // b.json is back in the set
+  CHECK(plan.UploadBytes() == 3);
+  CHECK_FALSE(plan.Unchanged());
+
+  PublishSource same_files_new_commit = first;
+  same_files_new_commit.commit = c2;
+  PublishPlan moved = PlanPublish(same_files_new_commit, previous);
+  CHECK(moved.Count(FileChange::kUnchanged) == 3);
+  CHECK(moved.commit_changed);
+}
+
+TEST_CASE("the published manifest round-trips and a bad one names its JSON pointer", "[publish]") {
+  PublishedManifest manifest;
+  manifest.pipeline = "cases";
+  manifest.commit = std::string(40, 'c');
+  manifest.published_at = "2026-11-29T09:00:00.000Z";
+  manifest.files = {{"data/cases.csv", std::string(64, 'f'), 12, manifest.commit}};
+  manifest.lock = PublishLock{"id1", std::nullopt, "", "2026-11-29T09:00:00.000Z", "2026-11-29T10:00:00.000Z"};
+  auto parsed = ParsePublishedManifest(PublishedManifestJson(manifest), "m.json");
+  REQUIRE(parsed.ok());
+  CHECK(parsed->files.size() == 1);
+  CHECK(parsed->Find("data/cases.csv")->size == 12);
+  REQUIRE(parsed->lock);
+  CHECK(parsed->lock->expires_at == "2026-11-29T10:00:00.000Z");
+
+  const std::string bad_hash = fmt::format(R"({{"format": 1, "commit": null, "published_at": "t",
+    "files": [{{"path": "a.csv", "sha256": "{}", "size": 1}}, {{"path": "b.csv", "sha256": "xyz", "size": 1}}]}})",
+                                           std::string(64, '0'));
+  auto bad = ParsePublishedManifest(bad_hash, "target/_sluice/manifest.json");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().exit_code() == 2);
+  CHECK_THAT(bad.status().message(), Catch::Contains("target/_sluice/manifest.json: /files/1/sha256"));
+
+  auto escaping = ParsePublishedManifest(
+      fmt::format(R"({{"format": 1, "commit": null, "published_at": "t", "files": [{{"path": "../x", "sha256": "{}", "size": 1}}]}})",
+                  std::string(64, '0')),
+      "m.json");
+  REQUIRE_FALSE(escaping.ok());
+  CHECK_THAT(escaping.status().message(), Catch::Contains("/files/0/path"));
+  auto missing = ParsePublishedManifest(R"({"format": 1, "commit": null, "published_at": "t"})", "m.json");
+  REQUIRE_FALSE(missing.ok());
+  CHECK_THAT(missing.status().message(), Catch::Contains("files"));
+  auto malformed = ParsePublishedManifest("{\"format\": 1,\n  oops", "m.json");
+  REQUIRE_FALSE(malformed.ok());
+  CHECK_THAT(malformed.status().message(), Catch::Contains("m.json:2:"));
+}
+
+TEST_CASE("the file backend's conditional write refuses a moved version with exit 4", "[publish]") {
+  TempDir dir;
+  storage::FileBackend backend(dir.path() / "target");
+  storage::ObjectProperties json{"application/json", "no-cache", {}};
+  auto first = backend.PutIf("_sluice/manifest.json", "v1", json, storage::Precondition::IfAbsent());
+  REQUIRE(first.ok());
+  CHECK(*first == Sha256Hex("v1"));
+  CHECK(backend.PutIf("_sluice/manifest.json", "again", json, storage::Precondition::IfAbsent()).status().exit_code() == 4);
+  auto second = backend.PutIf("_sluice/manifest.json", "v2", json, storage::Precondition::IfVersion(*first));
+  REQUIRE(second.ok());
+  auto stale = backend.PutIf("_sluice/manifest.json", "v3", json, storage::Precondition::IfVersion(*first));
+  REQUIRE_FALSE(stale.ok());
+  CHECK(stale.status().exit_code() == 4);
+  CHECK_THAT(stale.status().message(), Catch::Contains("changed under this run"));
+  auto now = backend.Get("_sluice/manifest.json");
+  REQUIRE(now.ok());
+  CHECK((*now)->bytes == "v2");
+  CHECK(backend.Delete("absent/file.csv").ok());
+  REQUIRE(backend.Put("data/a.csv", "x", json).ok());
+  auto keys = backend.List();
+  REQUIRE(keys.ok());
+  CHECK(*keys == std::vector<std::string>{"_sluice/manifest.json", "data/a.csv"});
+}

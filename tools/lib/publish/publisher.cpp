@@ -1,0 +1,276 @@
+#include "publish/publisher.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "core/clock.h"
+#include "core/fs.h"
+#include "core/hash.h"
+
+namespace sluice::publish {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+std::string RandomId() {
+  std::random_device device;
+  return fmt::format("{:08x}{:08x}", device(), device());
+}
+
+storage::ObjectProperties RecordProperties() { return {"application/json", "no-cache", {}}; }
+
+std::string Where(const storage::Backend& backend, std::string_view key) {
+  return fmt::format("{}/{}", backend.Describe(), key);
+}
+
+struct Previous {
+  std::optional<PublishedManifest> manifest;
+  std::optional<std::string> version;  // nullopt: no manifest yet
+};
+
+Result<Previous> ReadPrevious(storage::Backend& backend) {
+  auto object = backend.Get(std::string(kManifestKey));
+  if (!object.ok()) return object.status().WithContext("reading the published manifest");
+  Previous previous;
+  if (!object->has_value()) return previous;
+  auto manifest = ParsePublishedManifest((*object)->bytes, Where(backend, kManifestKey));
+  if (!manifest.ok()) {
+    return InputError(manifest.status().message() +
+                      " (the target's manifest is damaged: see runbooks/publish-failed.md before touching it)");
+  }
+  previous.manifest = std::move(manifest).value();
+  previous.version = (*object)->version;
+  return previous;
+}
+
+Status CheckLock(const Previous& previous, const PublishOptions& options, const std::string& now, PublishReport& report) {
+  if (!previous.manifest || !previous.manifest->lock) return Status::Ok();
+  const PublishLock& lock = *previous.manifest->lock;
+  if (lock.expires_at <= now) {
+    report.warnings.push_back(fmt::format("taking over the lock of a run that started at {} and expired at {} (it did not "
+                                          "finish)", lock.started_at, lock.expires_at));
+    return Status::Ok();
+  }
+  const std::string holder = lock.run.empty() ? "run " + lock.id : lock.run;
+  if (options.break_lock) {
+    report.warnings.push_back(fmt::format("breaking the lock of {} (started {}) as --break-lock asks", holder, lock.started_at));
+    return Status::Ok();
+  }
+  if (options.dry_run) {
+    report.warnings.push_back(fmt::format("{} is publishing to this target now (since {})", holder, lock.started_at));
+    return Status::Ok();
+  }
+  return UnsafeError(fmt::format("another publish holds the target: {} (commit {}) since {}, lock until {}. Wait for it; "
+                                 "if that run is dead, rerun with --break-lock",
+                                 holder, lock.commit ? lock.commit->substr(0, 12) : "none", lock.started_at,
+                                 lock.expires_at));
+}
+
+std::string StatusJson(const PublishedManifest& manifest, const std::string& manifest_version, std::uint64_t bytes) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("pipeline");
+  writer.String(manifest.pipeline);
+  writer.Key("commit");
+  if (manifest.commit) writer.String(*manifest.commit);
+  else writer.Null();
+  writer.Key("published_at");
+  writer.String(manifest.published_at);
+  writer.Key("files");
+  writer.Uint64(manifest.files.size());
+  writer.Key("bytes");
+  writer.Uint64(bytes);
+  writer.Key("manifest_sha256");
+  writer.String(manifest_version);
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+// The test hook that lets a test race two publishers deterministically.
+void PauseForTest(const std::string& file) {
+  if (file.empty()) return;
+  (void)WriteFileAtomically(file + ".waiting", "");
+  for (int i = 0; i < 600 && !std::filesystem::exists(file); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+}
+
+class Run {
+ public:
+  Run(storage::Backend& backend, const PublishSource& source, const PublishOptions& options, PublishReport& report)
+      : backend_(backend), source_(source), options_(options), report_(report) {}
+
+  Status Execute() {
+    const std::string now = FormatUtc(Clock::now());
+    auto previous = ReadPrevious(backend_);
+    if (!previous.ok()) return previous.status();
+    previous_ = std::move(previous).value();
+    SLUICE_RETURN_IF_ERROR(CheckLock(previous_, options_, now, report_));
+    plan_ = PlanPublish(source_, previous_.manifest);
+    for (const auto& planned : plan_.files) {
+      report_.files.push_back({planned.file->path, planned.change, planned.file->bytes.size(), planned.file->sha256,
+                               planned.content_type});
+    }
+    report_.removed = plan_.removed;
+    if (options_.dry_run) return Status::Ok();
+    const bool deletions_due = options_.delete_removed && (!plan_.removed.empty() || !plan_.lingering.empty());
+    const bool stale_lock = previous_.manifest && previous_.manifest->lock;
+    if (plan_.Unchanged() && !deletions_due && !stale_lock) return Status::Ok();  // nothing to write, nothing written
+
+    SLUICE_RETURN_IF_ERROR(Claim(now));
+    Status uploaded = UploadAndVerify();
+    if (!uploaded.ok()) return Release(uploaded);
+    PauseForTest(options_.pause_file);
+    PublishedManifest next = NextManifest();
+    auto committed = backend_.PutIf(std::string(kManifestKey), PublishedManifestJson(next), RecordProperties(),
+                                    storage::Precondition::IfVersion(claim_version_));
+    if (!committed.ok()) {
+      if (committed.status().kind() != ErrorKind::kUnsafe) return Release(committed.status());
+      return UnsafeError(fmt::format("{}; this run's lock was broken by another publisher. This run's manifest was NOT "
+                                     "written and the other run's stands; rerun to publish {} again",
+                                     committed.status().message(), source_.origin));
+    }
+    report_.manifest_written = true;
+    std::string version = std::move(committed).value();
+    if (options_.delete_removed) SLUICE_RETURN_IF_ERROR(DeleteRemoved(next, version));
+    Status status = backend_.Put(std::string(kStatusKey), StatusJson(next, version, Bytes(next)), RecordProperties());
+    if (status.ok()) report_.status_written = true;
+    else report_.warnings.push_back("the data is published, but " + std::string(kStatusKey) + " was not written: " + status.message());
+    return Status::Ok();
+  }
+
+ private:
+  Status Claim(const std::string& now) {
+    PublishedManifest claim = previous_.manifest.value_or(PublishedManifest{options_.pipeline, std::nullopt, now, {}, {}, {}});
+    claim.lock = PublishLock{RandomId(), source_.commit, options_.run_url, now,
+                             FormatUtc(Clock::now() + options_.lock_duration)};
+    unlocked_ = claim;
+    unlocked_.lock.reset();
+    auto precondition = previous_.version ? storage::Precondition::IfVersion(*previous_.version)
+                                          : storage::Precondition::IfAbsent();
+    auto claimed = backend_.PutIf(std::string(kManifestKey), PublishedManifestJson(claim), RecordProperties(), precondition);
+    if (!claimed.ok()) {
+      if (claimed.status().kind() != ErrorKind::kUnsafe) return claimed.status().WithContext("claiming the target");
+      return UnsafeError(fmt::format("another publisher claimed the target first ({}); nothing was uploaded. Rerun "
+                                     "when it has finished", claimed.status().message()));
+    }
+    claim_version_ = std::move(claimed).value();
+    return Status::Ok();
+  }
+
+  // Puts the previous manifest back without this run's lock, so the next run starts at once.
+  Status Release(const Status& failure) {
+    auto released = backend_.PutIf(std::string(kManifestKey), PublishedManifestJson(unlocked_), RecordProperties(),
+                                   storage::Precondition::IfVersion(claim_version_));
+    std::string message = fmt::format("{}. Uploaded {} of {} changed files; the manifest still names the previous set, "
+                                      "so readers are unaffected; rerun to complete",
+                                      failure.message(), report_.uploaded, Changed());
+    if (!released.ok()) message += fmt::format(" (the lock could not be released: {}; it expires by itself)", released.status().message());
+    return Status(failure.kind(), message);
+  }
+
+  std::size_t Changed() const { return plan_.files.size() - plan_.Count(FileChange::kUnchanged); }
+
+  Status UploadAndVerify() {
+    for (const PlannedFile& planned : plan_.files) {
+      if (planned.change == FileChange::kUnchanged) continue;
+      if (options_.fail_after_uploads >= 0 && report_.uploaded >= static_cast<std::size_t>(options_.fail_after_uploads)) {
+        return ExternalError(fmt::format("{}: stopped by the test hook SLUICE_PUBLISH_FAIL_AFTER={}",
+                                         Where(backend_, planned.file->path), options_.fail_after_uploads));
+      }
+      storage::ObjectProperties properties{planned.content_type, options_.cache_control,
+                                           {{"sluice-sha256", planned.file->sha256}}};
+      if (source_.commit) properties.metadata["sluice-commit"] = *source_.commit;
+      SLUICE_RETURN_IF_ERROR(backend_.Put(planned.file->path, planned.file->bytes, properties));
+      ++report_.uploaded;
+      report_.bytes_uploaded += planned.file->bytes.size();
+    }
+    // Read back what was written: the manifest must never name bytes the target does not serve.
+    for (const PlannedFile& planned : plan_.files) {
+      if (planned.change == FileChange::kUnchanged) continue;
+      auto object = backend_.Get(planned.file->path);
+      if (!object.ok()) return object.status().WithContext("reading back");
+      if (!object->has_value() || Sha256Hex((*object)->bytes) != planned.file->sha256) {
+        return ExternalError(fmt::format("{}: read back {} where {} was uploaded", Where(backend_, planned.file->path),
+                                         object->has_value() ? "sha256 " + Sha256Hex((*object)->bytes).substr(0, 12) : "nothing",
+                                         planned.file->sha256.substr(0, 12)));
+      }
+      ++report_.verified;
+    }
+    return Status::Ok();
+  }
+
+  PublishedManifest NextManifest() const {
+    PublishedManifest next{options_.pipeline, source_.commit, FormatUtc(Clock::now()), {}, {}, {}};
+    for (const PlannedFile& planned : plan_.files) {
+      std::optional<std::string> commit = source_.commit;
+      if (planned.change == FileChange::kUnchanged) commit = previous_.manifest->Find(planned.file->path)->commit;
+      next.files.push_back({planned.file->path, planned.file->sha256, planned.file->bytes.size(), commit});
+    }
+    next.removed = plan_.lingering;
+    next.removed.insert(next.removed.end(), plan_.removed.begin(), plan_.removed.end());
+    std::sort(next.removed.begin(), next.removed.end());
+    next.removed.erase(std::unique(next.removed.begin(), next.removed.end()), next.removed.end());
+    return next;
+  }
+
+  // After the manifest points past them; then the manifest forgets them (conditionally, again).
+  Status DeleteRemoved(PublishedManifest next, std::string& version) {
+    if (next.removed.empty()) return Status::Ok();
+    for (const auto& path : next.removed) {
+      Status deleted = backend_.Delete(path);
+      if (!deleted.ok()) {
+        return Status(deleted.kind(), fmt::format("the new set is published, but deleting a removed file failed: {}. "
+                                                  "Rerun with --delete-removed to finish", deleted.message()));
+      }
+      report_.deleted.push_back(path);
+    }
+    next.removed.clear();
+    auto written = backend_.PutIf(std::string(kManifestKey), PublishedManifestJson(next), RecordProperties(),
+                                  storage::Precondition::IfVersion(version));
+    if (!written.ok()) return written.status().WithContext("the removed files are deleted, but updating the manifest");
+    version = std::move(written).value();
+    return Status::Ok();
+  }
+
+  static std::uint64_t Bytes(const PublishedManifest& manifest) {
+    std::uint64_t bytes = 0;
+    for (const auto& file : manifest.files) bytes += file.size;
+    return bytes;
+  }
+
+  storage::Backend& backend_;
+  const PublishSource& source_;
+  const PublishOptions& options_;
+  PublishReport& report_;
+  Previous previous_;
+  PublishPlan plan_;
+  PublishedManifest unlocked_;
+  std::string claim_version_;
+};
+
+}  // namespace
+
+std::size_t PublishReport::Count(FileChange change) const {
+  return static_cast<std::size_t>(
+      std::count_if(files.begin(), files.end(), [&](const ReportedFile& f) { return f.change == change; }));
+}
+
+Result<PublishReport> Publish(storage::Backend& backend, const PublishSource& source, const PublishOptions& options) {
+  PublishReport report;
+  report.target = backend.Describe();
+  report.pipeline = options.pipeline;
+  report.origin = source.origin;
+  report.commit = source.commit;
+  report.dry_run = options.dry_run;
+  Status status = Run(backend, source, options, report).Execute();
+  if (!status.ok()) return status;
+  return report;
+}
+
+}  // namespace sluice::publish

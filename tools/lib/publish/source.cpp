@@ -1,0 +1,93 @@
+#include "publish/source.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/fs.h"
+#include "core/hash.h"
+#include "storage/backend.h"
+
+namespace sluice::publish {
+namespace {
+
+namespace fs = std::filesystem;
+
+Status CheckName(const std::string& path, const std::string& where) {
+  Status key = storage::CheckKey(path);
+  if (!key.ok()) return key.WithContext(where);
+  if (path == "_sluice" || path.rfind("_sluice/", 0) == 0) {
+    return UnsafeError(fmt::format("{}: {} would overwrite sluice's own records under _sluice/", where, path));
+  }
+  return Status::Ok();
+}
+
+Status Finish(PublishSource& source) {
+  std::sort(source.files.begin(), source.files.end(),
+            [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
+  source.files.erase(std::unique(source.files.begin(), source.files.end(),
+                                 [](const SourceFile& a, const SourceFile& b) { return a.path == b.path; }),
+                     source.files.end());
+  if (source.files.empty()) return InputError(fmt::format("{}: there are no files to publish", source.origin));
+  for (auto& file : source.files) file.sha256 = Sha256Hex(file.bytes);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<PublishSource> FilesFromCommit(const git::Repository& repository, const std::string& revision,
+                                      const std::vector<std::string>& paths) {
+  auto commit = repository.ResolveCommit(revision);
+  if (!commit.ok()) return commit.status();
+  PublishSource source;
+  source.commit = *commit;
+  source.origin = fmt::format("commit {} ({})", commit->substr(0, 12), revision);
+  std::vector<std::string> wanted = paths.empty() ? std::vector<std::string>{""} : paths;
+  for (const auto& path : wanted) {
+    std::string clean = path;
+    while (!clean.empty() && clean.back() == '/') clean.pop_back();
+    if (!clean.empty()) SLUICE_RETURN_IF_ERROR(CheckName(clean, source.origin));
+    auto files = repository.FilesAt(*commit, clean);
+    if (!files.ok()) return files.status();
+    for (auto& file : *files) {
+      using Kind = git::CommittedFile::Kind;
+      if (file.kind == Kind::kSymlink || file.kind == Kind::kSubmodule) {
+        return UnsafeError(fmt::format("{}: {} is a {} in the commit: refusing to publish it", source.origin, file.path,
+                                       file.kind == Kind::kSymlink ? "symlink" : "submodule"));
+      }
+      SLUICE_RETURN_IF_ERROR(CheckName(file.path, source.origin));
+      source.files.push_back({file.path, std::move(file.content), ""});
+    }
+  }
+  SLUICE_RETURN_IF_ERROR(Finish(source));
+  return source;
+}
+
+Result<PublishSource> FilesFromDirectory(const fs::path& directory) {
+  PublishSource source;
+  source.origin = "directory " + directory.string();
+  std::error_code ec;
+  if (fs::is_symlink(fs::symlink_status(directory, ec))) {
+    return UnsafeError(fmt::format("--from {} is a symlink: name the directory itself", directory.string()));
+  }
+  if (!fs::is_directory(directory, ec)) return InputError(fmt::format("--from {} is not a directory", directory.string()));
+  for (auto it = fs::recursive_directory_iterator(directory, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    const std::string relative = it->path().lexically_relative(directory).generic_string();
+    if (it->is_symlink()) {
+      return UnsafeError(fmt::format("{}: {} is a symlink: refusing to publish it (copy the real file in)",
+                                     source.origin, relative));
+    }
+    if (it->is_directory()) continue;
+    if (!it->is_regular_file()) return UnsafeError(fmt::format("{}: {} is not a regular file", source.origin, relative));
+    SLUICE_RETURN_IF_ERROR(CheckName(relative, source.origin));
+    auto bytes = ReadFile(it->path());
+    if (!bytes.ok()) return bytes.status();
+    source.files.push_back({relative, std::move(bytes).value(), ""});
+  }
+  if (ec) return InputError(fmt::format("cannot read {}: {}", directory.string(), ec.message()));
+  SLUICE_RETURN_IF_ERROR(Finish(source));
+  return source;
+}
+
+}  // namespace sluice::publish

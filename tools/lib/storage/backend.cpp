@@ -1,0 +1,39 @@
+#include "storage/backend.h"
+
+#include <fmt/format.h>
+
+#include "storage/file_backend.h"
+
+namespace sluice::storage {
+
+Result<std::vector<std::string>> Backend::List() {
+  return ConfigError(fmt::format("{}: listing is not supported by this storage backend", Describe()));
+}
+
+Status CheckKey(std::string_view key) {
+  if (key.empty()) return UnsafeError("an empty object name");
+  if (key.front() == '/') return UnsafeError(fmt::format("object name '{}' is absolute", key));
+  std::size_t start = 0;
+  while (start <= key.size()) {
+    std::size_t slash = key.find('/', start);
+    if (slash == std::string_view::npos) slash = key.size();
+    std::string_view part = key.substr(start, slash - start);
+    if (part.empty() || part == "." || part == "..") {
+      return UnsafeError(fmt::format("object name '{}' would escape the target's prefix", key));
+    }
+    if (part.find('\\') != std::string_view::npos || part.find('\0') != std::string_view::npos) {
+      return UnsafeError(fmt::format("object name '{}' holds a backslash or NUL", key));
+    }
+    start = slash + 1;
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Backend>> OpenBackend(const StorageUrl& url, const Environment& env) {
+  (void)env;  // credentials: AZURE_STORAGE_*, AWS_* when those backends arrive
+  if (url.scheme == Scheme::kFile) return std::unique_ptr<Backend>(std::make_unique<FileBackend>(url.directory));
+  return ConfigError(fmt::format("{}: {}:// storage is not available in this build yet (file:// is); see issue 20",
+                                 url.text, SchemeName(url.scheme)));
+}
+
+}  // namespace sluice::storage

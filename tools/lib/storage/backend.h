@@ -1,0 +1,70 @@
+// Object storage as sluice-publish needs it: put with content type, cache-control and metadata;
+// get; delete; and one conditional put, on which "one publisher at a time" rests.
+//
+// Keys are '/'-separated names relative to the target's prefix ("data/cases.csv",
+// "_sluice/manifest.json"); a backend refuses (kUnsafe) a key that is empty, absolute, or holds
+// '.', '..' or an empty component. Versions are opaque, etag-like tokens that change whenever
+// the object does: Azure and S3 give an ETag (If-Match / If-None-Match: *, or a blob lease on
+// Azure); the file backend uses the SHA-256 of the content.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/env.h"
+#include "core/status.h"
+#include "storage/storage_url.h"
+
+namespace sluice::storage {
+
+struct ObjectProperties {
+  std::string content_type;
+  std::string cache_control;
+  std::map<std::string, std::string> metadata;  // names: lower-case letters, digits, '-' (x-ms-meta-*, x-amz-meta-*)
+};
+
+struct StoredObject {
+  std::string bytes;
+  std::string version;
+};
+
+// What a conditional put requires of the object as it is now.
+struct Precondition {
+  std::optional<std::string> version;  // nullopt: the object must not exist; else its version must be this
+  static Precondition IfAbsent() { return {}; }
+  static Precondition IfVersion(std::string v) { return {std::move(v)}; }
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // The target as people should read it (never a credential).
+  virtual std::string Describe() const = 0;
+
+  virtual Status Put(const std::string& key, std::string_view bytes, const ObjectProperties& properties) = 0;
+  // nullopt when there is no such object.
+  virtual Result<std::optional<StoredObject>> Get(const std::string& key) = 0;
+  // Deleting an object that is not there succeeds (a rerun repeats deletions).
+  virtual Status Delete(const std::string& key) = 0;
+  // Writes `bytes` only if `precondition` holds at the moment of writing, atomically with the
+  // check; returns the new version. When it does not hold: UnsafeError naming the key and the
+  // version found, so that a second publisher stops (exit 4) instead of interleaving.
+  virtual Result<std::string> PutIf(const std::string& key, std::string_view bytes, const ObjectProperties& properties,
+                                    const Precondition& precondition) = 0;
+  // Every key under the prefix, sorted. Optional: a backend may answer with a ConfigError.
+  virtual Result<std::vector<std::string>> List();
+};
+
+// Refuses (kUnsafe) a key that could leave the prefix; see the top of this file.
+Status CheckKey(std::string_view key);
+
+// The backend for `url`. Backends not built yet (az, s3, gs in this build) are a ConfigError
+// (exit 2) that says so.
+Result<std::unique_ptr<Backend>> OpenBackend(const StorageUrl& url, const Environment& env);
+
+}  // namespace sluice::storage

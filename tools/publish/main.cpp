@@ -1,0 +1,47 @@
+// sluice-publish: merged data to storage; changed files only, verified, the manifest last.
+#include <iostream>
+
+#include "actions_io/actions_io.h"
+#include "core/cli.h"
+#include "core/env.h"
+#include "pipeline/tool_run.h"
+#include "publish/command_line.h"
+#include "publish/report.h"
+
+using namespace sluice;
+
+int main(int argc, char** argv) {
+  pipeline::ToolRun tool("sluice-publish", std::cerr);
+  CLI::App app{"Publish what was merged to storage: the files of a commit (--ref, default HEAD; never the working\n"
+               "tree), or ad hoc a directory (--from). Only files whose sha256 differs from the target's\n"
+               "_sluice/manifest.json are uploaded; each is read back and compared; the manifest is written last,\n"
+               "so readers never see a half-updated set; then _sluice/status.json. One publisher at a time per\n"
+               "target (a conditional write of the manifest): a second one stops with exit 4. Publishing an older\n"
+               "--ref rolls back. Outside CI, --target production is a dry run unless --yes.\n"
+               "Targets: file:///dir now; az://, s3://, gs:// are not available in this build yet."};
+  app.name(tool.name());
+  CommonOptions common;
+  SetUpCommandLine(app, common,
+                   "sluice-publish pipelines/cases.json --target staging\n"
+                   "  sluice-publish pipelines/cases.json --target production --ref HEAD~1 --yes   # roll back\n"
+                   "  sluice-publish --from out/ --to file:///srv/www/data --dry-run\n"
+                   "  sluice-publish --ref main --to file:///srv/www/data data/");
+  publish::CommandLine cli;
+  publish::AddPublishOptions(app, cli);
+  if (auto code = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *code;
+
+  Environment env = Environment::Process();
+  publish::PublishRun run = publish::RunFromCommandLine(cli, env);
+  actions::ActionsIo io(env, std::cout);
+  io.MaskRegisteredSecrets();
+  const int exit_code = run.report.status().exit_code();
+  if (!run.report.ok()) {
+    tool.Error(run.report.status());
+    tool.Warning(publish::PublishFailure(run, run.report.status(), io));
+  } else {
+    Status published = publish::PublishToActions(run, io);
+    std::cout << (common.json ? publish::ReportJson(run) + "\n" : publish::ReportText(run));
+    tool.Warning(published);
+  }
+  return tool.Finish(publish::RunRecordFor(run, exit_code, tool.started()), env);
+}
