@@ -10,6 +10,17 @@ Result<std::vector<std::string>> Backend::List() {
   return ConfigError(fmt::format("{}: listing is not supported by this storage backend", Describe()));
 }
 
+std::vector<Status> Backend::PutAll(const std::vector<PutItem>& items, int parallel, const PutProgress& progress) {
+  (void)parallel;
+  std::vector<Status> statuses;
+  statuses.reserve(items.size());
+  for (const PutItem& item : items) {
+    statuses.push_back(Put(item.key, item.bytes, item.properties));
+    if (progress) progress(statuses.size(), items.size());
+  }
+  return statuses;
+}
+
 Status CheckKey(std::string_view key) {
   if (key.empty()) return UnsafeError("an empty object name");
   if (key.front() == '/') return UnsafeError(fmt::format("object name '{}' is absolute", key));

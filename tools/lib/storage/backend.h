@@ -8,6 +8,8 @@
 // Azure); the file backend uses the SHA-256 of the content.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,6 +34,16 @@ struct StoredObject {
   std::string version;
 };
 
+// One object of a batch (Backend::PutAll). `bytes` must outlive the call.
+struct PutItem {
+  std::string key;
+  std::string_view bytes;
+  ObjectProperties properties;
+};
+
+// Called after each finished item of a batch with the count finished so far (any order).
+using PutProgress = std::function<void(std::size_t done, std::size_t total)>;
+
 // What a conditional put requires of the object as it is now.
 struct Precondition {
   std::optional<std::string> version;  // nullopt: the object must not exist; else its version must be this
@@ -49,6 +61,9 @@ class Backend {
   virtual Status Put(const std::string& key, std::string_view bytes, const ObjectProperties& properties) = 0;
   // nullopt when there is no such object.
   virtual Result<std::optional<StoredObject>> Get(const std::string& key) = 0;
+  // Puts every item, at most `parallel` at once; one Status per item, in input order. A failed
+  // item does not stop the others. The default puts them one by one.
+  virtual std::vector<Status> PutAll(const std::vector<PutItem>& items, int parallel, const PutProgress& progress);
   // Deleting an object that is not there succeeds (a rerun repeats deletions).
   virtual Status Delete(const std::string& key) = 0;
   // Writes `bytes` only if `precondition` holds at the moment of writing, atomically with the
