@@ -8,6 +8,7 @@
 #include <date/date.h>
 
 #include "approve/eligibility.h"
+#include "approve/rollup.h"
 #include "approve/window.h"
 
 using namespace sluice;
@@ -34,7 +35,7 @@ PullFacts GoodPull() {
   pull.labels = {{"sluice:auto-approve", std::nullopt}};
   pull.statuses = {{"sluice/validate", "success", "sluice-bot[bot]"}, {"ci/lint", "success", "ci"}};
   pull.check_runs = {{"build", "success", "github-actions"}};
-  pull.files = {{"data/cases.csv", "", ""}};
+  pull.files = {{"data/cases.csv", "", "", "", false}};
   return pull;
 }
 
@@ -132,7 +133,7 @@ TEST_CASE("a PR that meets every rule is merged, and each rule flipped alone sto
       {"check failing", [](PullFacts& p, GatePolicy&, Time&) { p.statuses[1].outcome = "failure"; }, "check ci/lint failing"},
       {"check running", [](PullFacts& p, GatePolicy&, Time&) { p.check_runs[0].outcome = "pending"; },
        "check build is still running"},
-      {"not data", [](PullFacts& p, GatePolicy&, Time&) { p.files.push_back({"README.md", "", ""}); },
+      {"not data", [](PullFacts& p, GatePolicy&, Time&) { p.files.push_back({"README.md", "", "", "", false}); },
        "changes README.md, which is not a data output"},
       {"renamed from elsewhere", [](PullFacts& p, GatePolicy&, Time&) { p.files[0].previous_path = "secrets.txt"; },
        "changes secrets.txt"},
@@ -198,4 +199,40 @@ TEST_CASE("time labels: publish-now is due at once, publish-at becomes due and s
   // Not a time label: ignored.
   CHECK_FALSE(PublishAtClock("sluice:publish-at-25:00", LabelNames{}).has_value());
   CHECK(PublishAtClock("sluice:publish-at-09:05", LabelNames{}) == std::pair{9, 5});
+}
+
+TEST_CASE("rollup trailers: the members a rollup commit names survive the round trip", "[approve][rollup]") {
+  std::vector<RollupMember> members = {{"cases", 12}, {"hospital-beds", 140}};
+  std::string message = RollupMessage(members, "https://github.com/acme/data/actions/runs/7");
+  CHECK_THAT(message, Catch::StartsWith("Roll up the data of cases, hospital-beds\n\nSluice-Pipeline: rollup\n"));
+  auto back = RollupMembers(message);
+  REQUIRE(back.size() == 2);
+  CHECK(back[1].pipeline == "hospital-beds");
+  CHECK(back[1].number == 140);
+  // A trailer quoted in the body, above the last paragraph, does not count.
+  CHECK(RollupMembers("Roll up\n\nSluice-Rollup: quoted #1\n\nSluice-Pipeline: rollup\n").empty());
+  CHECK(RollupMembers("Sluice-Rollup: cases\n").empty());
+}
+
+TEST_CASE("folding needs the gate's provenance, not its labels or window", "[approve][rollup]") {
+  PullFacts pull = GoodPull();
+  GatePolicy policy = AutoPolicy();
+  pull.labels = {{"sluice:rollup", std::nullopt}};  // no approving label: still foldable
+  CHECK(FoldProblems(pull, policy).empty());
+  PullFacts held = pull;
+  held.labels.push_back({"sluice:hold", std::nullopt});
+  CHECK(FoldProblems(held, policy) == std::vector<std::string>{"held by label sluice:hold"});
+  PullFacts foreign = pull;
+  foreign.author = "mallory";
+  REQUIRE(FoldProblems(foreign, policy).size() == 1);
+  CHECK_THAT(FoldProblems(foreign, policy)[0], Catch::Contains("opened by mallory"));
+  PullFacts unvalidated = pull;
+  unvalidated.statuses[0].outcome = "failure";
+  CHECK_FALSE(FoldProblems(unvalidated, policy).empty());
+  PullFacts not_data = pull;
+  not_data.files.push_back({"README.md", "", "", "", false});
+  CHECK_FALSE(FoldProblems(not_data, policy).empty());
+  GatePolicy paused = policy;
+  paused.paused = true;
+  CHECK_FALSE(FoldProblems(pull, paused).empty());
 }

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
                "(SLUICE_PAUSED); every check green, sluice/validate set by sluice; only the pipeline's data files,\n"
                "plain text; inside the publish window (manifest publish.window, in its time zone). Merges with the\n"
                "head sha guard, then starts the publish workflow. Every PR not merged is reported with its reasons.\n"
+               "PRs labelled sluice:rollup are first folded into one PR on sluice/rollup that publishes together.\n"
                "Runbooks: runbooks/approval-refused.md, runbooks/pausing-and-resuming.md."};
   app.name(tool.name());
   CommonOptions common;

@@ -67,6 +67,15 @@ void CheckProvenance(const PullFacts& pull, const GatePolicy& policy, std::vecto
 
 }  // namespace
 
+std::vector<std::string> FoldProblems(const PullFacts& pull, const GatePolicy& policy) {
+  std::vector<std::string> reasons;
+  if (FindLabel(pull, policy.labels.hold) != nullptr) reasons.push_back(fmt::format("held by label {}", policy.labels.hold));
+  if (policy.paused) reasons.push_back("automation is paused for the repository (SLUICE_PAUSED)");
+  if (pull.draft) reasons.push_back("is a draft");
+  CheckProvenance(pull, policy, reasons);
+  return reasons;
+}
+
 std::optional<std::pair<int, int>> PublishAtClock(const std::string& label, const LabelNames& names) {
   if (label.rfind(names.publish_at_prefix, 0) != 0) return std::nullopt;
   auto clock = ParseClock(label.substr(names.publish_at_prefix.size()));

@@ -20,6 +20,7 @@ struct LabelNames {
   std::string needs_review = "sluice:needs-review";
   std::string publish_now = "sluice:publish-now";
   std::string publish_at_prefix = "sluice:publish-at-";  // + "HH:MM", the pipeline's time zone
+  std::string rollup = "sluice:rollup";  // fold into the one rollup PR (approve/rollup.h)
 };
 
 struct AppliedLabel {
@@ -38,6 +39,8 @@ struct ChangedFile {
   std::string path;
   std::string previous_path;  // for a rename
   std::string problem;        // "" or e.g. "holds control characters (byte 0x01 at offset 17)"
+  std::string blob;           // the file's blob id at the head ("" when removed)
+  bool removed = false;
 };
 
 struct PullFacts {
@@ -71,6 +74,12 @@ struct Decision {
 };
 
 Decision Evaluate(const PullFacts& pull, const GatePolicy& policy, Time now);
+
+// Why a PR may not be folded into the rollup PR, which would carry its data on (empty: it may):
+// held, paused, a draft, or any provenance rule of Evaluate (identity, sluice/validate by the
+// identity, checks, only the pipeline's text outputs). Labels and the window are the rollup's
+// own business.
+std::vector<std::string> FoldProblems(const PullFacts& pull, const GatePolicy& policy);
 
 // "sluice:publish-at-09:30" -> {9, 30}; nullopt for any other label.
 std::optional<std::pair<int, int>> PublishAtClock(const std::string& label, const LabelNames& names);

@@ -1,5 +1,6 @@
 #include "approve/gate.h"
 
+#include <algorithm>
 #include <functional>
 
 #include <fmt/format.h>
@@ -7,6 +8,9 @@
 #include <rapidjson/writer.h>
 
 #include "approve/gather.h"
+#include "approve/policy.h"
+#include "approve/rollup.h"
+#include "github/git_data.h"
 #include "json/json.h"
 #include "pipeline/manifest.h"
 
@@ -31,27 +35,45 @@ void Field(rapidjson::Writer<rapidjson::StringBuffer>& w, const char* key, const
   w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
-// The policy of the pipeline behind branch sluice/<name>, from pipelines/<name>.json.
-Result<GatePolicy> PolicyFor(const std::string& pipeline, const GateOptions& options, const Environment& env) {
-  fs::path file = options.workspace / "pipelines" / (pipeline + ".json");
-  if (!fs::exists(file)) {
-    return ConfigError(fmt::format("no pipeline manifest pipelines/{}.json in the checkout, so no gate to apply", pipeline));
+// The policies behind a PR's branch: sluice/<name> has its pipeline's; the rollup, each of its
+// members' pipelines', every one with the outputs of them all (it may change any of them).
+Result<std::vector<GatePolicy>> PoliciesFor(github::Api& api, const std::string& pipeline, const std::string& head_sha,
+                                           const GateOptions& options, const Environment& env,
+                                           std::vector<std::string>& members) {
+  members = {pipeline};
+  if ("sluice/" + pipeline == kRollupBranch) {
+    auto head = github::ReadCommit(api, head_sha);
+    if (!head.ok()) return head.status();
+    members.clear();
+    for (const RollupMember& member : RollupMembers(head->message)) members.push_back(member.pipeline);
+    if (members.empty()) return ConfigError("the rollup's head commit names no pipeline (no Sluice-Rollup trailer)");
   }
-  auto manifest = pipeline::LoadManifest(file, options.workspace, env);
-  if (!manifest.ok()) return manifest.status();
-  GatePolicy policy;
-  policy.identity = options.identity;
-  policy.review = manifest->review;
-  policy.window = manifest->window;
-  policy.paused = options.paused;
-  policy.required_checks = options.required_checks;
-  for (const auto& source : manifest->sources) policy.outputs.push_back(fs::path(source.output).lexically_normal().generic_string());
-  if (const rapidjson::Value* labels = json::Member(*manifest->document, "labels")) {
-    policy.labels.auto_approve = json::StringOr(*labels, "auto_approve", policy.labels.auto_approve);
-    policy.labels.hold = json::StringOr(*labels, "hold", policy.labels.hold);
-    policy.labels.needs_review = json::StringOr(*labels, "needs_review", policy.labels.needs_review);
+  std::vector<GatePolicy> policies;
+  std::vector<std::string> outputs;
+  for (const std::string& name : members) {
+    auto policy = PipelinePolicy(name, options, env);
+    if (!policy.ok()) return policy.status();
+    outputs.insert(outputs.end(), policy->outputs.begin(), policy->outputs.end());
+    policies.push_back(std::move(policy).value());
   }
-  return policy;
+  for (GatePolicy& policy : policies) policy.outputs = outputs;
+  return policies;
+}
+
+// The rollup merges only when every member's gate would: reasons from all, each said once.
+Decision Combine(const std::vector<Decision>& decisions) {
+  Decision combined = decisions.front();
+  combined.merge = true;
+  combined.reasons.clear();
+  for (const Decision& decision : decisions) {
+    combined.merge = combined.merge && decision.merge;
+    for (const std::string& reason : decision.reasons) {
+      if (std::find(combined.reasons.begin(), combined.reasons.end(), reason) == combined.reasons.end()) {
+        combined.reasons.push_back(reason);
+      }
+    }
+  }
+  return combined;
 }
 
 std::string ReviewText(const PullOutcome& outcome, const GateOptions& options) {
@@ -141,18 +163,20 @@ Status Merge(github::Api& api, PullOutcome& outcome, const GateOptions& options)
   return Status::Ok();
 }
 
-Status Dispatch(github::Api& api, PullOutcome& outcome, const std::string& base, const GateOptions& options) {
+Status Dispatch(github::Api& api, PullOutcome& outcome, const std::string& pipeline, const std::string& base,
+                const GateOptions& options) {
   if (options.publish_workflow.empty()) return Status::Ok();
   std::string body = Body([&](auto& w) {
     Field(w, "ref", base);
     w.Key("inputs");
     w.StartObject();
-    Field(w, "pipeline", outcome.pipeline);
+    Field(w, "pipeline", pipeline);
     w.EndObject();
   });
   auto reply = api.Call("POST", api.RepoPath("/actions/workflows/" + options.publish_workflow + "/dispatches"), body);
   if (!reply.ok()) return reply.status().WithContext("merged, but starting the publish workflow failed");
   outcome.dispatched = options.publish_workflow;
+  if (outcome.pipelines.size() > 1) outcome.dispatched += " (" + std::to_string(outcome.pipelines.size()) + " pipelines)";
   return Status::Ok();
 }
 
@@ -164,9 +188,10 @@ PullOutcome Evaluate(github::Api& api, github::Api& approver, const rapidjson::V
   const rapidjson::Value* head = json::Member(pull, "head");
   std::string branch = head != nullptr ? json::StringOr(*head, "ref") : "";
   outcome.pipeline = branch.rfind("sluice/", 0) == 0 ? branch.substr(7) : branch;
-  auto policy = PolicyFor(outcome.pipeline, options, env);
-  if (!policy.ok()) {
-    outcome.decision.reasons.push_back(policy.status().message());
+  auto policies = PoliciesFor(api, outcome.pipeline, head != nullptr ? json::StringOr(*head, "sha") : "", options, env,
+                              outcome.pipelines);
+  if (!policies.ok()) {
+    outcome.decision.reasons.push_back(policies.status().message());
     return outcome;
   }
   auto facts = GatherFacts(api, pull, options.binary_extensions);
@@ -175,13 +200,30 @@ PullOutcome Evaluate(github::Api& api, github::Api& approver, const rapidjson::V
     return outcome;
   }
   outcome.head_sha = facts->head_sha;
-  outcome.decision = approve::Evaluate(*facts, *policy, options.now);
+  std::vector<Decision> decisions;
+  for (const GatePolicy& policy : *policies) decisions.push_back(approve::Evaluate(*facts, policy, options.now));
+  outcome.decision = Combine(decisions);
   if (!outcome.decision.merge || options.dry_run) return outcome;
   outcome.error = Approve(approver, outcome, options);
   if (outcome.error.ok()) outcome.error = Merge(api, outcome, options);
   const rapidjson::Value* base = json::Member(pull, "base");
-  if (outcome.error.ok() && outcome.merged) outcome.error = Dispatch(api, outcome, base ? json::StringOr(*base, "ref") : "main", options);
+  for (const std::string& pipeline : outcome.pipelines) {
+    if (!outcome.error.ok() || !outcome.merged) break;
+    outcome.error = Dispatch(api, outcome, pipeline, base ? json::StringOr(*base, "ref") : "main", options);
+  }
   return outcome;
+}
+
+// Every open sluice PR, or the one a pull_request event names when it is an open sluice PR.
+Result<std::vector<rapidjson::Document>> PullsToJudge(github::Api& api, int only_pull) {
+  if (only_pull <= 0) return OpenSluicePulls(api);
+  std::vector<rapidjson::Document> pulls;
+  auto pull = Pull(api, only_pull);
+  if (!pull.ok()) return pull.status();
+  const rapidjson::Value* head = json::Member(*pull, "head");
+  bool open = json::StringOr(*pull, "state") == "open";
+  if (open && head != nullptr && json::StringOr(*head, "ref").rfind("sluice/", 0) == 0) pulls.push_back(std::move(pull).value());
+  return pulls;
 }
 
 }  // namespace
@@ -193,7 +235,7 @@ int GateReport::merged() const {
 }
 
 int GateReport::exit_code() const {
-  int code = kExitOk;
+  int code = rollup_error.ok() ? kExitOk : rollup_error.exit_code();
   for (const auto& pull : pulls) {
     if (pull.error.ok()) continue;
     int c = pull.error.exit_code();
@@ -206,19 +248,23 @@ int GateReport::exit_code() const {
 Result<GateReport> RunGate(github::Api& api, github::Api& approver, const GateOptions& options, const Environment& env) {
   GateReport report;
   report.dry_run = options.dry_run;
-  std::vector<rapidjson::Document> pulls;
-  if (options.only_pull > 0) {
-    auto pull = Pull(api, options.only_pull);
-    if (!pull.ok()) return pull.status();
-    const rapidjson::Value* head = json::Member(*pull, "head");
-    bool open = json::StringOr(*pull, "state") == "open";
-    if (open && head != nullptr && json::StringOr(*head, "ref").rfind("sluice/", 0) == 0) pulls.push_back(std::move(pull).value());
+  auto pulls = PullsToJudge(api, options.only_pull);
+  if (!pulls.ok()) return pulls.status();
+  // Labelled PRs are folded first, so that the rollup they make is judged in the same pass.
+  GateOptions pass = options;
+  auto rollup = FoldRollup(api, *pulls, options, env);
+  if (!rollup.ok()) {
+    report.rollup_error = rollup.status();
   } else {
-    auto open = OpenSluicePulls(api);
-    if (!open.ok()) return open.status();
-    pulls = std::move(open).value();
+    report.rollup = std::move(rollup).value();
+    if (report.rollup.number > 0) {
+      // The folded PRs are closed now and the rollup is new or changed: read the list again.
+      if (options.only_pull > 0) pass.only_pull = report.rollup.number;
+      pulls = PullsToJudge(api, pass.only_pull);
+      if (!pulls.ok()) return pulls.status();
+    }
   }
-  for (const auto& pull : pulls) report.pulls.push_back(Evaluate(api, approver, pull, options, env));
+  for (const auto& pull : *pulls) report.pulls.push_back(Evaluate(api, approver, pull, pass, env));
   return report;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "approve/eligibility.h"
+#include "approve/rollup.h"
 #include "core/env.h"
 #include "core/status.h"
 #include "github/api.h"
@@ -33,6 +34,7 @@ struct PullOutcome {
   int number = 0;
   std::string url;
   std::string pipeline;
+  std::vector<std::string> pipelines;  // whose gates applied: the pipeline, or a rollup's members
   std::string head_sha;
   Decision decision;
   bool merged = false;
@@ -43,6 +45,8 @@ struct PullOutcome {
 };
 
 struct GateReport {
+  RollupOutcome rollup;  // the fold that ran first (approve/rollup.h)
+  Status rollup_error;
   std::vector<PullOutcome> pulls;
   bool dry_run = false;
   int merged() const;

@@ -97,9 +97,11 @@ Status Files(github::Api& api, int number, const std::vector<std::string>& binar
   auto files = github::GetAllPages(api, api.RepoPath(fmt::format("/pulls/{}/files", number)), nullptr, 30);
   if (!files.ok()) return files.status();
   for (const auto& file : files->GetArray()) {
-    ChangedFile changed{json::StringOr(file, "filename"), json::StringOr(file, "previous_filename"), ""};
-    std::string blob = json::StringOr(file, "sha");
-    if (json::StringOr(file, "status") != "removed" && !blob.empty() && !BinaryAllowed(changed.path, binary_extensions)) {
+    ChangedFile changed{json::StringOr(file, "filename"), json::StringOr(file, "previous_filename"), "", "", false};
+    changed.removed = json::StringOr(file, "status") == "removed";
+    std::string blob = changed.removed ? "" : json::StringOr(file, "sha");
+    changed.blob = blob;
+    if (!changed.removed && !blob.empty() && !BinaryAllowed(changed.path, binary_extensions)) {
       auto reply = api.Get(api.RepoPath("/git/blobs/" + blob));
       if (!reply.ok()) return reply.status();
       auto content = DecodeBase64(json::StringOr(reply->json, "content"));

@@ -28,11 +28,28 @@ std::string Verdict(const PullOutcome& pull, bool dry_run) {
   return "not merged: " + reasons;
 }
 
+// The fold that ran before the gate, a line each: folded, skipped, failed. Empty when no PR
+// carried the rollup label.
+std::vector<std::string> RollupLines(const GateReport& report) {
+  std::vector<std::string> lines;
+  const RollupOutcome& rollup = report.rollup;
+  if (!rollup.folded.empty()) {
+    std::string numbers;
+    for (const auto& member : rollup.folded) numbers += fmt::format("{}#{} ({})", numbers.empty() ? "" : ", ", member.number, member.pipeline);
+    lines.push_back(rollup.dry_run ? fmt::format("rollup: would fold {} into {} - dry run", numbers, kRollupBranch)
+                                   : fmt::format("rollup: folded {} into #{} {}", numbers, rollup.number, rollup.url));
+  }
+  for (const auto& [number, why] : rollup.skipped) lines.push_back(fmt::format("rollup: #{} {}", number, why));
+  if (!report.rollup_error.ok()) lines.push_back("rollup failed: " + report.rollup_error.message());
+  return lines;
+}
+
 }  // namespace
 
 std::string ReportText(const GateReport& report) {
-  if (report.pulls.empty()) return "no open sluice PR to evaluate\n";
   std::string text;
+  for (const auto& line : RollupLines(report)) text += Mask(line) + "\n";
+  if (report.pulls.empty()) return text + "no open sluice PR to evaluate\n";
   for (const auto& pull : report.pulls) {
     text += Mask(fmt::format("#{} {}: {}\n", pull.number, pull.pipeline, Verdict(pull, report.dry_run)));
   }
@@ -43,6 +60,8 @@ std::string ReportText(const GateReport& report) {
 std::string ReportMarkdown(const GateReport& report) {
   std::string md = fmt::format("### sluice-approve: {} of {} merged{}\n\n", report.merged(), report.pulls.size(),
                                report.dry_run ? " (dry run)" : "");
+  for (const auto& line : RollupLines(report)) md += "- " + Mask(line) + "\n";
+  if (!RollupLines(report).empty()) md += "\n";
   if (report.pulls.empty()) return md + "No open sluice PR.\n";
   md += "| PR | pipeline | outcome |\n|---|---|---|\n";
   for (const auto& pull : report.pulls) {
@@ -80,6 +99,27 @@ std::string ReportJson(const GateReport& report) {
     pulls.PushBack(item, a);
   }
   doc.AddMember("pulls", pulls, a);
+  rapidjson::Value rollup(rapidjson::kObjectType);
+  rapidjson::Value folded(rapidjson::kArrayType);
+  for (const auto& member : report.rollup.folded) {
+    rapidjson::Value item(rapidjson::kObjectType);
+    item.AddMember("number", member.number, a);
+    item.AddMember("pipeline", Str(member.pipeline, a), a);
+    folded.PushBack(item, a);
+  }
+  rollup.AddMember("folded", folded, a);
+  rapidjson::Value skipped(rapidjson::kArrayType);
+  for (const auto& [number, why] : report.rollup.skipped) {
+    rapidjson::Value item(rapidjson::kObjectType);
+    item.AddMember("number", number, a);
+    item.AddMember("reason", Str(why, a), a);
+    skipped.PushBack(item, a);
+  }
+  rollup.AddMember("skipped", skipped, a);
+  rollup.AddMember("number", report.rollup.number, a);
+  rollup.AddMember("url", Str(report.rollup.url, a), a);
+  rollup.AddMember("error", Str(report.rollup_error.ok() ? "" : report.rollup_error.message(), a), a);
+  doc.AddMember("rollup", rollup, a);
   return json::Write(doc);
 }
 
