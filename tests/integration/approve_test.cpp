@@ -10,6 +10,7 @@
 #include <date/tz.h>
 
 #include "github/api.h"
+#include "github/graphql.h"
 #include "json/json.h"
 #include "support/data_repo.h"
 #include "support/github_fake.h"
@@ -271,4 +272,89 @@ TEST_CASE("a rate-limited listing is waited out and the pass completes", "[appro
   CHECK_THAT(run.out, Catch::Contains("merged as"));
   auto lists = Matching(s.fake().Requests(), "GET", "/repos/acme/data/pulls");
   CHECK(lists.size() == 2);
+}
+
+TEST_CASE("a base branch that requires a merge queue: the PR is queued with its head as the condition, GitHub's queue "
+          "merges it",
+          "[approve][queue]") {
+  Setup s;
+  int pr = s.OpenDataPr();
+  s.fake().Settings(kRepo, R"({"merge_queue": true})");
+  std::string before = s.MainSha();
+  auto run = s.Approve({"--now", kInside});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(run.out, Catch::Contains("#" + std::to_string(pr) + " cases: queued (label sluice:auto-approve): position 1 "
+                                      "in the base branch's merge queue"));
+  // The base's rules name the queue: no REST merge (GitHub would answer 405), the GraphQL
+  // enqueue carries the head as its condition.
+  CHECK(Matching(s.fake().Requests(), "PUT", "/merge").empty());
+  auto graphql = Matching(s.fake().Requests(), "POST", "/graphql");
+  REQUIRE(graphql.size() == 1);
+  CHECK_THAT(graphql[0].body, Catch::Contains("enqueuePullRequest") && Catch::Contains(s.head()));
+  CHECK(s.MainSha() == before);
+  auto queue = s.fake().Control("GET", "/_fake/repos/acme/data/merge_queue");
+  CHECK_THAT(queue, Catch::Contains("\"enqueuer\":\"" + std::string(GitHubFake::kLogin) + "\""));
+  // A second pass before the queue ran queues nothing twice.
+  auto again = s.Approve({"--now", kInside});
+  CHECK_THAT(again.out, Catch::Contains("position 1"));
+  // GitHub's queue merges it.
+  s.fake().Control("POST", "/_fake/repos/acme/data/merge_queue");
+  CHECK(s.fake().BareGit(kRepo, {"show", "main:data/cases.csv"}) == "county,cases\nAlameda,2");
+  NoInvalidRequests(s.fake());
+}
+
+TEST_CASE("hold on a queued PR takes it out of the queue when sluice queued it, and only then", "[approve][queue]") {
+  Setup s;
+  int pr = s.OpenDataPr();
+  s.fake().Settings(kRepo, R"({"merge_queue": true})");
+  REQUIRE(s.Approve({"--now", kInside}).exit_code == 0);
+  s.Label(kAliceToken, pr, "sluice:hold");
+  auto dry = s.Approve({"--now", kInside, "--dry-run"});
+  CHECK_THAT(dry.out, Catch::Contains("held by label sluice:hold") && Catch::Contains("would take it out of the merge queue"));
+  CHECK(s.fake().Control("GET", "/_fake/repos/acme/data/merge_queue") != "[]");
+  auto held = s.Approve({"--now", kInside});
+  INFO(held.out << held.err);
+  CHECK(held.exit_code == 0);
+  CHECK_THAT(held.out, Catch::Contains("taken out of the merge queue"));
+  CHECK(s.fake().Control("GET", "/_fake/repos/acme/data/merge_queue") == "[]");
+  s.fake().Control("POST", "/_fake/repos/acme/data/merge_queue");
+  CHECK(s.fake().BareGit(kRepo, {"show", "main:data/cases.csv"}) == "county,cases\nAlameda,1");
+
+  // A person queued it by hand: a hold does not make sluice undo a person's act; it says so.
+  s.Unlabel(kAliceToken, pr, "sluice:hold");
+  auto pull = s.fake().Api("/repos/acme/data/pulls/" + std::to_string(pr));
+  github::Api alice = s.As(kAliceToken);
+  REQUIRE(github::EnqueuePull(alice, pull["node_id"].GetString(), s.head()).ok());
+  s.Label(kAliceToken, pr, "sluice:hold");
+  auto theirs = s.Approve({"--now", kInside});
+  INFO(theirs.out << theirs.err);
+  CHECK_THAT(theirs.out, Catch::Contains("it is in the merge queue, put there by alice"));
+  CHECK_THAT(s.fake().Control("GET", "/_fake/repos/acme/data/merge_queue"), Catch::Contains("\"enqueuer\":\"alice\""));
+  NoInvalidRequests(s.fake());
+}
+
+TEST_CASE("branch protection: its required checks are read from the base branch; a required review needs a second "
+          "identity",
+          "[approve][protection]") {
+  Setup s;
+  int pr = s.OpenDataPr();
+  s.fake().Settings(kRepo, R"({"required_checks": ["ci/build"]})");
+  auto missing = s.Approve({"--now", kInside});
+  INFO(missing.out << missing.err);
+  CHECK_THAT(missing.out, Catch::Contains("required check ci/build has not reported on head " + s.head().substr(0, 7)));
+  CHECK(Matching(s.fake().Requests(), "PUT", "/merge").empty());
+  s.Send(kAliceToken, "POST", "/statuses/" + s.head(), R"({"state": "success", "context": "ci/build"})");
+
+  s.fake().Settings(kRepo, R"({"required_approving_reviews": 1})");
+  auto review = s.Approve({"--now", kInside});
+  INFO(review.out << review.err);
+  CHECK(review.exit_code == 2);
+  CHECK_THAT(review.out + review.err, Catch::Contains("branch protection requires an approving review") &&
+                                          Catch::Contains("--approve-token-env"));
+  auto approved = s.Approve({"--now", kInside, "--approve-token-env", "APPROVER_TOKEN"}, {{"APPROVER_TOKEN", kAliceToken}});
+  INFO(approved.out << approved.err);
+  CHECK(approved.exit_code == 0);
+  CHECK_THAT(approved.out, Catch::Contains("#" + std::to_string(pr) + " cases: merged as"));
+  NoInvalidRequests(s.fake());
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 
 #include <fmt/format.h>
 #include <rapidjson/stringbuffer.h>
@@ -10,7 +11,10 @@
 #include "approve/gather.h"
 #include "approve/policy.h"
 #include "approve/rollup.h"
+#include "github/branches.h"
 #include "github/git_data.h"
+#include "github/graphql.h"
+#include "github/pulls.h"
 #include "json/json.h"
 #include "pipeline/manifest.h"
 
@@ -123,6 +127,51 @@ Status Approve(github::Api& approver, PullOutcome& outcome, const GateOptions& o
   return Status::Ok();
 }
 
+// The base branch requires a merge queue (REST merge refused with 405): queue the PR with its
+// head as the condition, the queue's equivalent of the merge's sha guard. GitHub merges it when
+// the queue's checks pass; that merge is GitHub's own, so it starts the push workflows itself.
+Status Enqueue(github::Api& api, PullOutcome& outcome) {
+  auto entry = github::EnqueuePull(api, outcome.node_id, outcome.head_sha);
+  if (!entry.ok()) {
+    const std::string& message = entry.status().message();
+    if (message.find("does not match") != std::string::npos) {
+      (void)github::Comment(api, outcome.number,
+                            fmt::format("sluice-approve did not queue this PR: its head moved after it was checked "
+                                        "(GitHub: \"{}\"). The new head must pass the gate again at the next pass.",
+                                        message));
+      return UnsafeError(fmt::format("#{}: the head moved between the check and the merge queue ({}); nothing queued",
+                                     outcome.number, message));
+    }
+    return entry.status().WithContext(fmt::format("#{}: the base branch requires a merge queue", outcome.number));
+  }
+  outcome.queued_at = entry->position > 0 ? entry->position : 1;
+  outcome.notes.push_back("GitHub merges it when the queue's checks pass; that merge starts the publish workflow on push");
+  return Status::Ok();
+}
+
+// A held PR that sluice queued comes out of the merge queue; an entry someone else made is
+// theirs to take out, and is said so.
+void HoldQueued(github::Api& api, PullOutcome& outcome, const GateOptions& options) {
+  auto entry = github::QueueEntryOf(api, outcome.number);
+  if (!entry.ok()) {
+    outcome.error = entry.status();
+    return;
+  }
+  if (!*entry) return;
+  if ((*entry)->enqueuer != options.identity) {
+    outcome.decision.reasons.push_back(fmt::format(
+        "it is in the merge queue, put there by {}: sluice takes out only what it queued (dequeue it on the PR page)",
+        (*entry)->enqueuer));
+    return;
+  }
+  if (options.dry_run) {
+    outcome.notes.push_back("would take it out of the merge queue");
+    return;
+  }
+  outcome.error = github::DequeuePull(api, outcome.node_id);
+  if (outcome.error.ok()) outcome.notes.push_back("taken out of the merge queue, which sluice had put it in");
+}
+
 Status Merge(github::Api& api, PullOutcome& outcome, const GateOptions& options) {
   std::string body = Body([&](auto& w) {
     Field(w, "sha", outcome.head_sha);
@@ -152,10 +201,9 @@ Status Merge(github::Api& api, PullOutcome& outcome, const GateOptions& options)
           "See {}",
           outcome.number, message, kRunbook));
     }
-    outcome.decision.reasons.push_back(
-        message.find("merge queue") != std::string::npos
-            ? "the base branch requires a merge queue (GitHub: \"" + message + "\"); sluice-approve does not enqueue yet"
-            : "GitHub will not merge it: \"" + message + "\" (branch protection or a conflict; see " + kRunbook + ")");
+    if (message.find("merge queue") != std::string::npos) return Enqueue(api, outcome);
+    outcome.decision.reasons.push_back("GitHub will not merge it: \"" + message + "\" (branch protection or a conflict; see " +
+                                       kRunbook + ")");
     return Status::Ok();
   }
   outcome.merged = true;
@@ -180,11 +228,15 @@ Status Dispatch(github::Api& api, PullOutcome& outcome, const std::string& pipel
   return Status::Ok();
 }
 
+// What each base branch's protection and rules require, read once per pass.
+using ProtectedChecks = std::map<std::string, github::BranchRules>;
+
 PullOutcome Evaluate(github::Api& api, github::Api& approver, const rapidjson::Value& pull, const GateOptions& options,
-                     const Environment& env) {
+                     const Environment& env, ProtectedChecks& protected_checks) {
   PullOutcome outcome;
   outcome.number = json::Member(pull, "number") != nullptr ? pull["number"].GetInt() : 0;
   outcome.url = json::StringOr(pull, "html_url");
+  outcome.node_id = json::StringOr(pull, "node_id");
   const rapidjson::Value* head = json::Member(pull, "head");
   std::string branch = head != nullptr ? json::StringOr(*head, "ref") : "";
   outcome.pipeline = branch.rfind("sluice/", 0) == 0 ? branch.substr(7) : branch;
@@ -193,6 +245,24 @@ PullOutcome Evaluate(github::Api& api, github::Api& approver, const rapidjson::V
   if (!policies.ok()) {
     outcome.decision.reasons.push_back(policies.status().message());
     return outcome;
+  }
+  const rapidjson::Value* base_side = json::Member(pull, "base");
+  std::string base_ref = base_side != nullptr ? json::StringOr(*base_side, "ref") : "";
+  if (!base_ref.empty() && protected_checks.count(base_ref) == 0) {
+    auto rules = github::ReadBranchRules(api, base_ref);
+    if (!rules.ok()) {
+      outcome.error = rules.status();
+      return outcome;
+    }
+    protected_checks[base_ref] = std::move(rules).value();
+  }
+  const github::BranchRules& rules = protected_checks[base_ref];
+  for (GatePolicy& policy : *policies) {
+    for (const std::string& check : rules.required_checks) {
+      if (std::find(policy.required_checks.begin(), policy.required_checks.end(), check) == policy.required_checks.end()) {
+        policy.required_checks.push_back(check);
+      }
+    }
   }
   auto facts = GatherFacts(api, pull, options.binary_extensions);
   if (!facts.ok()) {
@@ -203,9 +273,15 @@ PullOutcome Evaluate(github::Api& api, github::Api& approver, const rapidjson::V
   std::vector<Decision> decisions;
   for (const GatePolicy& policy : *policies) decisions.push_back(approve::Evaluate(*facts, policy, options.now));
   outcome.decision = Combine(decisions);
+  const std::string& hold = policies->front().labels.hold;
+  if (rules.merge_queue &&
+      std::any_of(facts->labels.begin(), facts->labels.end(), [&](const AppliedLabel& l) { return l.name == hold; })) {
+    HoldQueued(api, outcome, options);
+  }
   if (!outcome.decision.merge || options.dry_run) return outcome;
   outcome.error = Approve(approver, outcome, options);
-  if (outcome.error.ok()) outcome.error = Merge(api, outcome, options);
+  // A base whose rules require the merge queue refuses the REST merge (405): queue at once.
+  if (outcome.error.ok()) outcome.error = rules.merge_queue ? Enqueue(api, outcome) : Merge(api, outcome, options);
   const rapidjson::Value* base = json::Member(pull, "base");
   for (const std::string& pipeline : outcome.pipelines) {
     if (!outcome.error.ok() || !outcome.merged) break;
@@ -264,7 +340,8 @@ Result<GateReport> RunGate(github::Api& api, github::Api& approver, const GateOp
       if (!pulls.ok()) return pulls.status();
     }
   }
-  for (const auto& pull : *pulls) report.pulls.push_back(Evaluate(api, approver, pull, pass, env));
+  ProtectedChecks protected_checks;
+  for (const auto& pull : *pulls) report.pulls.push_back(Evaluate(api, approver, pull, pass, env, protected_checks));
   return report;
 }
 

@@ -37,8 +37,10 @@ struct PullOutcome {
   std::vector<std::string> pipelines;  // whose gates applied: the pipeline, or a rollup's members
   std::string head_sha;
   Decision decision;
+  std::string node_id;  // GitHub's GraphQL id of the PR (merge queue)
   bool merged = false;
   std::string merge_sha;
+  int queued_at = 0;    // > 0: put in the base branch's merge queue at this position instead of merged
   std::string dispatched;  // the workflow started after the merge
   std::vector<std::string> notes;  // said on the terminal and in the summary, e.g. "approval recorded as a comment"
   Status error;            // approving, merging or dispatching failed

@@ -22,9 +22,16 @@ std::string Verdict(const PullOutcome& pull, bool dry_run) {
     return fmt::format("merged as {} ({}){}{}", pull.merge_sha.substr(0, 7), pull.decision.trigger,
                        pull.dispatched.empty() ? "" : "; started " + pull.dispatched, notes);
   }
+  if (pull.queued_at > 0) {
+    std::string notes;
+    for (const auto& note : pull.notes) notes += "; " + note;
+    return fmt::format("queued ({}): position {} in the base branch's merge queue{}", pull.decision.trigger,
+                       pull.queued_at, notes);
+  }
   if (pull.decision.merge && dry_run) return fmt::format("would merge ({}) - dry run", pull.decision.trigger);
   std::string reasons;
   for (const auto& reason : pull.decision.reasons) reasons += (reasons.empty() ? "" : "; ") + reason;
+  for (const auto& note : pull.notes) reasons += "; " + note;
   return "not merged: " + reasons;
 }
 
@@ -89,6 +96,7 @@ std::string ReportJson(const GateReport& report) {
     item.AddMember("eligible", pull.decision.merge, a);
     item.AddMember("merged", pull.merged, a);
     item.AddMember("merge_sha", Str(pull.merge_sha, a), a);
+    item.AddMember("queued_at", pull.queued_at, a);
     item.AddMember("trigger", Str(pull.decision.trigger, a), a);
     item.AddMember("window", Str(pull.decision.window, a), a);
     rapidjson::Value reasons(rapidjson::kArrayType);

@@ -47,6 +47,16 @@ Result<ApiConfig> ApiConfigFromEnv(const Environment& env, const std::string& re
   return config;
 }
 
+std::string GraphqlUrl(const std::string& base_url) {
+  // GitHub Enterprise Server: REST at https://HOST/api/v3, GraphQL at https://HOST/api/graphql.
+  constexpr std::string_view kRestSuffix = "/api/v3";
+  if (base_url.size() >= kRestSuffix.size() &&
+      base_url.compare(base_url.size() - kRestSuffix.size(), kRestSuffix.size(), kRestSuffix) == 0) {
+    return base_url.substr(0, base_url.size() - kRestSuffix.size()) + "/api/graphql";
+  }
+  return base_url + "/graphql";
+}
+
 Api::Api(ApiConfig config) : config_(std::move(config)), http_(config_.retries) {}
 
 std::string Api::RepoPath(const std::string& rest) const {
@@ -56,7 +66,7 @@ std::string Api::RepoPath(const std::string& rest) const {
 Result<http::Response> Api::Send(const std::string& method, const std::string& path, const std::string& body) {
   http::Transfer transfer;
   transfer.request.method = method;
-  transfer.request.url = config_.base_url + path;
+  transfer.request.url = path == kGraphqlPath ? GraphqlUrl(config_.base_url) : config_.base_url + path;
   transfer.request.headers = {{"Accept", "application/vnd.github+json"},
                               {"X-GitHub-Api-Version", "2022-11-28"},
                               {"Authorization", "Bearer " + config_.token}};
@@ -98,10 +108,14 @@ Result<Reply> Api::Call(const std::string& method, const std::string& path, cons
   Reply reply;
   reply.status = status;
   reply.headers = std::move(response->headers);
-  if (!response->body.empty() && status >= 200 && status < 300) {
+  if (!response->body.empty()) {
     auto parsed = json::Parse(response->body, method + " " + path);
-    if (!parsed.ok()) return ExternalError(parsed.status().message() + " (GitHub answered with something that is not JSON)");
-    reply.json = std::move(parsed).value();
+    if (parsed.ok()) {
+      reply.json = std::move(parsed).value();
+    } else if (status >= 200 && status < 300) {
+      return ExternalError(parsed.status().message() + " (GitHub answered with something that is not JSON)");
+    }
+    // An accepted error status (also_ok) keeps its message when GitHub sent JSON ({"message": ...}).
   }
   return reply;
 }

@@ -33,6 +33,11 @@ struct ApiConfig {
 Result<ApiConfig> ApiConfigFromEnv(const Environment& env, const std::string& repository,
                                    const std::string& token_variable);
 
+// Call(..., kGraphqlPath, ...) posts to the GraphQL endpoint of the API's host (github/graphql.h).
+inline constexpr const char* kGraphqlPath = "/graphql";
+// https://api.github.com -> https://api.github.com/graphql; https://HOST/api/v3 -> https://HOST/api/graphql.
+std::string GraphqlUrl(const std::string& base_url);
+
 struct Reply {
   long status = 0;
   rapidjson::Document json;  // null when the body was empty
