@@ -70,9 +70,10 @@ class Setup {
 
   // A data PR as sluice-pr leaves it: sluice/cases with new data, the PR by the bot, its label,
   // and the sluice/validate status on the head. Returns the PR number.
-  int OpenDataPr(const std::string& label = "sluice:auto-approve", const std::string& extra_file = "") {
+  int OpenDataPr(const std::string& label = "sluice:auto-approve", const std::string& extra_file = "",
+                 const std::string& data = "county,cases\nAlameda,2\n") {
     repo_.Git({"checkout", "-q", "-b", "sluice/cases"});
-    repo_.Write("data/cases.csv", "county,cases\nAlameda,2\n");
+    repo_.Write("data/cases.csv", data);
     if (!extra_file.empty()) repo_.Write(extra_file, "notes\n");
     head_ = repo_.Commit("data: cases\n\nSluice-Pipeline: cases");
     repo_.Git({"push", "-q", fake_.BarePath(kRepo).string(), "sluice/cases"});
@@ -356,5 +357,39 @@ TEST_CASE("branch protection: its required checks are read from the base branch;
   INFO(approved.out << approved.err);
   CHECK(approved.exit_code == 0);
   CHECK_THAT(approved.out, Catch::Contains("#" + std::to_string(pr) + " cases: merged as"));
+  NoInvalidRequests(s.fake());
+}
+
+TEST_CASE("the files' contents are read only when every other rule would merge, each blob once", "[approve]") {
+  Setup s;
+  s.OpenDataPr();
+  auto outside = s.Approve({"--now", kOutside});
+  CHECK_THAT(outside.out, Catch::Contains("outside the window"));
+  CHECK(Matching(s.fake().Requests(), "GET", "").size() > 0);
+  int blob_reads = 0;
+  for (const auto& request : s.fake().Requests()) blob_reads += request.path.find("/git/blobs/") != std::string::npos;
+  CHECK(blob_reads == 0);
+  s.fake().ClearRequests();
+  auto inside = s.Approve({"--now", kInside});
+  INFO(inside.out << inside.err);
+  CHECK_THAT(inside.out, Catch::Contains("merged as"));
+  blob_reads = 0;
+  for (const auto& request : s.fake().Requests()) blob_reads += request.path.find("/git/blobs/") != std::string::npos;
+  CHECK(blob_reads == 1);
+}
+
+TEST_CASE("a data file with a control character is not merged unseen, unless its extension is declared binary",
+          "[approve]") {
+  Setup s;
+  s.OpenDataPr("sluice:auto-approve", "", "county,cases\nAlameda,\x1b[31m2\n");
+  std::string before = s.MainSha();
+  auto run = s.Approve({"--now", kInside});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(run.out, Catch::Contains("data/cases.csv holds control character 0x1b at byte 21"));
+  CHECK(s.MainSha() == before);
+  auto binary = s.Approve({"--now", kInside, "--binary-ext", "csv"});
+  INFO(binary.out << binary.err);
+  CHECK_THAT(binary.out, Catch::Contains("merged as"));
   NoInvalidRequests(s.fake());
 }

@@ -85,3 +85,9 @@ TEST_CASE("the API configuration comes from the Actions variables; the token is 
         ErrorKind::kConfig);
   ClearSecretsForTesting();
 }
+
+TEST_CASE("the GraphQL endpoint of github.com and of GitHub Enterprise Server", "[github]") {
+  CHECK(github::GraphqlUrl("https://api.github.com") == "https://api.github.com/graphql");
+  CHECK(github::GraphqlUrl("https://ghe.example.com/api/v3") == "https://ghe.example.com/api/graphql");
+  CHECK(github::GraphqlUrl("http://127.0.0.1:8080") == "http://127.0.0.1:8080/graphql");
+}

@@ -54,6 +54,7 @@ struct PullFacts {
   std::vector<HeadCheck> check_runs;
   std::vector<ChangedFile> files;
   std::vector<std::string> approved_by;  // logins whose latest review of the head approves it
+  bool contents_read = false;  // the files' `problem`s are known (approve/gather.h ReadFileContents)
 };
 
 struct GatePolicy {
@@ -73,6 +74,8 @@ struct Decision {
   std::string window;                // the window's state in words, for the review and the summary
 };
 
+// With `pull.contents_read` false, a decision to merge is provisional: the files' contents
+// must be read and the PR evaluated again.
 Decision Evaluate(const PullFacts& pull, const GatePolicy& policy, Time now);
 
 // Why a PR may not be folded into the rollup PR, which would carry its data on (empty: it may):

@@ -5,8 +5,6 @@
 #include <map>
 
 #include <fmt/format.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "approve/gather.h"
 #include "approve/policy.h"
@@ -16,6 +14,7 @@
 #include "github/graphql.h"
 #include "github/pulls.h"
 #include "json/json.h"
+#include "json/writer.h"
 #include "pipeline/manifest.h"
 
 namespace sluice::approve {
@@ -24,20 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kRunbook = "runbooks/approval-refused.md";
-
-std::string Body(const std::function<void(rapidjson::Writer<rapidjson::StringBuffer>&)>& fill) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  fill(w);
-  w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-void Field(rapidjson::Writer<rapidjson::StringBuffer>& w, const char* key, const std::string& value) {
-  w.Key(key);
-  w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-}
 
 // The policies behind a PR's branch: sluice/<name> has its pipeline's; the rollup, each of its
 // members' pipelines', every one with the outputs of them all (it may change any of them).
@@ -90,10 +75,10 @@ std::string ReviewText(const PullOutcome& outcome, const GateOptions& options) {
 }
 
 Result<github::Reply> Review(github::Api& api, const PullOutcome& outcome, const char* event, const std::string& text) {
-  std::string body = Body([&](auto& w) {
-    Field(w, "commit_id", outcome.head_sha);
-    Field(w, "event", event);
-    Field(w, "body", text);
+  std::string body = json::Object([&](json::TextWriter& w) {
+    json::Field(w, "commit_id", outcome.head_sha);
+    json::Field(w, "event", event);
+    json::Field(w, "body", text);
   });
   return api.Call("POST", api.RepoPath(fmt::format("/pulls/{}/reviews", outcome.number)), body, {422});
 }
@@ -173,10 +158,10 @@ void HoldQueued(github::Api& api, PullOutcome& outcome, const GateOptions& optio
 }
 
 Status Merge(github::Api& api, PullOutcome& outcome, const GateOptions& options) {
-  std::string body = Body([&](auto& w) {
-    Field(w, "sha", outcome.head_sha);
-    Field(w, "merge_method", options.merge_method);
-    Field(w, "commit_title", fmt::format("sluice: publish {} (#{})", outcome.pipeline, outcome.number));
+  std::string body = json::Object([&](json::TextWriter& w) {
+    json::Field(w, "sha", outcome.head_sha);
+    json::Field(w, "merge_method", options.merge_method);
+    json::Field(w, "commit_title", fmt::format("sluice: publish {} (#{})", outcome.pipeline, outcome.number));
   });
   auto reply = api.Call("PUT", api.RepoPath(fmt::format("/pulls/{}/merge", outcome.number)), body, {405, 409});
   if (!reply.ok()) return reply.status();
@@ -187,7 +172,7 @@ Status Merge(github::Api& api, PullOutcome& outcome, const GateOptions& options)
         "the new head must pass the gate again at the next pass.",
         message);
     auto said = api.Call("POST", api.RepoPath(fmt::format("/issues/{}/comments", outcome.number)),
-                         Body([&](auto& w) { Field(w, "body", comment); }));
+                         json::Object([&](json::TextWriter& w) { json::Field(w, "body", comment); }));
     (void)said;  // the refusal itself is what the run reports
     return UnsafeError(fmt::format("#{}: the head moved between the check and the merge ({}); nothing merged",
                                    outcome.number, message));
@@ -214,11 +199,11 @@ Status Merge(github::Api& api, PullOutcome& outcome, const GateOptions& options)
 Status Dispatch(github::Api& api, PullOutcome& outcome, const std::string& pipeline, const std::string& base,
                 const GateOptions& options) {
   if (options.publish_workflow.empty()) return Status::Ok();
-  std::string body = Body([&](auto& w) {
-    Field(w, "ref", base);
+  std::string body = json::Object([&](json::TextWriter& w) {
+    json::Field(w, "ref", base);
     w.Key("inputs");
     w.StartObject();
-    Field(w, "pipeline", pipeline);
+    json::Field(w, "pipeline", pipeline);
     w.EndObject();
   });
   auto reply = api.Call("POST", api.RepoPath("/actions/workflows/" + options.publish_workflow + "/dispatches"), body);
@@ -264,15 +249,24 @@ PullOutcome Evaluate(github::Api& api, github::Api& approver, const rapidjson::V
       }
     }
   }
-  auto facts = GatherFacts(api, pull, options.binary_extensions);
+  auto facts = GatherFacts(api, pull);
   if (!facts.ok()) {
     outcome.error = facts.status();
     return outcome;
   }
   outcome.head_sha = facts->head_sha;
-  std::vector<Decision> decisions;
-  for (const GatePolicy& policy : *policies) decisions.push_back(approve::Evaluate(*facts, policy, options.now));
-  outcome.decision = Combine(decisions);
+  auto decide = [&] {
+    std::vector<Decision> decisions;
+    for (const GatePolicy& policy : *policies) decisions.push_back(approve::Evaluate(*facts, policy, options.now));
+    return Combine(decisions);
+  };
+  outcome.decision = decide();
+  if (outcome.decision.merge) {
+    // Every other rule says merge: now the files' contents (a request per blob) decide too.
+    outcome.error = ReadFileContents(api, options.binary_extensions, *facts);
+    if (!outcome.error.ok()) return outcome;
+    outcome.decision = decide();
+  }
   const std::string& hold = policies->front().labels.hold;
   if (rules.merge_queue &&
       std::any_of(facts->labels.begin(), facts->labels.end(), [&](const AppliedLabel& l) { return l.name == hold; })) {

@@ -93,21 +93,13 @@ Status HeadChecks(github::Api& api, const std::string& sha, PullFacts& facts) {
   return Status::Ok();
 }
 
-Status Files(github::Api& api, int number, const std::vector<std::string>& binary_extensions, PullFacts& facts) {
+Status Files(github::Api& api, int number, PullFacts& facts) {
   auto files = github::GetAllPages(api, api.RepoPath(fmt::format("/pulls/{}/files", number)), nullptr, 30);
   if (!files.ok()) return files.status();
   for (const auto& file : files->GetArray()) {
     ChangedFile changed{json::StringOr(file, "filename"), json::StringOr(file, "previous_filename"), "", "", false};
     changed.removed = json::StringOr(file, "status") == "removed";
-    std::string blob = changed.removed ? "" : json::StringOr(file, "sha");
-    changed.blob = blob;
-    if (!changed.removed && !blob.empty() && !BinaryAllowed(changed.path, binary_extensions)) {
-      auto reply = api.Get(api.RepoPath("/git/blobs/" + blob));
-      if (!reply.ok()) return reply.status();
-      auto content = DecodeBase64(json::StringOr(reply->json, "content"));
-      if (!content.ok()) return content.status();
-      changed.problem = TextProblem(*content);
-    }
+    changed.blob = changed.removed ? "" : json::StringOr(file, "sha");
     facts.files.push_back(std::move(changed));
   }
   return Status::Ok();
@@ -160,8 +152,25 @@ Result<rapidjson::Document> Pull(github::Api& api, int number) {
   return std::move(reply->json);
 }
 
-Result<PullFacts> GatherFacts(github::Api& api, const rapidjson::Value& pull,
-                              const std::vector<std::string>& binary_extensions) {
+Status ReadFileContents(github::Api& api, const std::vector<std::string>& binary_extensions, PullFacts& facts) {
+  std::map<std::string, std::string> problems;  // blob -> problem: a blob shared by files is read once
+  for (ChangedFile& file : facts.files) {
+    if (file.removed || file.blob.empty() || BinaryAllowed(file.path, binary_extensions)) continue;
+    auto known = problems.find(file.blob);
+    if (known == problems.end()) {
+      auto reply = api.Get(api.RepoPath("/git/blobs/" + file.blob));
+      if (!reply.ok()) return reply.status();
+      auto content = DecodeBase64(json::StringOr(reply->json, "content"));
+      if (!content.ok()) return content.status();
+      known = problems.emplace(file.blob, TextProblem(*content)).first;
+    }
+    file.problem = known->second;
+  }
+  facts.contents_read = true;
+  return Status::Ok();
+}
+
+Result<PullFacts> GatherFacts(github::Api& api, const rapidjson::Value& pull) {
   PullFacts facts;
   const rapidjson::Value* number = json::Member(pull, "number");
   const rapidjson::Value* head = json::Member(pull, "head");
@@ -176,7 +185,7 @@ Result<PullFacts> GatherFacts(github::Api& api, const rapidjson::Value& pull,
   if (!labels.ok()) return labels.status();
   facts.labels = std::move(labels).value();
   SLUICE_RETURN_IF_ERROR(HeadChecks(api, facts.head_sha, facts));
-  SLUICE_RETURN_IF_ERROR(Files(api, facts.number, binary_extensions, facts));
+  SLUICE_RETURN_IF_ERROR(Files(api, facts.number, facts));
   SLUICE_RETURN_IF_ERROR(Approvals(api, facts.number, facts));
   return facts;
 }

@@ -19,10 +19,15 @@ Result<std::vector<rapidjson::Document>> OpenSluicePulls(github::Api& api);
 // One PR by number (from a pull_request event).
 Result<rapidjson::Document> Pull(github::Api& api, int number);
 
-// The facts Evaluate needs. `binary_extensions` ("parquet", ...) name files that may hold any
-// bytes; every other file must be UTF-8 text without control characters.
-Result<PullFacts> GatherFacts(github::Api& api, const rapidjson::Value& pull,
-                              const std::vector<std::string>& binary_extensions);
+// The facts Evaluate needs, but the files' contents: labels, checks, reviews, the changed files
+// and their blob ids.
+Result<PullFacts> GatherFacts(github::Api& api, const rapidjson::Value& pull);
+
+// Reads each changed file's blob (each distinct blob once) and sets its `problem`: every file
+// must be text without control characters, but those whose extension `binary_extensions`
+// ("parquet", ...) names. One request per blob, so the gate calls it only when every other rule
+// would let the PR merge (GITHUB_TOKEN has 1,000 requests an hour).
+Status ReadFileContents(github::Api& api, const std::vector<std::string>& binary_extensions, PullFacts& facts);
 
 // "" for text sluice may publish unseen, else what is wrong with it ("holds control character
 // 0x1b at byte 17").

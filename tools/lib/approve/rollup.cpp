@@ -147,8 +147,9 @@ Result<RollupOutcome> FoldRollup(github::Api& api, const std::vector<rapidjson::
       outcome.skipped.emplace_back(number->GetInt(), policy.status().message());
       continue;
     }
-    auto facts = GatherFacts(api, pull, options.binary_extensions);
+    auto facts = GatherFacts(api, pull);
     if (!facts.ok()) return facts.status();
+    SLUICE_RETURN_IF_ERROR(ReadFileContents(api, options.binary_extensions, *facts));
     std::vector<std::string> problems = FoldProblems(*facts, *policy);
     if (!problems.empty()) {
       outcome.skipped.emplace_back(number->GetInt(), "not folded: " + Join(problems, "; "));

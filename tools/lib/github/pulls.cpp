@@ -5,23 +5,12 @@
 #include <rapidjson/writer.h>
 
 #include "json/json.h"
+#include "json/writer.h"
 
 namespace sluice::github {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void Key(Writer& w, const char* key, std::string_view value) {
-  w.Key(key);
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
-void Strings(Writer& w, const char* key, const std::vector<std::string>& values) {
-  w.Key(key);
-  w.StartArray();
-  for (const auto& value : values) w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-  w.EndArray();
-}
+using Writer = json::TextWriter;
 
 std::string Text(const rapidjson::StringBuffer& buffer) { return std::string(buffer.GetString(), buffer.GetSize()); }
 
@@ -79,10 +68,10 @@ Result<PullRequest> CreatePull(Api& api, const std::string& branch, const std::s
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  Key(w, "title", title);
-  Key(w, "head", branch);
-  Key(w, "base", base);
-  Key(w, "body", body);
+  json::Field(w, "title", title);
+  json::Field(w, "head", branch);
+  json::Field(w, "base", base);
+  json::Field(w, "body", body);
   w.EndObject();
   return PullOf(api.Call("POST", api.RepoPath("/pulls"), Text(buffer)), "POST pulls");
 }
@@ -91,8 +80,8 @@ Result<PullRequest> UpdatePull(Api& api, int number, const std::string& title, c
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  Key(w, "title", title);
-  Key(w, "body", body);
+  json::Field(w, "title", title);
+  json::Field(w, "body", body);
   w.EndObject();
   return PullOf(api.Call("PATCH", api.RepoPath(fmt::format("/pulls/{}", number)), Text(buffer)), "PATCH pull");
 }
@@ -105,7 +94,7 @@ Status AddLabels(Api& api, int number, const std::vector<std::string>& labels) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  Strings(w, "labels", labels);
+  json::StringsField(w, "labels", labels);
   w.EndObject();
   return api.Call("POST", api.RepoPath(fmt::format("/issues/{}/labels", number)), Text(buffer)).status();
 }
@@ -119,7 +108,7 @@ Status RequestReviewers(Api& api, int number, const std::vector<std::string>& lo
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  Strings(w, "reviewers", logins);
+  json::StringsField(w, "reviewers", logins);
   w.EndObject();
   return api.Call("POST", api.RepoPath(fmt::format("/pulls/{}/requested_reviewers", number)), Text(buffer)).status();
 }
@@ -128,7 +117,7 @@ Status Comment(Api& api, int number, const std::string& body) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  Key(w, "body", body);
+  json::Field(w, "body", body);
   w.EndObject();
   return api.Call("POST", api.RepoPath(fmt::format("/issues/{}/comments", number)), Text(buffer)).status();
 }
@@ -159,11 +148,11 @@ Status SetCommitStatus(Api& api, const std::string& sha, CommitState state, cons
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  Key(w, "state", CommitStateName(state));
-  Key(w, "context", context);
+  json::Field(w, "state", CommitStateName(state));
+  json::Field(w, "context", context);
   // GitHub refuses a description over 140 characters.
-  Key(w, "description", description.substr(0, 140));
-  if (!target_url.empty()) Key(w, "target_url", target_url);
+  json::Field(w, "description", description.substr(0, 140));
+  if (!target_url.empty()) json::Field(w, "target_url", target_url);
   w.EndObject();
   return api.Call("POST", api.RepoPath("/statuses/" + sha), Text(buffer)).status();
 }
