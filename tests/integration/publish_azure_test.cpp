@@ -347,6 +347,32 @@ TEST_CASE("Azure: --delete-removed deletes the blob after the manifest moves pas
   CheckManifestHolds(f.azurite, "adhoc");
 }
 
+TEST_CASE("Azure: --read-url confirms each uploaded file through the public URL; a wrong one stops before the manifest",
+          "[azure][publish]") {
+  AzureFixture f;
+  f.azurite.Check({"create-container", "site", "blob"});
+  const std::string to = "az://devstoreaccount1/site/covid";
+  auto adhoc = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {kPublish, "--workspace", f.repo.path().string(), "--to", to, "data/", "--json"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunProcess(argv, f.Env());
+  };
+  ProcessResult live = adhoc({"--read-url", f.azurite.endpoint() + "/site/covid/"});
+  INFO(live.err);
+  REQUIRE(live.exit_code == 0);
+  CHECK_THAT(live.out, Catch::Contains("\"verified\":3"));
+  const std::string v1 = f.repo.Git({"rev-parse", "HEAD"}).substr(0, 40);
+
+  f.repo.CommitFile("data/cases.csv", Rows(4, 2), "revised");
+  ProcessResult elsewhere = adhoc({"--read-url", f.azurite.endpoint() + "/site/other"});
+  CHECK(elsewhere.exit_code == 3);
+  CHECK_THAT(elsewhere.err, Catch::Contains("/site/other/data/cases.csv: HTTP 404") &&
+                                Catch::Contains("the manifest still names the previous set"));
+  std::string manifest = f.azurite.Check({"get", "site", "covid/_sluice/manifest.json"});
+  CHECK_THAT(manifest, Catch::Contains(v1));
+  CHECK_THAT(manifest, !Catch::Contains("\"lock\""));
+}
+
 TEST_CASE("Azure backend: conditional puts, missing blobs, deletes, listing and awkward names against Azurite",
           "[azure]") {
   Azurite azurite;

@@ -53,6 +53,7 @@ Result<PublishReport> Run(const CommandLine& cli, const Environment& env, Publis
   options.cache_control = cli.cache_control;
   options.lock_duration = std::chrono::minutes(cli.lock_minutes);
   options.parallel = cli.parallel;
+  options.read_url = cli.read_url;
   options.on_upload_progress = std::move(progress);
   options.pause_file = env.GetOr("SLUICE_PUBLISH_PAUSE_FILE", "");
   if (auto fail = env.Get("SLUICE_PUBLISH_FAIL_AFTER")) options.fail_after_uploads = std::atoi(fail->c_str());
@@ -115,6 +116,9 @@ void AddPublishOptions(CLI::App& app, CommandLine& cli) {
   app.add_option("--parallel", cli.parallel, "Uploads at once (small files; blocks of a large one)")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
+  app.add_option("--read-url", cli.read_url, "Where readers fetch the target's files (public or CDN base URL): each "
+                                             "uploaded file is read back through it and its sha256 compared before "
+                                             "the manifest is written (default: read back through the storage API)");
   app.add_flag("--dry-run", cli.dry_run, "List what would change; write nothing");
   app.add_flag("--yes", cli.yes, "Write to production from outside CI (otherwise a dry run there)");
   app.add_flag("--delete-removed", cli.delete_removed, "Delete files that left the set, after the new manifest is written");

@@ -25,6 +25,7 @@ struct CommandLine {
   std::string cache_control = "public, max-age=300";
   int lock_minutes = 60;
   int parallel = 8;
+  std::string read_url;
   bool dry_run = false;
   bool yes = false;
   bool delete_removed = false;

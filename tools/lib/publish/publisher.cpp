@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/hash.h"
+#include "publish/read_back.h"
 
 namespace sluice::publish {
 namespace {
@@ -209,6 +210,13 @@ class Run {
                                        Where(backend_, items[allowed].key), options_.fail_after_uploads));
     }
     // Read back what was written: the manifest must never name bytes the target does not serve.
+    if (!options_.read_url.empty()) {
+      std::vector<LiveFile> live;
+      for (const storage::PutItem& item : items) live.push_back({item.key, item.properties.metadata.at("sluice-sha256")});
+      SLUICE_RETURN_IF_ERROR(ConfirmLive(options_.read_url, live, options_.parallel));
+      report_.verified = live.size();
+      return Status::Ok();
+    }
     for (const PlannedFile& planned : plan_.files) {
       if (planned.change == FileChange::kUnchanged) continue;
       auto object = backend_.Get(planned.file->path);

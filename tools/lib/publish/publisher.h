@@ -41,6 +41,7 @@ struct PublishOptions {
   std::string cache_control = "public, max-age=300";
   std::chrono::minutes lock_duration{60};
   int parallel = 8;  // uploads at once
+  std::string read_url;  // where readers fetch the target's files; "" reads back through the backend
   storage::PutProgress on_upload_progress;  // optional: files uploaded so far, of how many
   // Test hooks (SLUICE_PUBLISH_FAIL_AFTER, SLUICE_PUBLISH_PAUSE_FILE): fail after this many
   // uploads; after uploading, create <file>.waiting and wait (up to 60 s) for <file> to exist.
