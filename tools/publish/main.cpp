@@ -1,4 +1,6 @@
 // sluice-publish: merged data to storage; changed files only, verified, the manifest last.
+#include <unistd.h>
+
 #include <iostream>
 
 #include "actions_io/actions_io.h"
@@ -18,20 +20,26 @@ int main(int argc, char** argv) {
                "so readers never see a half-updated set; then _sluice/status.json. One publisher at a time per\n"
                "target (a conditional write of the manifest): a second one stops with exit 4. Publishing an older\n"
                "--ref rolls back. Outside CI, --target production is a dry run unless --yes.\n"
-               "Targets: file:///dir now; az://, s3://, gs:// are not available in this build yet."};
+               "Targets: file:///dir, and az://account/container/prefix (AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN,\n"
+               "or AZURE_STORAGE_CONNECTION_STRING; AZURE_STORAGE_BLOB_ENDPOINT for an emulator such as Azurite);\n"
+               "s3:// and gs:// are not available in this build yet. Up to --parallel uploads at once."};
   app.name(tool.name());
   CommonOptions common;
   SetUpCommandLine(app, common,
                    "sluice-publish pipelines/cases.json --target staging\n"
                    "  sluice-publish pipelines/cases.json --target production --ref HEAD~1 --yes   # roll back\n"
                    "  sluice-publish --from out/ --to file:///srv/www/data --dry-run\n"
+                   "  AZURE_STORAGE_KEY=... sluice-publish --ref main --to az://myaccount/data/covid data/ --parallel 16\n"
                    "  sluice-publish --ref main --to file:///srv/www/data data/");
   publish::CommandLine cli;
   publish::AddPublishOptions(app, cli);
   if (auto code = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *code;
 
   Environment env = Environment::Process();
-  publish::PublishRun run = publish::RunFromCommandLine(cli, env);
+  publish::UploadProgressLine progress(std::cerr, ::isatty(STDERR_FILENO) != 0 && !common.json);
+  publish::PublishRun run =
+      publish::RunFromCommandLine(cli, env, [&progress](std::size_t done, std::size_t total) { progress.Update(done, total); });
+  progress.Finish();
   actions::ActionsIo io(env, std::cout);
   io.MaskRegisteredSecrets();
   const int exit_code = run.report.status().exit_code();

@@ -42,7 +42,7 @@ Result<Resolved> FromManifest(const CommandLine& cli, const fs::path& workspace,
   return resolved;
 }
 
-Result<PublishReport> Run(const CommandLine& cli, const Environment& env, PublishRun& run) {
+Result<PublishReport> Run(const CommandLine& cli, const Environment& env, PublishRun& run, storage::PutProgress progress) {
   fs::path workspace = fs::absolute(cli.workspace.empty() ? env.GetOr("GITHUB_WORKSPACE", ".") : cli.workspace)
                            .lexically_normal();
   PublishOptions options;
@@ -52,6 +52,9 @@ Result<PublishReport> Run(const CommandLine& cli, const Environment& env, Publis
   options.break_lock = cli.break_lock;
   options.cache_control = cli.cache_control;
   options.lock_duration = std::chrono::minutes(cli.lock_minutes);
+  options.parallel = cli.parallel;
+  options.read_url = cli.read_url;
+  options.on_upload_progress = std::move(progress);
   options.pause_file = env.GetOr("SLUICE_PUBLISH_PAUSE_FILE", "");
   if (auto fail = env.Get("SLUICE_PUBLISH_FAIL_AFTER")) options.fail_after_uploads = std::atoi(fail->c_str());
 
@@ -110,6 +113,12 @@ void AddPublishOptions(CLI::App& app, CommandLine& cli) {
   app.add_option("--lock-minutes", cli.lock_minutes, "How long this run's claim on the target lasts if it dies")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_option("--parallel", cli.parallel, "Uploads at once (small files; blocks of a large one)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  app.add_option("--read-url", cli.read_url, "Where readers fetch the target's files (public or CDN base URL): each "
+                                             "uploaded file is read back through it and its sha256 compared before "
+                                             "the manifest is written (default: read back through the storage API)");
   app.add_flag("--dry-run", cli.dry_run, "List what would change; write nothing");
   app.add_flag("--yes", cli.yes, "Write to production from outside CI (otherwise a dry run there)");
   app.add_flag("--delete-removed", cli.delete_removed, "Delete files that left the set, after the new manifest is written");
@@ -117,9 +126,9 @@ void AddPublishOptions(CLI::App& app, CommandLine& cli) {
   app.get_option("--from")->excludes(ref);
 }
 
-PublishRun RunFromCommandLine(const CommandLine& cli, const Environment& env) {
+PublishRun RunFromCommandLine(const CommandLine& cli, const Environment& env, storage::PutProgress progress) {
   PublishRun run{"", "", "", InternalError("not run")};
-  run.report = Run(cli, env, run);
+  run.report = Run(cli, env, run, std::move(progress));
   return run;
 }
 

@@ -24,6 +24,8 @@ struct CommandLine {
   std::string workspace;
   std::string cache_control = "public, max-age=300";
   int lock_minutes = 60;
+  int parallel = 8;
+  std::string read_url;
   bool dry_run = false;
   bool yes = false;
   bool delete_removed = false;
@@ -39,7 +41,8 @@ struct PublishRun {
   Result<PublishReport> report;
 };
 
-PublishRun RunFromCommandLine(const CommandLine& cli, const Environment& env);
+// `progress`, when set, is told of each finished upload (the tool draws it on a terminal).
+PublishRun RunFromCommandLine(const CommandLine& cli, const Environment& env, storage::PutProgress progress = nullptr);
 
 pipeline::RunRecord RunRecordFor(const PublishRun& run, int exit_code, std::chrono::system_clock::time_point started);
 

@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/hash.h"
+#include "publish/read_back.h"
 
 namespace sluice::publish {
 namespace {
@@ -177,20 +178,45 @@ class Run {
   std::size_t Changed() const { return plan_.files.size() - plan_.Count(FileChange::kUnchanged); }
 
   Status UploadAndVerify() {
+    std::vector<storage::PutItem> items;
     for (const PlannedFile& planned : plan_.files) {
       if (planned.change == FileChange::kUnchanged) continue;
-      if (options_.fail_after_uploads >= 0 && report_.uploaded >= static_cast<std::size_t>(options_.fail_after_uploads)) {
-        return ExternalError(fmt::format("{}: stopped by the test hook SLUICE_PUBLISH_FAIL_AFTER={}",
-                                         Where(backend_, planned.file->path), options_.fail_after_uploads));
-      }
       storage::ObjectProperties properties{planned.content_type, options_.cache_control,
                                            {{"sluice-sha256", planned.file->sha256}}};
       if (source_.commit) properties.metadata["sluice-commit"] = *source_.commit;
-      SLUICE_RETURN_IF_ERROR(backend_.Put(planned.file->path, planned.file->bytes, properties));
-      ++report_.uploaded;
-      report_.bytes_uploaded += planned.file->bytes.size();
+      items.push_back({planned.file->path, planned.file->bytes, std::move(properties)});
+    }
+    std::size_t allowed = items.size();
+    if (options_.fail_after_uploads >= 0) allowed = std::min(allowed, static_cast<std::size_t>(options_.fail_after_uploads));
+    const std::vector<storage::PutItem> batch(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(allowed));
+    std::vector<Status> statuses = backend_.PutAll(batch, options_.parallel, options_.on_upload_progress);
+    Status first_failure;
+    std::size_t failures = 0;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (statuses[i].ok()) {
+        ++report_.uploaded;
+        report_.bytes_uploaded += batch[i].bytes.size();
+      } else if (failures++ == 0) {
+        first_failure = statuses[i];
+      }
+    }
+    if (failures > 1) {
+      first_failure = Status(first_failure.kind(), fmt::format("{} (and {} more uploads failed)", first_failure.message(),
+                                                               failures - 1));
+    }
+    if (!first_failure.ok()) return first_failure;
+    if (allowed < items.size()) {
+      return ExternalError(fmt::format("{}: stopped by the test hook SLUICE_PUBLISH_FAIL_AFTER={}",
+                                       Where(backend_, items[allowed].key), options_.fail_after_uploads));
     }
     // Read back what was written: the manifest must never name bytes the target does not serve.
+    if (!options_.read_url.empty()) {
+      std::vector<LiveFile> live;
+      for (const storage::PutItem& item : items) live.push_back({item.key, item.properties.metadata.at("sluice-sha256")});
+      SLUICE_RETURN_IF_ERROR(ConfirmLive(options_.read_url, live, options_.parallel));
+      report_.verified = live.size();
+      return Status::Ok();
+    }
     for (const PlannedFile& planned : plan_.files) {
       if (planned.change == FileChange::kUnchanged) continue;
       auto object = backend_.Get(planned.file->path);

@@ -5,7 +5,8 @@
 //   2. plan against it; a dry run stops here
 //   3. claim the target: the previous manifest plus this run's lock, written only if the
 //      manifest's version is still the one read in 1 (a second publisher loses here, exit 4)
-//   4. upload the added and modified files, then read each back and compare its sha256
+//   4. upload the added and modified files (up to `parallel` at once), then read each back and
+//      compare its sha256
 //   5. write the new manifest (no lock) only if the version is still this run's claim
 //   6. with --delete-removed, delete what left the set (the manifest no longer names it)
 //   7. write _sluice/status.json (commit, time, files) for the freshness watch
@@ -39,6 +40,9 @@ struct PublishOptions {
   bool break_lock = false;  // take over a lock that has not expired (its run is known dead)
   std::string cache_control = "public, max-age=300";
   std::chrono::minutes lock_duration{60};
+  int parallel = 8;  // uploads at once
+  std::string read_url;  // where readers fetch the target's files; "" reads back through the backend
+  storage::PutProgress on_upload_progress;  // optional: files uploaded so far, of how many
   // Test hooks (SLUICE_PUBLISH_FAIL_AFTER, SLUICE_PUBLISH_PAUSE_FILE): fail after this many
   // uploads; after uploading, create <file>.waiting and wait (up to 60 s) for <file> to exist.
   int fail_after_uploads = -1;

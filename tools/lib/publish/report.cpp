@@ -137,4 +137,18 @@ Status PublishFailure(const PublishRun& run, const Status& failure, actions::Act
                                            failure.kind() == ErrorKind::kUnsafe ? "refused" : "failed", failure.message())));
 }
 
+void UploadProgressLine::Update(std::size_t done, std::size_t total) {
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (done < total && now - last_ < std::chrono::milliseconds(200)) return;
+  last_ = now;
+  out_ << "\r\x1b[2K" << fmt::format("uploading {}/{} files", done, total) << std::flush;
+  drawn_ = true;
+}
+
+void UploadProgressLine::Finish() {
+  if (drawn_) out_ << "\r\x1b[2K" << std::flush;
+  drawn_ = false;
+}
+
 }  // namespace sluice::publish

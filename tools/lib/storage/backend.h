@@ -26,7 +26,8 @@ namespace sluice::storage {
 struct ObjectProperties {
   std::string content_type;
   std::string cache_control;
-  std::map<std::string, std::string> metadata;  // names: lower-case letters, digits, '-' (x-ms-meta-*, x-amz-meta-*)
+  std::map<std::string, std::string> metadata;  // names: lower-case letters, digits, '-' (x-ms-meta-*, x-amz-meta-*;
+                                                // Azure stores '-' as '_')
 };
 
 struct StoredObject {
@@ -78,8 +79,8 @@ class Backend {
 // Refuses (kUnsafe) a key that could leave the prefix; see the top of this file.
 Status CheckKey(std::string_view key);
 
-// The backend for `url`. Backends not built yet (az, s3, gs in this build) are a ConfigError
-// (exit 2) that says so.
+// The backend for `url`, with credentials from `env` (az: azure_auth.h). Backends not built yet
+// (s3, gs in this build) are a ConfigError (exit 2) that says so; so are missing credentials.
 Result<std::unique_ptr<Backend>> OpenBackend(const StorageUrl& url, const Environment& env);
 
 }  // namespace sluice::storage

@@ -1,0 +1,66 @@
+// Azure Blob storage as a Backend, over the Blob REST API (azure_auth.h says how it is reached).
+//
+// az://<account>/<container>/<prefix>: a key is the blob <prefix>/<key> of <container>.
+// Small files go up in one Put Blob, larger ones as Put Block + Put Block List; every body
+// carries its Content-MD5, which the service checks, and the stored blob keeps the whole file's
+// MD5 (x-ms-blob-content-md5), which Get checks on the way back. Versions are ETags; PutIf is a
+// Put Blob with If-None-Match: * or If-Match: <etag>, so the check and the write are one step
+// at the service.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "http/client.h"
+#include "storage/azure_auth.h"
+#include "storage/backend.h"
+
+namespace sluice::storage {
+
+class AzureBackend : public Backend {
+ public:
+  // Put Blob takes up to 5000 MiB at version 2019-12-12 and later, but one request for a large
+  // file means one long retry after any failure; past this, blocks go up in parallel instead.
+  static constexpr std::size_t kSinglePutLimit = 4u << 20;
+  // Block size of Put Block (the service allows up to 4000 MiB, and 50,000 blocks a blob).
+  static constexpr std::size_t kBlockSize = 8u << 20;
+
+  // Makes no request: the first one finds out whether the credentials work.
+  AzureBackend(StorageUrl url, azure::AzureAccess access);
+
+  std::string Describe() const override;
+  Status Put(const std::string& key, std::string_view bytes, const ObjectProperties& properties) override;
+  Result<std::optional<StoredObject>> Get(const std::string& key) override;
+  std::vector<Status> PutAll(const std::vector<PutItem>& items, int parallel, const PutProgress& progress) override;
+  Status Delete(const std::string& key) override;
+  Result<std::string> PutIf(const std::string& key, std::string_view bytes, const ObjectProperties& properties,
+                            const Precondition& precondition) override;
+  Result<std::vector<std::string>> List() override;
+
+ private:
+  // One request to the service before it is signed.
+  struct Call {
+    std::string method;
+    std::string blob;  // the full blob name; "" for a request on the container
+    azure::QueryParams query;
+    http::Headers headers;
+    std::string body;
+    std::string action;  // for messages: "uploading data/cases.csv"
+  };
+
+  std::string BlobName(const std::string& key) const;
+  http::Transfer Prepare(const Call& call) const;
+  std::string UrlWithoutQuery(const Call& call) const;
+  Status Failure(const Call& call, const http::Response& response) const;
+  Result<http::Response> Send(const Call& call);
+  Call PutBlobCall(const std::string& key, std::string_view bytes, const ObjectProperties& properties) const;
+  Status CheckPut(const Call& call, const Result<http::Response>& response) const;
+  Status PutInBlocks(const PutItem& item, int parallel);
+
+  StorageUrl url_;
+  azure::AzureAccess access_;
+  std::string endpoint_path_;  // the endpoint's own path ("/devstoreaccount1" path-style, else "")
+  http::Client client_;
+};
+
+}  // namespace sluice::storage
