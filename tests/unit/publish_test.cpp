@@ -48,7 +48,7 @@ TEST_CASE("storage URLs parse into their parts and bad ones exit 2", "[publish]"
 }
 
 TEST_CASE("cloud backends say they are not in this build yet, with exit 2", "[publish]") {
-  auto url = storage::ParseStorageUrl("s3://bucket/prefix", "/ws");
+  auto url = storage::ParseStorageUrl("az://account/container/prefix", "/ws");
   auto backend = storage::OpenBackend(*url, Environment::FromMap({}));
   REQUIRE_FALSE(backend.ok());
   CHECK(backend.status().exit_code() == 2);

@@ -18,7 +18,9 @@ int main(int argc, char** argv) {
                "so readers never see a half-updated set; then _sluice/status.json. One publisher at a time per\n"
                "target (a conditional write of the manifest): a second one stops with exit 4. Publishing an older\n"
                "--ref rolls back. Outside CI, --target production is a dry run unless --yes.\n"
-               "Targets: file:///dir now; az://, s3://, gs:// are not available in this build yet."};
+               "Targets: file:///dir, s3://bucket/prefix (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,\n"
+               "AWS_ENDPOINT_URL_S3), gs://bucket/prefix (GOOGLE_HMAC_ACCESS_KEY_ID, GOOGLE_HMAC_SECRET); az:// is not\n"
+               "available in this build yet."};
   app.name(tool.name());
   CommonOptions common;
   SetUpCommandLine(app, common,

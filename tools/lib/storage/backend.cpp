@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "storage/file_backend.h"
+#include "storage/s3_backend.h"
 
 namespace sluice::storage {
 
@@ -41,8 +42,12 @@ Status CheckKey(std::string_view key) {
 }
 
 Result<std::unique_ptr<Backend>> OpenBackend(const StorageUrl& url, const Environment& env) {
-  (void)env;  // credentials: AZURE_STORAGE_*, AWS_* when those backends arrive
   if (url.scheme == Scheme::kFile) return std::unique_ptr<Backend>(std::make_unique<FileBackend>(url.directory));
+  if (url.scheme == Scheme::kS3 || url.scheme == Scheme::kGcs) {
+    auto target = S3TargetFromEnvironment(url, env);
+    if (!target.ok()) return target.status();
+    return std::unique_ptr<Backend>(std::make_unique<S3Backend>(std::move(target).value()));
+  }
   return ConfigError(fmt::format("{}: {}:// storage is not available in this build yet (file:// is); see issue 20",
                                  url.text, SchemeName(url.scheme)));
 }

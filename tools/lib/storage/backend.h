@@ -78,8 +78,9 @@ class Backend {
 // Refuses (kUnsafe) a key that could leave the prefix; see the top of this file.
 Status CheckKey(std::string_view key);
 
-// The backend for `url`. Backends not built yet (az, s3, gs in this build) are a ConfigError
-// (exit 2) that says so.
+// The backend for `url`; s3:// and gs:// take their keys and endpoint from `env`
+// (storage/s3_target.h). Backends not built yet (az in this build) are a ConfigError (exit 2)
+// that says so.
 Result<std::unique_ptr<Backend>> OpenBackend(const StorageUrl& url, const Environment& env);
 
 }  // namespace sluice::storage
