@@ -156,6 +156,15 @@ TEST_CASE("s3: first publish puts bytes, content type, cache-control and metadat
   CHECK(Count(requests, "POST", "/staging/data/big.ndjson", "uploads") == 1);
   CHECK(Count(requests, "PUT", "/staging/data/big.ndjson", "partNumber=") == (Big().size() + (1u << 19) - 1) / (1u << 19));
   CHECK(Count(requests, "POST", "/staging/data/big.ndjson", "uploadId=") == 1);
+  // The claim of the target and the commit of the manifest are conditional writes (which the
+  // emulator ignores: the backend's before/after check is what the tests can show).
+  std::vector<std::string> manifest_puts;
+  for (const auto& r : requests) {
+    if (r.method == "PUT" && r.path == "/sluice-test/staging/_sluice/manifest.json") manifest_puts.push_back(r.condition);
+  }
+  REQUIRE(manifest_puts.size() == 2);
+  CHECK(manifest_puts[0] == "if-none-match: *");
+  CHECK_THAT(manifest_puts[1], Catch::StartsWith("if-match: \""));
   for (const auto& r : requests) {  // 404: the manifest before it exists; nothing else failed
     INFO(r.method << " " << r.path << r.query);
     CHECK((r.status < 400 || (r.status == 404 && (r.method == "GET" || r.method == "HEAD"))));
@@ -269,6 +278,9 @@ TEST_CASE("gs: the GCS path signs with an HMAC key and region auto and publishes
   CHECK(objects["gcs/data/big.ndjson"].sha256 == Sha256Hex(Big()));
   REQUIRE_FALSE(requests.empty());
   for (const auto& r : requests) CHECK(r.region == "auto");
+  bool claimed_absent = false;
+  for (const auto& r : requests) claimed_absent |= r.condition == "x-goog-if-generation-match: 0";
+  CHECK(claimed_absent);
 }
 
 TEST_CASE("s3 backend: PutAll in parallel, List decodes keys, PutIf refuses a changed object with exit 4", "[s3]") {

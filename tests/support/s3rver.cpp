@@ -118,7 +118,7 @@ std::vector<S3Request> S3rver::Requests() const {
   std::vector<S3Request> requests;
   for (const auto& entry : log->GetArray()) {
     S3Request request{json::StringOr(entry, "method"), json::StringOr(entry, "path"), json::StringOr(entry, "query"),
-                      json::StringOr(entry, "region"), 0};
+                      json::StringOr(entry, "region"), json::StringOr(entry, "condition"), 0};
     const rapidjson::Value* status = json::Member(entry, "status");
     if (status != nullptr && status->IsNumber()) request.status = static_cast<long>(status->GetDouble());
     requests.push_back(std::move(request));

@@ -19,6 +19,7 @@ struct S3Request {
   std::string path;   // "/bucket/key", percent-encoded as sent
   std::string query;  // "?uploads=" or ""
   std::string region; // of the signature's credential scope
+  std::string condition;  // "if-none-match: *", "if-match: \"…\"", "x-goog-if-generation-match: 0" or ""
   long status = 0;
 };
 
