@@ -130,8 +130,8 @@ std::size_t Count(const std::vector<S3Request>& requests, const std::string& met
 
 }  // namespace
 
-TEST_CASE("s3: first publish puts bytes, content type, cache-control and metadata as the AWS SDK reads them; "
-          "the big file goes in parts; an unchanged rerun writes nothing", "[s3]") {
+TEST_CASE("s3: first publish puts bytes, content type, cache-control and metadata as the AWS SDK reads them, "
+          "the big file goes in parts, an unchanged rerun writes nothing", "[s3]") {
   S3Fixture f;
   ProcessResult run = f.Publish({"--json", "--cache-control", "public, max-age=300"});
   INFO(run.out << run.err);

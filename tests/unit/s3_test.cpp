@@ -46,7 +46,7 @@ TEST_CASE("s3 target: virtual-hosted on AWS by default, path style under an endp
   CHECK_THAT(bad.status().message(), Catch::Contains("AWS_ENDPOINT_URL_S3"));
 }
 
-TEST_CASE("s3 target: missing keys are exit 2 naming the variables; GCS prefers its HMAC variables", "[s3]") {
+TEST_CASE("s3 target: missing keys are exit 2 naming the variables, GCS prefers its HMAC variables", "[s3]") {
   auto none = TargetFor("s3://my-bucket/p", {{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"}});
   REQUIRE_FALSE(none.ok());
   CHECK(none.status().exit_code() == 2);

@@ -70,7 +70,7 @@ TEST_CASE("S3 API reference: PUT Object, a key with '$' encoded once", "[sigv4]"
         "Signature=98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd");
 }
 
-TEST_CASE("a session token is sent and signed; a different secret gives a different signature", "[sigv4]") {
+TEST_CASE("a session token is sent and signed, a different secret gives a different signature", "[sigv4]") {
   RequestToSign with_token{"GET", "/k", {}, {{"Host", "b.s3.amazonaws.com"}}, kEmptySha256};
   Credentials temporary = kS3Example;
   temporary.session_token = "session-token-value";
