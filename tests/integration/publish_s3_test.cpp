@@ -221,6 +221,15 @@ TEST_CASE("s3: wrong or missing credentials are a clear error, nothing is writte
   CHECK(Objects(f.s3, "").empty());
 }
 
+TEST_CASE("s3: a bucket that does not exist is exit 2 with S3's code and the URL", "[s3]") {
+  S3Fixture f;
+  ProcessResult run = f.Publish({}, {}, "s3://no-such-bucket/staging");
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("s3://no-such-bucket/staging") && Catch::Contains("NoSuchBucket") &&
+                          Catch::Contains("does not exist"));
+}
+
 TEST_CASE("s3: the emulator dies mid-publish: exit 3, the manifest never names a missing object, the rerun completes",
           "[s3]") {
   S3Fixture f;
