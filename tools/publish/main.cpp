@@ -20,9 +20,10 @@ int main(int argc, char** argv) {
                "so readers never see a half-updated set; then _sluice/status.json. One publisher at a time per\n"
                "target (a conditional write of the manifest): a second one stops with exit 4. Publishing an older\n"
                "--ref rolls back. Outside CI, --target production is a dry run unless --yes.\n"
-               "Targets: file:///dir, and az://account/container/prefix (AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN,\n"
-               "or AZURE_STORAGE_CONNECTION_STRING; AZURE_STORAGE_BLOB_ENDPOINT for an emulator such as Azurite);\n"
-               "s3:// and gs:// are not available in this build yet. Up to --parallel uploads at once."};
+                "Targets: file:///dir; az://account/container/prefix (AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN,\n"
+                "or AZURE_STORAGE_CONNECTION_STRING; AZURE_STORAGE_BLOB_ENDPOINT for an emulator such as Azurite);\n"
+                "s3://bucket/prefix (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL_S3);\n"
+                "gs://bucket/prefix (GOOGLE_HMAC_ACCESS_KEY_ID, GOOGLE_HMAC_SECRET). Up to --parallel uploads at once."};
   app.name(tool.name());
   CommonOptions common;
   SetUpCommandLine(app, common,

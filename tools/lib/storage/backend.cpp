@@ -4,6 +4,7 @@
 
 #include "storage/azure_backend.h"
 #include "storage/file_backend.h"
+#include "storage/s3_backend.h"
 
 namespace sluice::storage {
 
@@ -48,8 +49,12 @@ Result<std::unique_ptr<Backend>> OpenBackend(const StorageUrl& url, const Enviro
     if (!access.ok()) return access.status().WithContext(url.text);
     return std::unique_ptr<Backend>(std::make_unique<AzureBackend>(url, std::move(access).value()));
   }
-  return ConfigError(fmt::format("{}: {}:// storage is not available in this build yet (file:// is); see issue 20",
-                                 url.text, SchemeName(url.scheme)));
+  if (url.scheme == Scheme::kS3 || url.scheme == Scheme::kGcs) {
+    auto target = S3TargetFromEnvironment(url, env);
+    if (!target.ok()) return target.status();
+    return std::unique_ptr<Backend>(std::make_unique<S3Backend>(std::move(target).value()));
+  }
+  return ConfigError(fmt::format("{}: no storage backend for {}://", url.text, SchemeName(url.scheme)));
 }
 
 }  // namespace sluice::storage

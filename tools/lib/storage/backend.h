@@ -79,8 +79,8 @@ class Backend {
 // Refuses (kUnsafe) a key that could leave the prefix; see the top of this file.
 Status CheckKey(std::string_view key);
 
-// The backend for `url`, with credentials from `env` (az: azure_auth.h). Backends not built yet
-// (s3, gs in this build) are a ConfigError (exit 2) that says so; so are missing credentials.
+  // The backend for `url`, with credentials from `env`: az:// (storage/azure_auth.h), s3:// and
+  // gs:// (storage/s3_target.h). Missing credentials are a ConfigError (exit 2) naming them.
 Result<std::unique_ptr<Backend>> OpenBackend(const StorageUrl& url, const Environment& env);
 
 }  // namespace sluice::storage

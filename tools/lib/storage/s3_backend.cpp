@@ -1,0 +1,269 @@
+#include "storage/s3_backend.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "core/hash.h"
+#include "core/secrets.h"
+#include "storage/s3_xml.h"
+
+namespace sluice::storage {
+namespace {
+
+std::string Unquoted(std::string etag) {
+  etag.erase(std::remove(etag.begin(), etag.end(), '"'), etag.end());
+  return etag;
+}
+
+bool AuthCode(std::string_view code) {
+  return code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "AccessDenied" ||
+         code == "InvalidToken" || code == "ExpiredToken" || code == "TokenRefreshRequired" || code.empty();
+}
+
+}  // namespace
+
+http::Headers ObjectHeaders(const ObjectProperties& properties) {
+  http::Headers headers;
+  headers.emplace_back("Content-Type",
+                       properties.content_type.empty() ? "application/octet-stream" : properties.content_type);
+  if (!properties.cache_control.empty()) headers.emplace_back("Cache-Control", properties.cache_control);
+  for (const auto& [name, value] : properties.metadata) headers.emplace_back("x-amz-meta-" + name, value);
+  return headers;
+}
+
+S3Backend::S3Backend(S3Target target) : target_(std::move(target)) {}
+
+std::string S3Backend::Describe() const {
+  return fmt::format("{}://{}{}{}", SchemeName(target_.scheme), target_.bucket, target_.prefix.empty() ? "" : "/",
+                     target_.prefix);
+}
+
+std::string S3Backend::Where(const std::string& key) const { return Describe() + (key.empty() ? "" : "/" + key); }
+
+Result<http::Transfer> S3Backend::Prepare(const Call& call) const {
+  const std::string object = target_.prefix.empty() || call.key.empty() ? call.key : target_.prefix + "/" + call.key;
+  std::string path = target_.bucket_path + "/" + sigv4::UriEncode(object, true);
+  if (call.key.empty() && !target_.bucket_path.empty()) path = target_.bucket_path;  // the bucket, path style
+  sigv4::RequestToSign signing{call.method, path, call.query, {{"Host", target_.host}}, Sha256Hex(call.body)};
+  for (const auto& header : call.headers) signing.headers.push_back(header);
+  if (!call.body.empty()) signing.headers.emplace_back("Content-MD5", sigv4::Base64(sigv4::Md5(call.body)));
+  SLUICE_RETURN_IF_ERROR(sigv4::Sign(signing, target_.credentials, target_.scope, std::chrono::system_clock::now()));
+
+  std::string query;
+  for (const auto& [name, value] : call.query) {
+    query += (query.empty() ? "?" : "&") + sigv4::UriEncode(name, false);
+    if (!value.empty()) query += "=" + sigv4::UriEncode(value, false);
+  }
+  http::Transfer transfer;
+  transfer.request.method = call.method;
+  transfer.request.url = target_.origin + path + query;
+  transfer.request.headers = signing.headers;
+  transfer.request.body = call.body;
+  transfer.request.max_redirects = 0;  // a 301/307 names another region: reported, not followed
+  return transfer;
+}
+
+Result<http::Response> S3Backend::Send(const Call& call) {
+  auto transfer = Prepare(call);
+  if (!transfer.ok()) return transfer.status();
+  auto response = client_.Perform(*transfer);
+  if (!response.ok()) return response.status().WithContext(Where(call.key));
+  return response;
+}
+
+Status S3Backend::Failure(const http::Response& response, std::string_view action, const std::string& key) const {
+  const std::string code = s3xml::Text(response.body, "Code").value_or("");
+  const std::string message = s3xml::Text(response.body, "Message").value_or("");
+  const std::string said = code.empty() ? fmt::format("HTTP {}", response.status)
+                                        : fmt::format("HTTP {} {}: {}", response.status, code, message);
+  const std::string where = Where(key);
+  if ((response.status == 401 || response.status == 403) && AuthCode(code)) {
+    return ConfigError(Mask(fmt::format(
+        "{}: {} was refused ({}). Check {}{}: the key must exist, the secret must be its own, and it must be allowed "
+        "to read, write and list the bucket",
+        where, action, said, target_.key_variables,
+        target_.credentials.session_token.empty() ? "" : " and AWS_SESSION_TOKEN (temporary credentials expire)")));
+  }
+  if (response.status == 404 && code == "NoSuchBucket") {
+    return ConfigError(fmt::format("{}: the bucket '{}' does not exist at {} ({}); check the storage URL{}", where,
+                                   target_.bucket, target_.origin, said,
+                                   target_.scheme == Scheme::kS3 ? " and AWS_REGION" : ""));
+  }
+  if (response.status == 301 || response.status == 307 || code == "PermanentRedirect" ||
+      code == "AuthorizationHeaderMalformed") {
+    return ConfigError(fmt::format("{}: {} answered {} (endpoint {}): the bucket is in another region; set "
+                                   "AWS_REGION to the bucket's region", where, action, said,
+                                   s3xml::Text(response.body, "Endpoint").value_or("not given")));
+  }
+  if (response.status == 412 || (response.status == 409 && code == "ConditionalRequestConflict")) {
+    return UnsafeError(fmt::format("{}: {} refused: the object changed under this run ({})", where, action, said));
+  }
+  if (response.status >= 500 || response.status == 429) {
+    return ExternalError(fmt::format("{}: {} failed after {} attempts ({}); the service is unwell, rerun later", where,
+                                     action, response.attempts, said));
+  }
+  return ExternalError(fmt::format("{}: {} failed: {}", where, action, said));
+}
+
+std::string S3Backend::VersionOf(const http::Response& response) const {
+  if (target_.scheme == Scheme::kGcs) {
+    if (auto generation = response.Header("x-goog-generation")) return *generation;
+  }
+  return response.Header("etag").value_or("");
+}
+
+S3Backend::Call S3Backend::PutObjectCall(const std::string& key, std::string_view bytes,
+                                         const ObjectProperties& properties) const {
+  return Call{"PUT", key, {}, ObjectHeaders(properties), std::string(bytes)};
+}
+
+Status S3Backend::CheckPutObject(const Result<http::Response>& response, const std::string& key,
+                                 std::string_view bytes) const {
+  if (!response.ok()) return response.status();
+  if (response->status != 200) return Failure(*response, "PutObject", key);
+  // SSE-KMS objects have ETags that are not the MD5 of their bytes.
+  if (response->Header("x-amz-server-side-encryption").value_or("") == "aws:kms") return Status::Ok();
+  const std::string etag = Unquoted(response->Header("etag").value_or(""));
+  const std::string md5 = sigv4::Hex(sigv4::Md5(bytes));
+  if (etag != md5) {
+    return ExternalError(fmt::format("{}: PutObject answered ETag '{}' where the MD5 of the bytes sent is {}: the "
+                                     "stored object is not what was sent; rerun", Where(key), etag, md5));
+  }
+  return Status::Ok();
+}
+
+Status S3Backend::Put(const std::string& key, std::string_view bytes, const ObjectProperties& properties) {
+  SLUICE_RETURN_IF_ERROR(CheckKey(key));
+  if (bytes.size() > target_.multipart_threshold) return PutMultipart(key, bytes, properties).status();
+  return CheckPutObject(Send(PutObjectCall(key, bytes, properties)), key, bytes);
+}
+
+std::vector<Status> S3Backend::PutAll(const std::vector<PutItem>& items, int parallel, const PutProgress& progress) {
+  std::vector<Status> statuses(items.size());
+  std::vector<std::size_t> small;
+  std::vector<std::size_t> large;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    statuses[i] = CheckKey(items[i].key);
+    if (!statuses[i].ok()) continue;
+    (items[i].bytes.size() > target_.multipart_threshold ? large : small).push_back(i);
+  }
+  std::size_t done = items.size() - small.size() - large.size();
+  // Batches bound the copies of request bodies held at once.
+  const std::size_t batch = static_cast<std::size_t>(std::max(parallel, 1)) * 4;
+  for (std::size_t from = 0; from < small.size(); from += batch) {
+    std::vector<std::size_t> indexes(small.begin() + static_cast<std::ptrdiff_t>(from),
+                                     small.begin() + static_cast<std::ptrdiff_t>(std::min(small.size(), from + batch)));
+    std::vector<http::Transfer> transfers;
+    std::vector<std::size_t> sent;
+    for (std::size_t i : indexes) {
+      auto transfer = Prepare(PutObjectCall(items[i].key, items[i].bytes, items[i].properties));
+      if (!transfer.ok()) {
+        statuses[i] = transfer.status();
+        continue;
+      }
+      transfers.push_back(std::move(transfer).value());
+      sent.push_back(i);
+    }
+    auto responses = client_.PerformAll(transfers, std::max(parallel, 1));
+    for (std::size_t j = 0; j < sent.size(); ++j) {
+      const std::size_t i = sent[j];
+      Result<http::Response> response = responses[j].ok() ? std::move(responses[j])
+                                                           : Result<http::Response>(responses[j].status().WithContext(Where(items[i].key)));
+      statuses[i] = CheckPutObject(response, items[i].key, items[i].bytes);
+    }
+    done += indexes.size();
+    if (progress) progress(done, items.size());
+  }
+  for (std::size_t i : large) {
+    statuses[i] = PutMultipart(items[i].key, items[i].bytes, items[i].properties).status();
+    if (progress) progress(++done, items.size());
+  }
+  return statuses;
+}
+
+Result<std::optional<StoredObject>> S3Backend::Get(const std::string& key) {
+  SLUICE_RETURN_IF_ERROR(CheckKey(key));
+  auto response = Send({"GET", key, {}, {}, ""});
+  if (!response.ok()) return response.status();
+  if (response->status == 404 && s3xml::Text(response->body, "Code").value_or("NoSuchKey") == "NoSuchKey") {
+    return std::optional<StoredObject>();
+  }
+  if (response->status != 200) return Failure(*response, "GetObject", key);
+  return std::optional<StoredObject>(StoredObject{std::move(response->body), VersionOf(*response)});
+}
+
+Result<std::optional<std::string>> S3Backend::Head(const std::string& key) {
+  auto response = Send({"HEAD", key, {}, {}, ""});
+  if (!response.ok()) return response.status();
+  if (response->status == 404) return std::optional<std::string>();
+  if (response->status != 200) return Failure(*response, "HeadObject", key);
+  return std::optional<std::string>(VersionOf(*response));
+}
+
+Status S3Backend::Delete(const std::string& key) {
+  SLUICE_RETURN_IF_ERROR(CheckKey(key));
+  auto response = Send({"DELETE", key, {}, {}, ""});
+  if (!response.ok()) return response.status();
+  if (response->status == 204 || response->status == 200) return Status::Ok();
+  if (response->status == 404 && s3xml::Text(response->body, "Code").value_or("NoSuchKey") == "NoSuchKey") {
+    return Status::Ok();
+  }
+  return Failure(*response, "DeleteObject", key);
+}
+
+Result<std::string> S3Backend::PutIf(const std::string& key, std::string_view bytes, const ObjectProperties& properties,
+                                     const Precondition& precondition) {
+  SLUICE_RETURN_IF_ERROR(CheckKey(key));
+  const std::string expected = precondition.version ? *precondition.version : "none";
+  // Checked before writing too: see the top of s3_backend.h.
+  auto before = Head(key);
+  if (!before.ok()) return before.status();
+  if (precondition.version != *before) {
+    return UnsafeError(fmt::format("{} changed under this run: expected version {}, found {}", Where(key), expected,
+                                   before->value_or("none")));
+  }
+  Call call = PutObjectCall(key, bytes, properties);
+  const bool generation = target_.scheme == Scheme::kGcs &&
+                          (!precondition.version || precondition.version->find_first_not_of("0123456789") == std::string::npos);
+  if (generation) call.headers.emplace_back("x-goog-if-generation-match", precondition.version.value_or("0"));
+  else if (precondition.version) call.headers.emplace_back("If-Match", *precondition.version);
+  else call.headers.emplace_back("If-None-Match", "*");
+  auto response = Send(call);
+  SLUICE_RETURN_IF_ERROR(CheckPutObject(response, key, bytes));
+  const std::string written = VersionOf(*response);
+  auto after = Head(key);
+  if (!after.ok()) return after.status();
+  if (*after != written) {
+    return UnsafeError(fmt::format("{} was replaced right after this run wrote it (wrote version {}, found {}): another "
+                                   "publisher is writing here", Where(key), written, after->value_or("none")));
+  }
+  return written;
+}
+
+Result<std::vector<std::string>> S3Backend::List() {
+  const std::string prefix = target_.prefix.empty() ? "" : target_.prefix + "/";
+  std::vector<std::string> keys;
+  std::string token;
+  for (;;) {
+    Call call{"GET", "", {{"list-type", "2"}, {"prefix", prefix}}, {}, ""};
+    if (!token.empty()) call.query.emplace_back("continuation-token", token);
+    auto response = Send(call);
+    if (!response.ok()) return response.status();
+    if (response->status != 200) return Failure(*response, "ListObjectsV2", "");
+    for (std::string& key : s3xml::Texts(response->body, "Key", "Contents")) {
+      if (key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0) keys.push_back(key.substr(prefix.size()));
+    }
+    if (s3xml::Text(response->body, "IsTruncated").value_or("false") != "true") break;
+    token = s3xml::Text(response->body, "NextContinuationToken").value_or("");
+    if (token.empty()) {
+      return ExternalError(fmt::format("{}: ListObjectsV2 said the list is truncated but gave no continuation token",
+                                       Describe()));
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+}  // namespace sluice::storage
