@@ -159,7 +159,7 @@ TEST_CASE("a second identity approves with --approve-token-env", "[approve]") {
   NoInvalidRequests(s.fake());
 }
 
-TEST_CASE("hold by label pauses the merge; removing it resumes on the label event", "[approve]") {
+TEST_CASE("hold by label pauses the merge, removing it resumes on the label event", "[approve]") {
   Setup s;
   int pr = s.OpenDataPr();
   s.Label(kAliceToken, pr, "sluice:hold");
@@ -335,7 +335,7 @@ TEST_CASE("hold on a queued PR takes it out of the queue when sluice queued it, 
   NoInvalidRequests(s.fake());
 }
 
-TEST_CASE("branch protection: its required checks are read from the base branch; a required review needs a second "
+TEST_CASE("branch protection: its required checks are read from the base branch, a required review needs a second "
           "identity",
           "[approve][protection]") {
   Setup s;

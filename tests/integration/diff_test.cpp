@@ -120,7 +120,7 @@ TEST_CASE("a trend over the git history is drawn as a Mermaid chart", "[diff]") 
   CHECK_THAT(markdown, Catch::Contains("line [1055, 1065, 1075, 1145]"));
 }
 
-TEST_CASE("an output new at HEAD shows as a new file; a missing output is exit 2", "[diff]") {
+TEST_CASE("an output new at HEAD shows as a new file, a missing output is exit 2", "[diff]") {
   CasesRepo repo;
   repo.Git({"rm", "-q", "data/cases.csv"});
   repo.Commit("drop");

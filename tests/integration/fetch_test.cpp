@@ -210,7 +210,7 @@ TEST_CASE("a gzip-encoded body is stored decoded", "[fetch]") {
   CHECK(ws.read("data/s.csv").size() == 20000);
 }
 
-TEST_CASE("a command source's stdout becomes the data; a failing command keeps the old file", "[fetch][command]") {
+TEST_CASE("a command source's stdout becomes the data, a failing command keeps the old file", "[fetch][command]") {
   Workspace ws(R"([{"name": "ok", "command": ["printf", "a,b\n1,2\n"], "format": "csv", "output": "data/ok.csv"},
                   {"name": "bad", "command": ["sh", "-c", "echo partial; echo boom >&2; exit 7"], "format": "csv",
                    "output": "data/bad.csv", "attempts": 2}])");
@@ -249,7 +249,7 @@ TEST_CASE("a manifest error names the JSON pointer and exits 2", "[fetch][usage]
   CHECK_THAT(run.err, Catch::Contains("/sources/0/format"));
 }
 
-TEST_CASE("usage: --help shows an example and the exit codes; an unknown flag exits 2", "[fetch][usage]") {
+TEST_CASE("usage: --help shows an example and the exit codes, an unknown flag exits 2", "[fetch][usage]") {
   auto help = RunProcess({kFetch, "--help"});
   CHECK(help.exit_code == 0);
   CHECK_THAT(help.out, Catch::Contains("Example:") && Catch::Contains("Exit codes:"));

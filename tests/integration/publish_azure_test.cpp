@@ -127,8 +127,8 @@ struct AzureFixture {
 
 }  // namespace
 
-TEST_CASE("Azure: a commit lands as blobs the SDK reads back whole, typed, with MD5 and metadata; an unchanged rerun "
-          "writes nothing; a changed file is the only upload",
+TEST_CASE("Azure: a commit lands as blobs the SDK reads back whole, typed, with MD5 and metadata, an unchanged rerun "
+          "writes nothing, a changed file is the only upload",
           "[azure][publish]") {
   AzureFixture f;
   const std::string commit = f.repo.Git({"rev-parse", "HEAD"}).substr(0, 40);
@@ -219,7 +219,7 @@ TEST_CASE("Azure: a wrong key is an auth error (exit 2) that names the variable,
   CHECK_THAT(ok.out, Catch::Contains(std::string("::add-mask::") + Azurite::kKey));  // the runner hides it from then on
 }
 
-TEST_CASE("Azure: a SAS made by the SDK publishes; a read-only SAS is refused before anything is written",
+TEST_CASE("Azure: a SAS made by the SDK publishes, a read-only SAS is refused before anything is written",
           "[azure][publish]") {
   AzureFixture f;
   std::string sas = f.azurite.Check({"sas", "data", "racwdl"});
@@ -244,7 +244,7 @@ TEST_CASE("Azure: a SAS made by the SDK publishes; a read-only SAS is refused be
   CHECK(Blobs(f.azurite, "dashboard/staging").at("data/cases.csv").sha256 == Sha256Hex(Rows(5)));
 }
 
-TEST_CASE("Azure: two publishers at once: the second stops with exit 4; a broken lock stops the first at its manifest",
+TEST_CASE("Azure: two publishers at once: the second stops with exit 4, a broken lock stops the first at its manifest",
           "[azure][publish]") {
   AzureFixture f;
   REQUIRE(f.Staging({}).exit_code == 0);
@@ -273,7 +273,7 @@ TEST_CASE("Azure: two publishers at once: the second stops with exit 4; a broken
   CHECK_FALSE(manifest.lock);
 }
 
-TEST_CASE("Azure: the emulator stopped mid-publish: exit 3, the manifest never names a missing blob; after a restart "
+TEST_CASE("Azure: the emulator stopped mid-publish: exit 3, the manifest never names a missing blob, after a restart "
           "a rerun completes",
           "[azure][publish]") {
   AzureFixture f;
@@ -317,7 +317,7 @@ TEST_CASE("Azure: the emulator stopped mid-publish: exit 3, the manifest never n
   CHECK_THAT(f.Staging({"--json"}).out, Catch::Contains("\"uploaded\":0"));
 }
 
-TEST_CASE("Azure: --delete-removed deletes the blob after the manifest moves past it; --ref rolls back byte for byte",
+TEST_CASE("Azure: --delete-removed deletes the blob after the manifest moves past it, --ref rolls back byte for byte",
           "[azure][publish]") {
   AzureFixture f;
   const std::string v1 = f.repo.Git({"rev-parse", "HEAD"}).substr(0, 40);
@@ -347,7 +347,7 @@ TEST_CASE("Azure: --delete-removed deletes the blob after the manifest moves pas
   CheckManifestHolds(f.azurite, "adhoc");
 }
 
-TEST_CASE("Azure: --read-url confirms each uploaded file through the public URL; a wrong one stops before the manifest",
+TEST_CASE("Azure: --read-url confirms each uploaded file through the public URL, a wrong one stops before the manifest",
           "[azure][publish]") {
   AzureFixture f;
   f.azurite.Check({"create-container", "site", "blob"});

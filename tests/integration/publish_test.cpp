@@ -102,7 +102,7 @@ std::string Slurp(const fs::path& path) { return ReadFile(path).value(); }
 
 }  // namespace
 
-TEST_CASE("first publish uploads the committed outputs, manifest and status; an unchanged rerun uploads nothing",
+TEST_CASE("first publish uploads the committed outputs, manifest and status, an unchanged rerun uploads nothing",
           "[publish]") {
   PublishFixture f;
   f.repo.Write("data/cases.csv", "uncommitted edit\n");  // the working tree is never published
@@ -193,7 +193,7 @@ TEST_CASE("publishing an older --ref rolls the target back byte for byte", "[pub
   CheckManifestHolds(f.production);
 }
 
-TEST_CASE("a publish interrupted midway leaves the manifest on the previous set; the rerun completes", "[publish]") {
+TEST_CASE("a publish interrupted midway leaves the manifest on the previous set, the rerun completes", "[publish]") {
   PublishFixture f;
   const std::string to = "file://" + f.staging.string();
   REQUIRE(f.AdHoc({"--to", to, "data/"}).exit_code == 0);
@@ -219,7 +219,7 @@ TEST_CASE("a publish interrupted midway leaves the manifest on the previous set;
   CHECK(f.AdHoc({"--to", to, "data/", "--json"}).out.find("\"uploaded\":0") != std::string::npos);
 }
 
-TEST_CASE("production outside CI is a dry run unless --yes; --dry-run lists the changes", "[publish]") {
+TEST_CASE("production outside CI is a dry run unless --yes, --dry-run lists the changes", "[publish]") {
   PublishFixture f;
   ProcessResult dry = f.Manifest({"--target", "production"});
   REQUIRE(dry.exit_code == 0);

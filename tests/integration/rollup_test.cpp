@@ -182,7 +182,7 @@ TEST_CASE("the rollup grows: a newer PR of a member replaces its data, a new pip
   NoInvalidRequests(r.fake());
 }
 
-TEST_CASE("held, unvalidated or non-data PRs are not folded, each with its reason; a dry run writes nothing",
+TEST_CASE("held, unvalidated or non-data PRs are not folded, each with its reason, a dry run writes nothing",
           "[approve][rollup]") {
   Rollup r;
   int held = r.OpenPr("cases", "2", {"sluice:rollup", "sluice:hold"});

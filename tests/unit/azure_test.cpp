@@ -47,7 +47,7 @@ TEST_CASE("SharedKey: the string to sign is the documented one", "[azure]") {
         "/myaccount/mycontainer\ncomp:list\ninclude:metadata,snapshots,uncommittedblobs\nrestype:container");
 }
 
-TEST_CASE("SharedKey: standard headers take their slots; Content-Length is empty when 0", "[azure]") {
+TEST_CASE("SharedKey: standard headers take their slots, Content-Length is empty when 0", "[azure]") {
   http::Headers headers = {{"Content-Type", "text/csv"}, {"Content-MD5", "XUFAKrxLKna5cZ2REBfFkg=="},
                            {"If-None-Match", "*"}, {"x-ms-meta-b", " 2 "}, {"x-ms-blob-type", "BlockBlob"},
                            {"User-Agent", "not signed"}};
@@ -83,7 +83,7 @@ TEST_CASE("HMAC-SHA256, base64, MD5 and block ids", "[azure]") {
   CHECK(EncodePath("data/a b+ü.csv") == "data/a%20b%2B%C3%BC.csv");
 }
 
-TEST_CASE("credentials come from the usual variables; missing ones name the variables; keys never show", "[azure]") {
+TEST_CASE("credentials come from the usual variables, missing ones name the variables, keys never show", "[azure]") {
   ClearSecretsForTesting();
   auto none = AzureAccessFrom("healthdata", Environment::FromMap({}));
   REQUIRE_FALSE(none.ok());

@@ -113,7 +113,7 @@ TEST_CASE("range accepts numbers written as strings (CSV) and rejects negatives"
   CHECK_THAT(outcome.examples[1].message, Catch::Contains("not a number"));
 }
 
-TEST_CASE("pattern with \\d is enforced (the RapidJSON trap)", "[checks]") {
+TEST_CASE("a digit-class pattern is enforced (the RapidJSON trap)", "[checks]") {
   auto built = Make(R"({"type": "pattern", "field": "fips", "pattern": "^\\d{5}$"})");
   REQUIRE(built.check);
   auto outcome = Run(*built.check, {R"({"fips": "06001"})", R"({"fips": "6001"})", R"({"fips": "0600A"})"});
@@ -149,7 +149,7 @@ TEST_CASE("an empty file passes per-record checks and fails a minimum row count"
   CHECK_FALSE(Run(*count.check, {}).passed);
 }
 
-TEST_CASE("a check missing its parameter names the pointer; an unknown type is refused", "[checks]") {
+TEST_CASE("a check missing its parameter names the pointer, an unknown type is refused", "[checks]") {
   auto range = Make(R"({"type": "range", "field": "x"})");
   CHECK_THAT(range.status.message(), Catch::Contains("pipelines/p.json: /checks/0/min"));
   auto missing_field = Make(R"({"type": "not_null"})");

@@ -219,7 +219,7 @@ TEST_CASE("a JSON document is compared by pointer", "[diff]") {
   CHECK(d->pointers[3].pointer == "/list/2");
 }
 
-TEST_CASE("largest percent changes come first; a change from zero ranks highest", "[diff]") {
+TEST_CASE("largest percent changes come first, a change from zero ranks highest", "[diff]") {
   Files f;
   auto d = f.Diff("id,v\n1,100\n2,100\n3,0\n4,abc\n", "id,v\n1,101\n2,300\n3,5\n4,abd\n", "csv", {"id"});
   REQUIRE(d.ok());

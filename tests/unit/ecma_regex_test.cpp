@@ -83,7 +83,7 @@ TEST_CASE("ECMA-262 patterns from real-world schemas compile and match as ECMA-2
   }
 }
 
-TEST_CASE("ECMA-262 whitespace: \\s is Unicode's, \\S its complement, in and out of classes", "[schema][regex]") {
+TEST_CASE("ECMA-262 whitespace: the s class is Unicode's, S its complement, in and out of classes", "[schema][regex]") {
   const std::vector<std::string> spaces = {" ", "\t", "\n", "\r", "\x0B", "\x0C", "\xC2\xA0", "\xE1\x9A\x80",
                                            "\xE2\x80\x83", "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE3\x80\x80", "\xEF\xBB\xBF"};
   const std::vector<std::string> others = {"a", "\x01", "\xE2\x80\x93", "\xE2\x80\x8B", "0"};

@@ -26,7 +26,7 @@ TEST_CASE("progress: a body past 1 MiB is drawn with size and percent, then eras
   CHECK(out.str() == kErase + "cases: 1.5 / 3.0 MiB (50%)" + kErase);
 }
 
-TEST_CASE("progress: an unknown length shows the bytes so far; redraws at most 5 times a second", "[fetch][progress]") {
+TEST_CASE("progress: an unknown length shows the bytes so far, redraws at most 5 times a second", "[fetch][progress]") {
   std::ostringstream out;
   fetch::ProgressLine line(out, true);
   line.Update("big", {2 * kMiB, 0});

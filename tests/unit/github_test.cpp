@@ -65,7 +65,7 @@ TEST_CASE("GitHub's error answers become one sentence without the token", "[gith
   ClearSecretsForTesting();
 }
 
-TEST_CASE("the API configuration comes from the Actions variables; the token is a secret", "[github]") {
+TEST_CASE("the API configuration comes from the Actions variables, the token is a secret", "[github]") {
   ClearSecretsForTesting();
   auto config = github::ApiConfigFromEnv(Environment::FromMap({{"GITHUB_REPOSITORY", "health/data"},
                                                                {"GITHUB_API_URL", "https://ghe.example/api/v3/"},

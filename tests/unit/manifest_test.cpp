@@ -96,7 +96,7 @@ TEST_CASE("a misspelt top-level member is refused by name", "[manifest]") {
              StartsWith(": /reveiw: additionalProperties property \"reveiw\" is not allowed"));
 }
 
-TEST_CASE("pattern with \\d is enforced", "[manifest]") {
+TEST_CASE("a digit-class pattern in a manifest schema is enforced", "[manifest]") {
   auto with_time = [](const std::string& time) {
     return ManifestText("", R"("publish": {"production": "az://acct/container/cases",
       "window": {"time": ")" + time + R"(", "timezone": "America/Los_Angeles"}},)");

@@ -95,7 +95,7 @@ TEST_CASE("the plan names what changed, skips what did not, and predicts git's t
   CHECK(plan->tree == base.WorkingTree());
 }
 
-TEST_CASE("a mirrored folder deletes what the workspace no longer has; emptied directories vanish", "[pr]") {
+TEST_CASE("a mirrored folder deletes what the workspace no longer has, emptied directories vanish", "[pr]") {
   Base base;
   std::filesystem::remove(base.repo.path() / "data/old/gone.csv");
   std::filesystem::remove(base.repo.path() / "data/old/kept.csv");

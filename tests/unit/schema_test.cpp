@@ -53,7 +53,7 @@ const char* const kFipsSchema = R"({
 
 }  // namespace
 
-TEST_CASE("pattern with \\d rejects a non-digit FIPS", "[schema]") {
+TEST_CASE("a digit-class pattern rejects a non-digit FIPS", "[schema]") {
   Validator validator = CompileJson(kFipsSchema);
   CHECK(ErrorsFor(validator, R"({"fips": "06001", "county": "Alameda"})").empty());
 
