@@ -104,3 +104,37 @@ TEST_CASE("actions: an input the action does not declare, or a missing required 
   CHECK(run.Run("diff", {"manifest=pipelines/cases.json", "no-such-input=1"}).exit_code == 90);
   CHECK(run.Run("validate", {}).exit_code == 90);
 }
+
+TEST_CASE("actions: publish sends the merged data to the manifest's target, once, and a dry run writes nothing",
+          "[actions][publish]") {
+  ActionRun run;
+  TempDir storage;
+  std::string manifest = ReadFile(run.repo.path() / "pipelines/cases.json").value();
+  for (const char* target : {"staging", "production"}) {
+    std::string from = std::string("file:///tmp/sluice-demo/") + target + "/cases";
+    REQUIRE(manifest.find(from) != std::string::npos);
+    manifest.replace(manifest.find(from), from.size(), "file://" + (storage.path() / target).string());
+  }
+  run.repo.Write("pipelines/cases.json", manifest);
+  REQUIRE(run.Run("fetch", {"manifest=pipelines/cases.json"}).exit_code == 0);
+  run.repo.Commit("data as merged");
+
+  auto dry = run.Run("publish", {"manifest=pipelines/cases.json", "dry-run=true"});
+  INFO(dry.out << dry.err);
+  CHECK(dry.exit_code == 0);
+  CHECK_FALSE(fs::exists(storage.path() / "production/_sluice/manifest.json"));
+
+  auto published = run.Run("publish", {"manifest=pipelines/cases.json", "parallel=2"});
+  INFO(published.out << published.err);
+  REQUIRE(published.exit_code == 0);
+  CHECK_THAT(run.Outputs(), Catch::Contains("uploaded=1"));
+  CHECK(ReadFile(storage.path() / "production/data/cases.csv").value() ==
+        ReadFile(run.repo.path() / "data/cases.csv").value());
+  CHECK(fs::exists(storage.path() / "production/_sluice/manifest.json"));
+
+  auto again = run.Run("publish", {"manifest=pipelines/cases.json"});
+  CHECK(again.exit_code == 0);
+  CHECK_THAT(run.Outputs(), Catch::Contains("uploaded=0"));
+  CHECK(run.Run("publish", {"manifest=pipelines/cases.json", "target=staging"}).exit_code == 0);
+  CHECK(fs::exists(storage.path() / "staging/data/cases.csv"));
+}
