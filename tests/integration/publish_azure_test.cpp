@@ -371,6 +371,22 @@ TEST_CASE("Azure: --read-url confirms each uploaded file through the public URL,
   std::string manifest = f.azurite.Check({"get", "site", "covid/_sluice/manifest.json"});
   CHECK_THAT(manifest, Catch::Contains(v1));
   CHECK_THAT(manifest, !Catch::Contains("\"lock\""));
+
+  // A pipeline's publish.staging_url (production_url) is its --read-url for that target.
+  auto site = [&](const std::string& read_base) {
+    f.repo.Write("pipelines/site.json", R"({"name": "site", "sources": [{"name": "cases", "url": "file:sources/c.csv",
+      "format": "csv", "output": "data/cases.csv"}], "publish": {"production": "file:///tmp/sluice-unused",
+      "staging": "az://devstoreaccount1/site/staged", "staging_url": ")" + read_base + R"("}})");
+    f.repo.Commit("site pipeline");
+    return f.repo.RunTool(kPublish, "pipelines/site.json", {"--target", "staging", "--json"}, f.Env());
+  };
+  ProcessResult wrong = site(f.azurite.endpoint() + "/site/nowhere");
+  CHECK(wrong.exit_code == 3);
+  CHECK_THAT(wrong.err, Catch::Contains("/site/nowhere/data/cases.csv: HTTP 404"));
+  ProcessResult right = site(f.azurite.endpoint() + "/site/staged");
+  INFO(right.err);
+  CHECK(right.exit_code == 0);
+  CHECK_THAT(right.out, Catch::Contains("\"verified\":1"));
 }
 
 TEST_CASE("Azure backend: conditional puts, missing blobs, deletes, listing and awkward names against Azurite",

@@ -79,3 +79,17 @@ TEST_CASE("the validation report is read from sluice-validate's JSON", "[pr]") {
   CHECK(summary->failed_checks == std::vector<std::string>{"cases.schema (failed): 2 records invalid"});
   CHECK(ReadValidationReport(dir.Write("x.json", "[1]")).status().kind() == ErrorKind::kInput);
 }
+
+TEST_CASE("the PR body links the staging copy for reviewers when the manifest says where it is read", "[pr]") {
+  PrInputs inputs;
+  inputs.pipeline = "cases";
+  inputs.staging = "az://acct/staging/cases";
+  inputs.staging_url = "https://acct.blob.core.windows.net/staging/cases/";
+  CommitPlan plan;
+  ReviewDecision review = DecideReview(ReviewPolicy{"manual", {"alice"}}, std::nullopt);
+  std::string body = ComposePr(inputs, plan, "main", "sluice/cases", review).body;
+  CHECK_THAT(body, Catch::Contains("**Staging:** https://acct.blob.core.windows.net/staging/cases/ (the data as it would "
+                                   "publish, for a look before approving; `az://acct/staging/cases`)"));
+  inputs.staging_url.clear();
+  CHECK_THAT(ComposePr(inputs, plan, "main", "sluice/cases", review).body, Catch::Contains("**Staging:** `az://acct/staging/cases`"));
+}

@@ -94,6 +94,8 @@ Manifest ReadManifest(const Value& root) {
   if (const Value* publish = json::Member(root, "publish")) {
     manifest.staging_target = json::StringOr(*publish, "staging");
     manifest.production_target = json::StringOr(*publish, "production");
+    manifest.staging_url = json::StringOr(*publish, "staging_url");
+    manifest.production_url = json::StringOr(*publish, "production_url");
     if (const Value* window = json::Member(*publish, "window")) {
       manifest.window = PublishWindow{json::StringOr(*window, "time"), json::StringOr(*window, "timezone"),
                                       Strings(*window, "days"), Number<int>(*window, "open_minutes").value_or(180)};

@@ -64,6 +64,8 @@ struct Manifest {
   std::optional<Owner> secondary_owner;
   std::string staging_target;     // storage URL
   std::string production_target;  // storage URL
+  std::string staging_url;        // where people read the staging copy ("" unknown)
+  std::string production_url;     // where readers fetch production ("" unknown)
   std::optional<PublishWindow> window;
   std::string runbook;  // path or URL
   // The whole validated document, for modules that read their own sections (checks, labels).

@@ -43,6 +43,7 @@ Status FromManifest(const CommandLine& cli, const Environment& env, DataPrReques
   request.pipeline = manifest->name;
   request.inputs.description = manifest->description;
   request.inputs.staging = manifest->staging_target;
+  request.inputs.staging_url = manifest->staging_url;
   request.inputs.runbook = manifest->runbook;
   request.policy.review = manifest->review;
   for (const auto& owner : {manifest->primary_owner, manifest->secondary_owner}) {

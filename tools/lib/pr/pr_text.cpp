@@ -46,7 +46,12 @@ std::string Footer(const PrInputs& inputs, const std::string& branch, const Revi
                         "approved data at the publish window (add `sluice:hold` to stop it).\n",
                         people);
   }
-  if (!inputs.staging.empty()) text += fmt::format("**Staging:** `{}`\n", inputs.staging);
+  if (!inputs.staging_url.empty()) {
+    text += fmt::format("**Staging:** {} (the data as it would publish, for a look before approving; `{}`)\n",
+                        inputs.staging_url, inputs.staging);
+  } else if (!inputs.staging.empty()) {
+    text += fmt::format("**Staging:** `{}`\n", inputs.staging);
+  }
   if (!inputs.runbook.empty()) text += fmt::format("**Runbook:** {}\n", inputs.runbook);
   text += fmt::format("\n<sub>Opened by sluice-pr{}. Branch `{}` is rebuilt on the base at every run; a commit pushed "
                       "to it by hand stops the next run instead of being overwritten.</sub>\n",

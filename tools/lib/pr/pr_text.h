@@ -20,6 +20,7 @@ struct PrInputs {
   std::string pipeline;
   std::string description;
   std::string staging;  // storage URL, shown to reviewers
+  std::string staging_url;  // where reviewers read the staging copy (manifest publish.staging_url), linked
   std::string runbook;
   std::optional<ValidationSummary> validation;
   std::string validation_markdown;  // as sluice-validate wrote it ("" none)

@@ -15,6 +15,7 @@ namespace fs = std::filesystem;
 
 struct Resolved {
   std::string target_url;
+  std::string read_url;  // the manifest's staging_url / production_url ("" none)
   std::vector<std::string> paths;  // of the commit; empty = the whole tree
 };
 
@@ -39,6 +40,7 @@ Result<Resolved> FromManifest(const CommandLine& cli, const fs::path& workspace,
                                    cli.target));
   }
   for (const auto& source : manifest->sources) resolved.paths.push_back(source.output);
+  resolved.read_url = cli.target == "staging" ? manifest->staging_url : manifest->production_url;
   return resolved;
 }
 
@@ -64,6 +66,7 @@ Result<PublishReport> Run(const CommandLine& cli, const Environment& env, Publis
     if (!from_manifest.ok()) return from_manifest.status();
     resolved = std::move(from_manifest).value();
     run.target_name = cli.target;
+    if (options.read_url.empty()) options.read_url = resolved.read_url;
   } else {
     if (!cli.target.empty()) return UsageError("--target names a pipeline's target; with --to, give no --target");
     if (!cli.from.empty() && (!cli.ref.empty() || !cli.positional.empty())) {
