@@ -130,13 +130,19 @@ pipeline::RunRecord RunRecordFor(const ApproveRun& run, int exit_code, std::chro
   pipeline::RunRecord record = pipeline::NewRunRecord("sluice-approve", "", run.report.status(), exit_code, started);
   if (!run.report.ok()) return record;
   const GateReport& report = *run.report;
-  int held = 0;
+  // What sluice-notify announces as skipped on purpose: held, paused, outside the window.
+  int held = 0, paused = 0, outside_window = 0;
   for (const auto& pull : report.pulls) {
-    for (const auto& reason : pull.decision.reasons) held += reason.rfind("held by label", 0) == 0;
+    for (const auto& reason : pull.decision.reasons) {
+      held += reason.rfind("held by label", 0) == 0;
+      paused += reason.rfind("automation is paused", 0) == 0;
+      outside_window += reason.rfind("outside the window", 0) == 0;
+    }
   }
   record.status = exit_code == kExitOk ? "success" : exit_code == kExitNo ? "no" : "failure";
   record.message = fmt::format("{} of {} PR(s) merged{}", report.merged(), report.pulls.size(), report.dry_run ? " (dry run)" : "");
-  record.counts = {{"pulls", static_cast<std::int64_t>(report.pulls.size())}, {"merged", report.merged()}, {"held", held}};
+  record.counts = {{"pulls", static_cast<std::int64_t>(report.pulls.size())}, {"merged", report.merged()}, {"held", held},
+                   {"paused", paused}, {"outside_window", outside_window}};
   return record;
 }
 
