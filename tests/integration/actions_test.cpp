@@ -104,3 +104,13 @@ TEST_CASE("actions: an input the action does not declare, or a missing required 
   CHECK(run.Run("diff", {"manifest=pipelines/cases.json", "no-such-input=1"}).exit_code == 90);
   CHECK(run.Run("validate", {}).exit_code == 90);
 }
+
+TEST_CASE("actions: notify announces a failed job from its status alone, a dry run sends nothing", "[actions]") {
+  ActionRun run;
+  auto notified = run.Run("notify", {"manifest=pipelines/cases.json", "job-status=failure", "dry-run=true"});
+  INFO(notified.out << notified.err);
+  CHECK(notified.exit_code == 0);
+  CHECK_THAT(run.Outputs(), Catch::Contains("event=failure") && Catch::Contains("failure-class=incident-response"));
+  CHECK_THAT(notified.out, Catch::Contains("no route"));  // the demo's manifest names no Slack route
+  CHECK_FALSE(fs::exists(run.repo.path() / ".sluice/notify-state.json"));
+}

@@ -2,6 +2,7 @@
 // a pipeline run in, Slack requests, exit code, outputs and the state file out.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -59,7 +60,8 @@ class Setup {
   ProcessResult Notify(const std::string& run_log, std::vector<std::string> args, EnvOverrides env = {}) {
     dir_.Write("run.log", run_log);
     std::vector<std::string> argv = {kNotify, "pipelines/cases.json", "--workspace", dir_.path().string(),
-                                     "--state", state().string(), "--min-interval-ms", "0"};
+                                     "--state", state().string()};
+    if (std::find(args.begin(), args.end(), "--min-interval-ms") == args.end()) args.insert(args.end(), {"--min-interval-ms", "0"});
     argv.insert(argv.end(), args.begin(), args.end());
     env.emplace("SLUICE_RUN_LOG", (dir_.path() / "run.log").string());
     env.emplace("SLACK_API_URL", slack_.api_url());
@@ -471,4 +473,14 @@ TEST_CASE("every failure class sluice-notify reports has its runbook page", "[no
     INFO(failure_class);
     CHECK(fs::exists(fs::path(SLUICE_SOURCE_DIR) / "runbooks" / (std::string(failure_class) + ".md")));
   }
+}
+
+TEST_CASE("posts to one channel are paced by --min-interval-ms", "[notify]") {
+  Setup setup;
+  std::string log = Record("sluice-fetch", "success", 0, "new data fetched") + Record("sluice-publish", "success", 0, "published");
+  auto started = std::chrono::steady_clock::now();
+  ProcessResult run = setup.Notify(log, {"--run-id", "1", "--now", kT0, "--min-interval-ms", "400"});
+  REQUIRE(run.exit_code == 0);
+  REQUIRE(setup.slack().Messages().size() == 3);
+  CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(800));  // 3 posts, 2 waits
 }

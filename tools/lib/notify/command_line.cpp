@@ -81,10 +81,13 @@ Status NotifyRunOf(Context& context, NotifyReport& report, std::string& pipeline
   if (!manifest.ok()) return manifest.status();
   pipeline_name = manifest->name;
   std::string log = cli.run_log.empty() ? context.env.GetOr("SLUICE_RUN_LOG", "") : cli.run_log;
-  if (log.empty()) return UsageError("no run log: set SLUICE_RUN_LOG (as the workflow does for every sluice step) or give --run-log");
+  if (log.empty() && cli.job_status.empty()) {
+    return UsageError("no run log: set SLUICE_RUN_LOG (as the workflow does for every sluice step) or give --run-log "
+                      "(or --job-status to announce the job without one)");
+  }
   std::vector<StepRecord> records;
   std::error_code exists_error;
-  if (fs::exists(log, exists_error)) {
+  if (!log.empty() && fs::exists(log, exists_error)) {
     auto read = ReadRunLog(log);
     if (!read.ok()) return read.status();
     records = std::move(read).value();
