@@ -337,7 +337,13 @@ TEST_CASE("no secret in any output, record, state file or payload", "[notify]") 
   setup.slack().AddFault(std::string(R"({"path": "/services/)") + SlackFake::kWebhookPath + R"(", "times": 1, "status": 404, "body": "no_service"})");
   runs.push_back(setup.Notify(Record("sluice-publish", "success", 0, "published"), {"--run-id", "4", "--now", kT0}, env));
   CHECK(runs[3].exit_code == 3);
-  CHECK_THAT(runs[3].err, Catch::Contains("hooks") || Catch::Contains("$SLACK_WEBHOOK_DATA"));
+  CHECK_THAT(runs[3].err, Catch::Contains("$SLACK_WEBHOOK_DATA") && Catch::Contains("no_service"));
+  // A webhook that cannot be reached: the transport's error names the URL, masked.
+  EnvOverrides unreachable = env;
+  unreachable["SLACK_WEBHOOK_DATA"] = std::string("http://127.0.0.1:1/services/") + SlackFake::kWebhookPath;
+  runs.push_back(setup.Notify(Record("sluice-publish", "success", 0, "published"), {"--run-id", "5", "--now", kT0}, unreachable));
+  CHECK(runs[4].exit_code == 3);
+  CHECK_THAT(runs[4].err, Catch::Contains("$SLACK_WEBHOOK_DATA") && Catch::Contains("/services/***"));
   std::string everything;
   for (const auto& run : runs) everything += run.out + run.err;
   everything += Slurp(log) + Slurp(summary) + Slurp(setup.state()) + Slurp(setup.dir().path() / "run.log");
