@@ -490,3 +490,36 @@ TEST_CASE("posts to one channel are paced by --min-interval-ms", "[notify]") {
   REQUIRE(setup.slack().Messages().size() == 3);
   CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(800));  // 3 posts, 2 waits
 }
+
+TEST_CASE("--metrics-file on any tool: each tool replaces its own series and keeps the others'", "[notify][metrics]") {
+  Setup setup;
+  fs::path metrics = setup.dir().path() / "job.prom";
+  setup.dir().Write("old.csv", "county,cases\nAlameda,1\nMarin,2\n");
+  setup.dir().Write("new.csv", "county,cases\nAlameda,1\nMarin,3\nNapa,4\n");
+  ProcessResult diff = RunProcess({std::string(SLUICE_BIN_DIR) + "/sluice-diff", "--key", "county",
+                                   (setup.dir().path() / "old.csv").string(), (setup.dir().path() / "new.csv").string(),
+                                   "--metrics-file", metrics.string()},
+                                  {{"SLUICE_RUN_LOG", std::nullopt}, {"GITHUB_OUTPUT", std::nullopt}, {"GITHUB_STEP_SUMMARY", std::nullopt}});
+  INFO(diff.out << diff.err);
+  REQUIRE(diff.exit_code == 0);
+  ProcessResult notified = setup.Notify(Record("sluice-publish", "success", 0, "published", R"({"bytes": 10})"),
+                                        {"--run-id", "1", "--now", kT0, "--metrics-file", metrics.string()});
+  REQUIRE(notified.exit_code == 0);
+  auto text = ReadFile(metrics);
+  REQUIRE(text.ok());
+  INFO(*text);
+  auto families = metrics::ParseExposition(*text);
+  REQUIRE(families.ok());
+  auto count = [&](const metrics::Labels& labels) -> std::optional<double> {
+    for (const auto& family : *families) {
+      for (const auto& sample : family.samples) {
+        if (family.name == "sluice_run_count" && sample.labels == labels) return sample.value;
+      }
+    }
+    return std::nullopt;
+  };
+  CHECK(count({{"pipeline", ""}, {"tool", "sluice-diff"}, {"count", "added"}}) == 1);
+  CHECK(count({{"pipeline", ""}, {"tool", "sluice-diff"}, {"count", "modified"}}) == 1);
+  CHECK(count({{"pipeline", "cases"}, {"tool", "sluice-publish"}, {"count", "bytes"}}) == 10);
+  CHECK(count({{"pipeline", "cases"}, {"tool", "sluice-notify"}, {"count", "posts"}}) == 2);  // top post, one reply
+}

@@ -47,7 +47,6 @@ int main(int argc, char** argv) {
     tool.Error(run.report->status());
     tool.Warning(notify::PublishToActions(*run.report, io));
   }
-  pipeline::RunRecord record = notify::RunRecordFor(run, exit_code, tool.started());
-  if (!cli.metrics_file.empty()) tool.Warning(notify::WriteRunMetrics(cli, env, record, run.now));
-  return tool.Finish(record, env);
+  if (!common.metrics_file.empty()) tool.Warning(notify::WriteRunLogMetrics(common.metrics_file, cli.run_log, env));
+  return tool.Finish(notify::RunRecordFor(run, exit_code, tool.started()), env, common);
 }

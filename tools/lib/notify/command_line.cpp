@@ -143,7 +143,6 @@ void AddNotifyOptions(CLI::App& app, CommandLine& cli) {
   app.add_option("--now", cli.now, "The time to act at, ISO-8601 with an offset (default: now)");
   app.add_option("--runbooks-url", cli.runbooks_url, "Where runbooks/<class>.md are (default $SLUICE_RUNBOOKS_URL, else "
                                                      "the repository's default branch on GitHub)");
-  app.add_option("--metrics-file", cli.metrics_file, "Also write Prometheus text metrics of the run's records here");
   app.add_option("--workspace", cli.workspace, "The data repository's root (default: $GITHUB_WORKSPACE, else .)");
   app.add_option("--min-interval-ms", cli.min_interval_ms, "Least time between two posts to one channel (Slack allows "
                                                            "about one a second)")

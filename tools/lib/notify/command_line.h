@@ -25,7 +25,6 @@ struct CommandLine {
   std::string run_id;        // default $GITHUB_RUN_ID
   std::string job_status;    // ${{ job.status }}
   std::string runbooks_url;  // where runbooks/<class>.md live
-  std::string metrics_file;
   int min_interval_ms = 1100;
   bool watch = false;
   bool dry_run = false;
