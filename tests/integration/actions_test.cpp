@@ -138,3 +138,13 @@ TEST_CASE("actions: publish sends the merged data to the manifest's target, once
   CHECK(run.Run("publish", {"manifest=pipelines/cases.json", "target=staging"}).exit_code == 0);
   CHECK(fs::exists(storage.path() / "staging/data/cases.csv"));
 }
+
+TEST_CASE("actions: notify announces a failed job from its status alone, a dry run sends nothing", "[actions]") {
+  ActionRun run;
+  auto notified = run.Run("notify", {"manifest=pipelines/cases.json", "job-status=failure", "dry-run=true"});
+  INFO(notified.out << notified.err);
+  CHECK(notified.exit_code == 0);
+  CHECK_THAT(run.Outputs(), Catch::Contains("event=failure") && Catch::Contains("failure-class=incident-response"));
+  CHECK_THAT(notified.out, Catch::Contains("no route"));  // the demo's manifest names no Slack route
+  CHECK_FALSE(fs::exists(run.repo.path() / ".sluice/notify-state.json"));
+}

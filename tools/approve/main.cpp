@@ -48,5 +48,5 @@ int main(int argc, char** argv) {
     }
     tool.Warning(published);
   }
-  return tool.Finish(approve::RunRecordFor(run, exit_code, tool.started()), env);
+  return tool.Finish(approve::RunRecordFor(run, exit_code, tool.started()), env, common);
 }

@@ -48,5 +48,5 @@ int main(int argc, char** argv) {
     record.status = "failure";
     record.message = Mask(written.message());
   }
-  return tool.Finish(record, env);
+  return tool.Finish(record, env, common);
 }

@@ -44,5 +44,5 @@ int main(int argc, char** argv) {
   }
   tool.Error(status);
   tool.Warning(published);
-  return tool.Finish(fetch::RunRecordFor(report, plan->pipeline, status, tool.started()), env);
+  return tool.Finish(fetch::RunRecordFor(report, plan->pipeline, status, tool.started()), env, common);
 }

@@ -41,5 +41,5 @@ int main(int argc, char** argv) {
     std::cout << (common.json ? pr::ReportJson(*run.report) + "\n" : pr::ReportText(*run.report));
     tool.Warning(published);
   }
-  return tool.Finish(pr::RunRecordFor(run, exit_code, tool.started()), env);
+  return tool.Finish(pr::RunRecordFor(run, exit_code, tool.started()), env, common);
 }

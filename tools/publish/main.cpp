@@ -52,5 +52,5 @@ int main(int argc, char** argv) {
     std::cout << (common.json ? publish::ReportJson(run) + "\n" : publish::ReportText(run));
     tool.Warning(published);
   }
-  return tool.Finish(publish::RunRecordFor(run, exit_code, tool.started()), env);
+  return tool.Finish(publish::RunRecordFor(run, exit_code, tool.started()), env, common);
 }

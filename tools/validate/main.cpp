@@ -43,5 +43,5 @@ int main(int argc, char** argv) {
     std::cout << (common.json ? checks::ReportJson(*run.report) + "\n" : checks::ReportText(*run.report));
     tool.Warning(published);
   }
-  return tool.Finish(checks::RunRecordFor(run, exit_code, tool.started()), env);
+  return tool.Finish(checks::RunRecordFor(run, exit_code, tool.started()), env, common);
 }

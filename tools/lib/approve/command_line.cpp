@@ -2,10 +2,10 @@
 
 #include <filesystem>
 
-#include <date/date.h>
 #include <fmt/format.h>
 
 #include "actions_io/actions_io.h"
+#include "core/clock.h"
 #include "json/json.h"
 
 namespace sluice::approve {
@@ -33,29 +33,9 @@ Result<int> EventPull(const Environment& env) {
 }  // namespace
 
 Result<Time> ParseInstant(const std::string& text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) < 6) {
-    s = 0;
-    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &consumed) < 5) {
-      return UsageError(fmt::format("--now {}: expected ISO-8601 like 2026-12-07T09:30:00-08:00 or ...Z", text));
-    }
-  }
-  std::string zone = text.substr(static_cast<std::size_t>(consumed));
-  int offset_minutes = 0;
-  if (zone == "Z" || zone == "z") {
-    offset_minutes = 0;
-  } else {
-    int oh = 0, om = 0;
-    char sign = zone.empty() ? '?' : zone[0];
-    if ((sign != '+' && sign != '-') || std::sscanf(zone.c_str() + 1, "%2d:%2d", &oh, &om) != 2) {
-      return UsageError(fmt::format("--now {}: give the offset (Z or +HH:MM): a time without one is ambiguous", text));
-    }
-    offset_minutes = (sign == '-' ? -1 : 1) * (oh * 60 + om);
-  }
-  date::year_month_day day{date::year(y), date::month(static_cast<unsigned>(mo)), date::day(static_cast<unsigned>(d))};
-  if (!day.ok() || h > 23 || mi > 59 || s > 60) return UsageError(fmt::format("--now {}: not a valid date and time", text));
-  return Time(date::sys_days(day)) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(s) -
-         std::chrono::minutes(offset_minutes);
+  auto when = ParseTimestamp(text);
+  if (!when.ok()) return UsageError("--now " + when.status().message());
+  return *when;
 }
 
 void AddApproveOptions(CLI::App& app, CommandLine& cli) {
@@ -130,13 +110,19 @@ pipeline::RunRecord RunRecordFor(const ApproveRun& run, int exit_code, std::chro
   pipeline::RunRecord record = pipeline::NewRunRecord("sluice-approve", "", run.report.status(), exit_code, started);
   if (!run.report.ok()) return record;
   const GateReport& report = *run.report;
-  int held = 0;
+  // What sluice-notify announces as skipped on purpose: held, paused, outside the window.
+  int held = 0, paused = 0, outside_window = 0;
   for (const auto& pull : report.pulls) {
-    for (const auto& reason : pull.decision.reasons) held += reason.rfind("held by label", 0) == 0;
+    for (const auto& reason : pull.decision.reasons) {
+      held += reason.rfind("held by label", 0) == 0;
+      paused += reason.rfind("automation is paused", 0) == 0;
+      outside_window += reason.rfind("outside the window", 0) == 0;
+    }
   }
   record.status = exit_code == kExitOk ? "success" : exit_code == kExitNo ? "no" : "failure";
   record.message = fmt::format("{} of {} PR(s) merged{}", report.merged(), report.pulls.size(), report.dry_run ? " (dry run)" : "");
-  record.counts = {{"pulls", static_cast<std::int64_t>(report.pulls.size())}, {"merged", report.merged()}, {"held", held}};
+  record.counts = {{"pulls", static_cast<std::int64_t>(report.pulls.size())}, {"merged", report.merged()}, {"held", held},
+                   {"paused", paused}, {"outside_window", outside_window}};
   return record;
 }
 

@@ -143,12 +143,22 @@ pipeline::RunRecord RunRecordFor(const ValidateRun& run, int exit_code, std::chr
   record.status = report.errors() > 0 ? "no" : "success";
   record.message = Verdict(report);
   std::int64_t records = 0;
-  for (const auto& o : report.outputs) records += static_cast<std::int64_t>(o.records);
+  // Errors of the checks against the previous edition: sluice-notify tells "a threshold was
+  // breached" (runbooks/threshold-breached.md) from "the data is malformed" by this count.
+  std::int64_t threshold_errors = 0;
+  for (const auto& o : report.outputs) {
+    records += static_cast<std::int64_t>(o.records);
+    for (const auto& c : o.checks) {
+      bool threshold = c.type == "row_count_change" || c.type == "value_change" || c.type == "anomaly";
+      threshold_errors += threshold && !c.passed && !c.overridden && c.severity == Severity::kError;
+    }
+  }
   record.counts = {{"outputs", static_cast<std::int64_t>(report.outputs.size())},
                    {"records", records},
                    {"errors", report.errors()},
                    {"warnings", report.warnings()},
-                   {"passed", report.passed()}};
+                   {"passed", report.passed()},
+                   {"threshold_errors", threshold_errors}};
   return record;
 }
 

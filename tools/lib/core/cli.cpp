@@ -20,6 +20,8 @@ const char* ExitCodeHelp() {
 void SetUpCommandLine(CLI::App& app, CommonOptions& common, const std::string& example) {
   app.set_version_flag("--version", std::string(app.get_name()) + " " + SLUICE_VERSION);
   app.add_flag("--json", common.json, "Write machine-readable JSON to stdout");
+  app.add_option("--metrics-file", common.metrics_file,
+                 "Also write the run as Prometheus text metrics to this file (the series of other tools in it are kept)");
   app.footer("Example:\n  " + example + "\n\n" + ExitCodeHelp());
 }
 

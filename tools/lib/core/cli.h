@@ -1,5 +1,5 @@
 // The command-line conventions every sluice tool shares: --help with an example and the exit
-// codes, --version, --json, and "unknown flag -> exit 2 with the usage line".
+// codes, --version, --json, --metrics-file, and "unknown flag -> exit 2 with the usage line".
 #pragma once
 
 #include <iosfwd>
@@ -12,6 +12,7 @@ namespace sluice {
 
 struct CommonOptions {
   bool json = false;  // machine output on stdout instead of the human report
+  std::string metrics_file;  // Prometheus text of the run (pipeline/run_metrics.h); "" for none
 };
 
 // Describes the tool: `example` is a runnable command line shown under "Example:".

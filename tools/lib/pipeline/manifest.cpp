@@ -102,6 +102,10 @@ Manifest ReadManifest(const Value& root) {
     }
   }
   manifest.runbook = json::StringOr(root, "runbook");
+  if (const Value* sla = json::Member(root, "sla")) {
+    const Value* hours = json::Member(*sla, "max_age_hours");
+    if (hours != nullptr && hours->IsNumber()) manifest.sla_max_age_hours = hours->GetDouble();  // 26 or 26.5
+  }
   return manifest;
 }
 

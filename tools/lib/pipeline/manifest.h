@@ -44,7 +44,7 @@ struct Source {
 
 struct Owner {
   std::string github;  // login
-  std::string slack;   // member id, e.g. U012AB3CD
+  std::string slack;   // member id, e.g. U012AB3CD, or a user group id, S0123ABCD
 };
 
 struct PublishWindow {
@@ -68,6 +68,7 @@ struct Manifest {
   std::string production_url;     // where readers fetch production ("" unknown)
   std::optional<PublishWindow> window;
   std::string runbook;  // path or URL
+  std::optional<double> sla_max_age_hours;  // sla.max_age_hours: production data older than this is late
   // The whole validated document, for modules that read their own sections (checks, labels).
   std::shared_ptr<const rapidjson::Document> document;
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/secrets.h"
+#include "pipeline/run_metrics.h"
 
 namespace sluice::pipeline {
 
@@ -19,8 +20,9 @@ void ToolRun::Warning(const Status& status) {
   if (!status.ok()) err_ << name_ << ": warning: " << Mask(status.message()) << "\n";
 }
 
-int ToolRun::Finish(const RunRecord& record, const Environment& env) {
+int ToolRun::Finish(const RunRecord& record, const Environment& env, const CommonOptions& common) {
   Warning(AppendRunRecord(record, env));
+  if (!common.metrics_file.empty()) Warning(WriteRunMetrics(common.metrics_file, {record}));
   return record.exit_code;
 }
 

@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <string>
 
+#include "core/cli.h"
 #include "core/env.h"
 #include "core/status.h"
 #include "pipeline/run_record.h"
@@ -27,9 +28,10 @@ class ToolRun {
   // (a summary that could not be written, a run log that could not be appended to).
   void Warning(const Status& status);
 
-  // Appends the record (AppendRunRecord), warning when it cannot, and returns the record's
-  // exit code: the one main returns.
-  int Finish(const RunRecord& record, const Environment& env);
+  // Appends the record (AppendRunRecord) and, with --metrics-file, writes its metrics
+  // (WriteRunMetrics), warning when either cannot be done, and returns the record's exit code:
+  // the one main returns.
+  int Finish(const RunRecord& record, const Environment& env, const CommonOptions& common = {});
 
  private:
   std::string name_;

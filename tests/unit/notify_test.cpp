@@ -1,0 +1,163 @@
+// The pure parts of sluice-notify: outcome and class, routing, fingerprints, Slack's limits,
+// and the Prometheus text parser.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "json/json.h"
+#include "notify/fingerprint.h"
+#include "notify/message.h"
+#include "notify/outcome.h"
+#include "notify/routes.h"
+
+using namespace sluice;
+using namespace sluice::notify;
+
+namespace {
+
+StepRecord Step(const std::string& tool, const std::string& status, int exit_code, std::map<std::string, std::int64_t> counts = {}) {
+  StepRecord step;
+  step.tool = tool;
+  step.pipeline = "cases";
+  step.status = status;
+  step.exit_code = exit_code;
+  step.counts = std::move(counts);
+  step.message = tool + " said " + status;
+  return step;
+}
+
+}  // namespace
+
+TEST_CASE("the outcome of a run: first failure decides the class, else published, PR, skipped", "[notify]") {
+  CHECK(DecideOutcome({Step("sluice-fetch", "failure", 2)}, "", false).failure_class == "fetch-failed");
+  CHECK(DecideOutcome({Step("sluice-fetch", "failure", 3, {{"retries", 2}})}, "", false).event == Event::kTransient);
+  CHECK(DecideOutcome({Step("sluice-fetch", "failure", 3, {{"retries", 0}})}, "", false).event == Event::kFailure);
+  // A transient fetch error with another failure is a failure.
+  CHECK(DecideOutcome({Step("sluice-fetch", "failure", 3, {{"retries", 2}}), Step("sluice-pr", "failure", 3)}, "", false).event ==
+        Event::kFailure);
+  CHECK(DecideOutcome({Step("sluice-validate", "no", 1, {{"errors", 2}, {"threshold_errors", 2}})}, "", false).failure_class ==
+        "threshold-breached");
+  CHECK(DecideOutcome({Step("sluice-validate", "no", 1, {{"errors", 3}, {"threshold_errors", 2}})}, "", false).failure_class ==
+        "validation-failed");
+  CHECK(DecideOutcome({Step("sluice-pr", "failure", 4)}, "", false).failure_class == "pr-failed");
+  CHECK(DecideOutcome({Step("sluice-approve", "failure", 3)}, "", false).failure_class == "approval-refused");
+  CHECK(DecideOutcome({Step("sluice-publish", "failure", 4)}, "", false).failure_class == "publish-failed");
+  CHECK(DecideOutcome({Step("sluice-diff", "failure", 2)}, "", false).failure_class == "incident-response");
+  CHECK(DecideOutcome({Step("sluice-publish", "success", 0)}, "", false).event == Event::kPublished);
+  CHECK(DecideOutcome({Step("sluice-pr", "success", 0)}, "", false).event == Event::kPr);
+  CHECK(DecideOutcome({Step("sluice-fetch", "unchanged", 0)}, "", false).event == Event::kSkipped);
+  CHECK(DecideOutcome({Step("sluice-approve", "success", 0, {{"merged", 0}, {"paused", 1}})}, "", false).detail ==
+        "automation is paused (SLUICE_PAUSED)");
+  CHECK(DecideOutcome({Step("sluice-approve", "no", 1)}, "", false).event == Event::kSkipped);  // not a failure
+  CHECK(DecideOutcome({}, "", true).event == Event::kSkipped);
+  RunOutcome job = DecideOutcome({Step("sluice-fetch", "success", 0)}, "failure", false);
+  CHECK(job.event == Event::kFailure);
+  CHECK(job.failure_class == "incident-response");
+}
+
+TEST_CASE("routes: the event's own, else the default, else none", "[notify]") {
+  NotifyConfig config;
+  config.routes["failure"] = {"failure", "C0INCIDENT", ""};
+  CHECK(RouteFor(config, Event::kFailure)->channel == "C0INCIDENT");
+  CHECK_FALSE(RouteFor(config, Event::kPublished).has_value());
+  config.fallback = Route{"default", "C0ALL", ""};
+  CHECK(RouteFor(config, Event::kPublished)->channel == "C0ALL");
+
+  Route both{"failure", "C0INCIDENT", "SLACK_WEBHOOK_X"};
+  auto with_token = ResolveDestination(both, Environment::FromMap({{"SLACK_BOT_TOKEN", "xoxb-1"}, {"SLACK_WEBHOOK_X", "https://hooks.slack.com/services/T/B/abcdef"}}), false);
+  REQUIRE(with_token.ok());
+  CHECK(with_token->transport == Transport::kWebApi);
+  auto without = ResolveDestination(both, Environment::FromMap({{"SLACK_WEBHOOK_X", "https://hooks.slack.com/services/T/B/abcdef"}}), false);
+  REQUIRE(without.ok());
+  CHECK(without->transport == Transport::kWebhook);
+  CHECK(without->Describe() == "webhook $SLACK_WEBHOOK_X");
+  auto missing = ResolveDestination(Route{"failure", "", "SLACK_WEBHOOK_X"}, Environment::FromMap({}), false);
+  CHECK(missing.status().kind() == ErrorKind::kConfig);
+  CHECK_THAT(missing.status().message(), Catch::Contains("$SLACK_WEBHOOK_X"));
+}
+
+TEST_CASE("the same error: numbers, ids and spacing do not matter, pipeline and class do", "[notify]") {
+  CHECK(NormalizeMessage("HTTP 503 after 3 attempts at 02:00") == "http # after # attempts at #:#");
+  CHECK(NormalizeMessage("head moved to 0123abcd9f  now") == "head moved to # now");
+  CHECK(NormalizeMessage("deadbeef") == "deadbeef");  // a word without a digit stays
+  std::string a = ErrorFingerprint("cases", "fetch-failed", "HTTP 503 after 3 attempts");
+  CHECK(a.size() == 16);
+  CHECK(a == ErrorFingerprint("cases", "fetch-failed", "HTTP 502 after 4 attempts"));
+  CHECK(a != ErrorFingerprint("deaths", "fetch-failed", "HTTP 503 after 3 attempts"));
+  CHECK(a != ErrorFingerprint("cases", "publish-failed", "HTTP 503 after 3 attempts"));
+  CHECK(a != ErrorFingerprint("cases", "fetch-failed", "HTTP 404 not found"));
+}
+
+TEST_CASE("messages are trimmed to Slack's limits, by characters, never inside a UTF-8 sequence", "[notify]") {
+  CHECK(CharacterCount("é€😀") == 3);
+  std::string accents;
+  for (int i = 0; i < 4000; ++i) accents += "é";
+  std::string cut = TrimToCharacters(accents, 3000, "…");
+  CHECK(CharacterCount(cut) == 3000);
+  CHECK(cut.substr(cut.size() - 3) == "…");
+  CHECK(TrimToCharacters("short", 3000, "…") == "short");
+
+  SlackMessage message;
+  message.text = std::string(5000, 't');
+  message.blocks.push_back({Block::Kind::kHeader, std::string(200, 'h')});
+  for (int i = 0; i < 59; ++i) message.blocks.push_back({Block::Kind::kSection, std::string(3500, 's')});
+  CHECK(FitToLimits(message) > 0);
+  REQUIRE(message.blocks.size() == kMaxBlocks);
+  CHECK(CharacterCount(message.blocks[0].text) == kMaxHeaderText);
+  for (const auto& block : message.blocks) CHECK(CharacterCount(block.text) <= kMaxSectionText);
+  CHECK_THAT(message.blocks.back().text, Catch::Contains("11 more block(s) left out"));
+  CHECK(CharacterCount(message.text) <= kMaxFallbackText);
+  auto payload = json::Parse(PayloadJson(message, "C1", "1.2"), "payload");
+  REQUIRE(payload.ok());
+  CHECK((*payload)["blocks"].Size() == kMaxBlocks);
+  CHECK(std::string((*payload)["thread_ts"].GetString()) == "1.2");
+  CHECK(EscapeMrkdwn("a<b>&c") == "a&lt;b&gt;&amp;c");
+}
+
+TEST_CASE("timestamps parse with offsets and fractions, and are refused without an offset", "[notify]") {
+  auto a = ParseTimestamp("2026-12-07T09:30:00-08:00");
+  auto b = ParseTimestamp("2026-12-07T17:30:00.000Z");
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(*a == *b);
+  CHECK(FormatUtc(*ParseTimestamp("2026-11-29T09:00:00.250Z")) == "2026-11-29T09:00:00.250Z");
+  CHECK_FALSE(ParseTimestamp("2026-12-07T09:30:00").ok());
+  CHECK_FALSE(ParseTimestamp("yesterday").ok());
+}
+
+TEST_CASE("the Prometheus text writer and its strict parser agree, malformed text is refused", "[metrics]") {
+  metrics::MetricSet set;
+  set.Set("sluice_rows", "Rows \\ seen\nper run", metrics::MetricType::kGauge, {{"pipeline", "ca\"ses"}}, 12);
+  set.Set("sluice_rows", "", metrics::MetricType::kGauge, {{"pipeline", "deaths"}}, 0.25);
+  set.Set("sluice_runs_total", "Runs", metrics::MetricType::kCounter, {}, 3);
+  auto text = metrics::RenderExposition(set.families());
+  REQUIRE(text.ok());
+  CHECK(*text ==
+        "# HELP sluice_rows Rows \\\\ seen\\nper run\n# TYPE sluice_rows gauge\nsluice_rows{pipeline=\"ca\\\"ses\"} 12\n"
+        "sluice_rows{pipeline=\"deaths\"} 0.25\n# HELP sluice_runs_total Runs\n# TYPE sluice_runs_total counter\n"
+        "sluice_runs_total 3\n");
+  auto parsed = metrics::ParseExposition(*text);
+  REQUIRE(parsed.ok());
+  REQUIRE(parsed->size() == 2);
+  CHECK((*parsed)[0].samples[0].labels.at("pipeline") == "ca\"ses");
+  CHECK((*parsed)[1].type == metrics::MetricType::kCounter);
+
+  const char* bad[] = {
+      "# HELP a x\n# TYPE a gauge\na 1",                                   // no final newline
+      "a 1\n",                                                              // no HELP/TYPE
+      "# HELP a x\n# TYPE a gauge\na{b=\"1\"} 1\na{b=\"1\"} 2\n",           // duplicate series
+      "# HELP a x\n# TYPE a gauge\na one\n",                                // not a number
+      "# HELP a x\n# TYPE a counter\na 1\n",                                // counter without _total
+      "# HELP a x\n# TYPE a gauge\na 1\n# HELP b y\n# TYPE b gauge\nb 1\na 2\n",  // a family split
+      "# HELP a x\n# TYPE a summary\na 1\n",                                // unknown type here
+      "# HELP a x\n# TYPE a gauge\na{b=\"\\t\"} 1\n",                       // bad escape
+      "# HELP 1a x\n",                                                      // bad name
+      "# HELP a x\n# TYPE a gauge\na 1 1700000000\n",                       // a timestamp
+  };
+  for (const char* text_case : bad) {
+    INFO(text_case);
+    CHECK_FALSE(metrics::ParseExposition(text_case).ok());
+  }
+}

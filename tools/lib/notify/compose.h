@@ -1,0 +1,40 @@
+// The words of sluice-notify's messages: the run's top post, one reply per step, the reply
+// that joins a repeated error to its earlier thread, and the SLA watch's notice.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "notify/message.h"
+#include "notify/outcome.h"
+#include "pipeline/manifest.h"
+
+namespace sluice::notify {
+
+struct Links {
+  std::string run;      // the Actions run
+  std::string pr;       // the data PR
+  std::string runbook;  // the page of the failure class
+  std::string pipeline_runbook;  // the manifest's runbook, when it names one
+};
+
+// "<@U012AB3CD>" for a member, "<!subteam^S012AB3CD>" for a user group, "" without a Slack id.
+std::string Mention(const pipeline::Owner& owner);
+// The owners to mention: the primary for failures and late data, the secondary too when
+// `escalate`; for transient errors nobody unless `escalate`; for other events nobody.
+std::vector<std::string> MentionsFor(const pipeline::Manifest& manifest, Event event, bool escalate);
+
+// The emoji name of the reaction on the top post for `event` (white_check_mark, x, ...).
+std::string ReactionFor(Event event);
+
+SlackMessage TopMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
+                        const std::vector<std::string>& mentions, bool escalated);
+SlackMessage StepMessage(const StepRecord& step);
+// Into the thread of the same error's first post: "again in run ...", with the mentions.
+SlackMessage RepeatMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
+                           const std::vector<std::string>& mentions, int repeats);
+// A webhook has no threads: the top message with every step as a section.
+SlackMessage WebhookMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
+                            const std::vector<std::string>& mentions, bool escalated);
+
+}  // namespace sluice::notify

@@ -1,0 +1,145 @@
+#include "notify/notifier.h"
+
+#include <fmt/format.h>
+
+#include "notify/fingerprint.h"
+
+namespace sluice::notify {
+namespace {
+
+bool Failing(Event event) { return event == Event::kFailure || event == Event::kTransient || event == Event::kSla; }
+
+// Counts this run once in the pipeline's history; returns the consecutive failures so far.
+int CountRun(ThreadState& state, const std::string& key, const std::string& run_id, Event event) {
+  PipelineHistory& history = state.pipelines[key];
+  if (history.last_counted_run != run_id) {
+    if (Failing(event)) ++history.consecutive_failures;
+    else if (event != Event::kSkipped) history.consecutive_failures = 0;  // a skipped run proves nothing
+    history.last_counted_run = run_id;
+  }
+  return history.consecutive_failures;
+}
+
+class Poster {
+ public:
+  Poster(const NoticeRequest& request, const Destination& destination, SlackSender* sender, Notice& notice)
+      : request_(request), destination_(destination), sender_(sender), notice_(notice) {}
+
+  // Posts to `channel` (in `thread` when not empty); returns the post's channel and ts.
+  Result<PostedMessage> Message(const std::string& kind, const std::string& channel, const std::string& thread,
+                                const SlackMessage& message) {
+    Post post{kind, destination_.Describe(), thread, PayloadJson(message, channel, thread), ""};
+    PostedMessage posted{channel, request_.dry_run ? "(dry run)" : ""};
+    if (!request_.dry_run) {
+      auto answer = sender_->PostMessage(channel, message, thread);
+      if (!answer.ok()) return answer.status();
+      posted = *answer;
+      post.ts = posted.ts;
+    }
+    notice_.posts.push_back(std::move(post));
+    return posted;
+  }
+
+  Status Reaction(const std::string& channel, const std::string& ts, const std::string& name) {
+    notice_.posts.push_back({"reaction", destination_.Describe(), ts, fmt::format(R"({{"name":"{}"}})", name), ""});
+    return request_.dry_run ? Status::Ok() : sender_->AddReaction(channel, ts, name);
+  }
+
+  Status Webhook(const SlackMessage& message) {
+    notice_.posts.push_back({"webhook", destination_.Describe(), "", PayloadJson(message, "", ""), ""});
+    return request_.dry_run ? Status::Ok() : sender_->PostWebhook(destination_.webhook_env, destination_.webhook_url, message);
+  }
+
+ private:
+  const NoticeRequest& request_;
+  const Destination& destination_;
+  SlackSender* sender_;
+  Notice& notice_;
+};
+
+Status PostThreaded(const NoticeRequest& request, const Destination& destination, Poster& poster, ThreadState& state,
+                    Notice& notice) {
+  const RunOutcome& outcome = request.outcome;
+  const std::string& pipeline = request.manifest->name;
+  std::size_t first_step = 0;
+  std::string channel = destination.channel;
+  std::string thread;
+  if (RunThread* run = state.FindRun(pipeline, request.run_id)) {
+    // notify ran before in this run: its thread takes the rest; a failure now is said there.
+    channel = run->channel;
+    thread = run->ts;
+    first_step = static_cast<std::size_t>(run->steps_posted);
+    if (Failing(outcome.event)) {
+      auto posted = poster.Message("reply", channel, thread, TopMessage(pipeline, outcome, request.links, notice.mentions, notice.escalated));
+      if (!posted.ok()) return posted.status();
+    }
+  } else if (ErrorThread* earlier = Failing(outcome.event) ? state.FindError(ErrorFingerprint(pipeline, outcome.failure_class,
+                                                                                              outcome.detail), request.now)
+                                                           : nullptr) {
+    channel = earlier->channel;
+    thread = earlier->ts;
+    notice.grouped = true;
+    auto posted = poster.Message("repeat", channel, thread,
+                                 RepeatMessage(pipeline, outcome, request.links, notice.mentions, earlier->repeats + 1));
+    if (!posted.ok()) return posted.status();
+    ++earlier->repeats;
+  } else {
+    auto posted = poster.Message("top", channel, "", TopMessage(pipeline, outcome, request.links, notice.mentions, notice.escalated));
+    if (!posted.ok()) return posted.status();
+    channel = posted->channel;
+    thread = posted->ts;
+    if (Failing(outcome.event) && !request.dry_run) {
+      state.errors.push_back({ErrorFingerprint(pipeline, outcome.failure_class, outcome.detail), channel, thread, request.now, 0});
+    }
+  }
+  notice.channel = channel;
+  notice.thread_ts = thread;
+  if (!request.dry_run) {
+    if (RunThread* run = state.FindRun(pipeline, request.run_id)) run->steps_posted = static_cast<int>(first_step);
+    else state.runs.push_back({pipeline, request.run_id, channel, thread, 0, request.now});
+  }
+  for (std::size_t i = first_step; i < outcome.steps.size(); ++i) {
+    auto posted = poster.Message("reply", channel, thread, StepMessage(outcome.steps[i]));
+    if (!posted.ok()) return posted.status();
+    if (RunThread* run = state.FindRun(pipeline, request.run_id)) run->steps_posted = static_cast<int>(i + 1);
+  }
+  return poster.Reaction(channel, thread, ReactionFor(outcome.event));
+}
+
+}  // namespace
+
+Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const Environment& env, SlackSender* sender,
+                ThreadState& state) {
+  const RunOutcome& outcome = request.outcome;
+  Notice notice;
+  notice.pipeline = request.manifest->name;
+  notice.event = outcome.event;
+  notice.failure_class = outcome.failure_class;
+  notice.headline = outcome.headline;
+  std::string key = notice.pipeline + (outcome.event == Event::kSla ? "#sla" : "");
+  notice.consecutive_failures = request.dry_run ? state.pipelines[key].consecutive_failures + Failing(outcome.event)
+                                                : CountRun(state, key, request.run_id, outcome.event);
+  notice.escalated = Failing(outcome.event) && notice.consecutive_failures >= 2;
+  notice.mentions = MentionsFor(*request.manifest, outcome.event, notice.escalated);
+  if (notice.escalated && (!request.manifest->secondary_owner || request.manifest->secondary_owner->slack.empty())) {
+    notice.escalated = false;  // nobody to escalate to
+  }
+  auto route = RouteFor(config, outcome.event);
+  if (!route) return notice;
+  notice.route = route->name;
+  auto destination = ResolveDestination(*route, env, request.dry_run);
+  if (!destination.ok()) {
+    notice.sent = destination.status();
+    return notice;
+  }
+  notice.destination = destination->Describe();
+  Poster poster(request, *destination, sender, notice);
+  if (destination->transport == Transport::kWebhook) {
+    notice.sent = poster.Webhook(WebhookMessage(notice.pipeline, outcome, request.links, notice.mentions, notice.escalated));
+  } else {
+    notice.sent = PostThreaded(request, *destination, poster, state, notice);
+  }
+  return notice;
+}
+
+}  // namespace sluice::notify

@@ -1,0 +1,60 @@
+// One notice: an outcome (a run's, or the SLA watch's for one pipeline) posted where its route
+// says. With the Web API: one top post per run, a reply per step in its thread, a reaction for
+// the outcome; the same error within an hour replies in its first thread instead; the owners
+// are mentioned, the secondary too after consecutive failures. With a webhook: one message.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/env.h"
+#include "core/status.h"
+#include "notify/compose.h"
+#include "notify/outcome.h"
+#include "notify/routes.h"
+#include "notify/slack.h"
+#include "notify/thread_state.h"
+#include "pipeline/manifest.h"
+
+namespace sluice::notify {
+
+struct NoticeRequest {
+  const pipeline::Manifest* manifest = nullptr;
+  RunOutcome outcome;
+  Links links;
+  std::string run_id;  // identifies the run in the state file
+  Time now;
+  bool dry_run = false;
+};
+
+struct Post {
+  std::string kind;         // top, reply, repeat, reaction, webhook
+  std::string destination;  // Destination::Describe()
+  std::string thread_ts;    // "" for a top post
+  std::string payload;      // the JSON body (it holds no secret)
+  std::string ts;           // Slack's answer; "" for a dry run, a webhook or a reaction
+};
+
+struct Notice {
+  std::string pipeline;
+  Event event = Event::kSuccess;
+  std::string failure_class;
+  std::string headline;
+  std::string route;        // "" when the event has no route: nothing is posted
+  std::string destination;  // Destination::Describe()
+  std::vector<std::string> mentions;
+  int consecutive_failures = 0;
+  bool escalated = false;   // the secondary owner is mentioned
+  bool grouped = false;     // replied in the thread of the same error's first post
+  std::string channel;
+  std::string thread_ts;
+  std::vector<Post> posts;
+  Status sent;              // why posting failed; posts before the failure stay listed
+};
+
+// Posts (or, for a dry run, only builds) the notice and updates `state`. `sender` may be null
+// for a dry run.
+Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const Environment& env, SlackSender* sender,
+                ThreadState& state);
+
+}  // namespace sluice::notify
