@@ -377,3 +377,19 @@ TEST_CASE("checks that would silently do nothing are refused: no output among se
   CHECK(run.exit_code == 2);
   CHECK_THAT(run.err, Catch::Contains("/checks/0/output: the pipeline has several sources"));
 }
+
+TEST_CASE("explain: --explain prints the pipeline's page and validates nothing, a manifest is required", "[validate][explain]") {
+  CasesRepo repo(R"([{"type": "row_count_change", "output": "cases", "max_percent": 20}])");
+  repo.Write("data/cases.csv", "not,a,valid\nfile");  // --explain does not read the data
+  auto page = repo.Validate({"--explain"});
+  INFO(page.err);
+  CHECK(page.exit_code == 0);
+  CHECK_THAT(page.out, Catch::StartsWith("# Pipeline `cases`"));
+  CHECK_THAT(page.out, Catch::Contains("- cases (row_count_change): the number of records differs from the published "
+                                       "version by at most 20%"));
+  CHECK_THAT(page.out, Catch::Contains("## When something fails"));
+  auto adhoc = RunProcess({kValidate, "--explain", "--schema", (repo.path() / "schemas/cases.schema.json").string(),
+                           (repo.path() / "data/cases.csv").string()});
+  CHECK(adhoc.exit_code == 2);
+  CHECK_THAT(adhoc.err, Catch::Contains("--explain needs a pipeline manifest"));
+}

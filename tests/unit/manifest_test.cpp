@@ -6,6 +6,7 @@
 #include "core/fs.h"
 #include "core/secrets.h"
 #include "json/json.h"
+#include "pipeline/explain.h"
 #include "pipeline/manifest.h"
 #include "schema/validator.h"
 #include "support/schema_match.h"
@@ -283,4 +284,39 @@ TEST_CASE("a data format comes from --format or the file's extension", "[manifes
   CHECK(unknown.status().kind() == ErrorKind::kUsage);
   CHECK_THAT(unknown.status().message(), Contains("download.bin") && Contains("--format"));
   CHECK(pipeline::FormatFromFlag("csv", "download.bin").value() == DataFormat::kCsv);
+}
+
+TEST_CASE("the pipeline page says what the manifest says, each check in plain words", "[manifest][explain]") {
+  TempDir dir;
+  dir.Write("pipelines/cases.json", R"({"name": "cases", "description": "Daily cases by county.", "review": "auto",
+    "sources": [{"name": "cases", "url": "https://data.example.org/cases.csv", "format": "csv",
+                 "output": "data/cases.csv", "key": ["date", "county"], "schema": "schemas/cases.schema.json"}],
+    "checks": [{"type": "row_count", "output": "cases", "min": 50},
+               {"type": "value_change", "severity": "warn", "output": "cases", "field": "cases", "max_percent": 25,
+                "warn_percent": 10},
+               {"type": "not_null", "output": "cases", "fields": ["fips", "cases"]},
+               {"type": "complete", "output": "cases", "field": "date", "unit": "day", "group_by": ["county"]}],
+    "owners": {"primary": {"github": "alice", "slack": "U012AB3CD"}},
+    "publish": {"production": "az://acct/public/cases", "production_url": "https://acct.blob.core.windows.net/public/cases/",
+                "window": {"time": "09:00", "timezone": "America/Los_Angeles", "days": ["mon", "fri"]}},
+    "sla": {"max_age_hours": 26},
+    "notify": {"routes": {"failure": {"channel": "C0INCIDENTS"}}},
+    "runbook": "runbooks/cases.md"})");
+  dir.Write("schemas/cases.schema.json", R"({"type": "object"})");
+  auto manifest = pipeline::LoadManifest(dir.path() / "pipelines/cases.json", dir.path(), Environment::FromMap({}));
+  REQUIRE(manifest.ok());
+  std::string page = pipeline::ExplainPipeline(*manifest);
+  CHECK_THAT(page, Catch::StartsWith("# Pipeline `cases`\n\nDaily cases by county."));
+  CHECK_THAT(page, Catch::Contains("| cases | `https://data.example.org/cases.csv` | csv | `data/cases.csv` | date, county | "
+                                   "`schemas/cases.schema.json` |"));
+  CHECK_THAT(page, Catch::Contains("- cases (row_count): at least 50 records — when it fails, the data PR is not opened"));
+  CHECK_THAT(page, Catch::Contains("- cases (value_change): `cases` of each record moves by at most 25% from the published "
+                                   "version (a move past 10% only warns) — when it fails, auto-approval is withheld"));
+  CHECK_THAT(page, Catch::Contains("`fips`, `cases` are never empty"));
+  CHECK_THAT(page, Catch::Contains("every day from the first `date` to the last has data for each `county`"));
+  CHECK_THAT(page, Catch::Contains("- Primary owner: @alice, Slack `U012AB3CD`") && Catch::Contains("Review: **auto**"));
+  CHECK_THAT(page, Catch::Contains("- Window: 09:00 America/Los_Angeles for 180 minutes, mon, fri."));
+  CHECK_THAT(page, Catch::Contains("(read at https://acct.blob.core.windows.net/public/cases/)"));
+  CHECK_THAT(page, Catch::Contains("older than 26 hours") && Catch::Contains("- failure: channel `C0INCIDENTS`"));
+  CHECK_THAT(page, Catch::Contains("This pipeline's own runbook: runbooks/cases.md"));
 }

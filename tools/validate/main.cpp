@@ -24,6 +24,12 @@ int main(int argc, char** argv) {
   if (auto code = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *code;
 
   Environment env = Environment::Process();
+  if (cli.explain) {
+    auto page = checks::ExplainFromCommandLine(cli, env);
+    if (!page.ok()) return tool.Error(page.status());
+    std::cout << *page;
+    return kExitOk;
+  }
   if (cli.self_test) {
     auto self_test = checks::SelfTestFromCommandLine(cli, env);
     if (!self_test.ok()) return tool.Error(self_test.status());

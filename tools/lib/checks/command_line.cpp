@@ -6,6 +6,7 @@
 
 #include "checks/report.h"
 #include "json/json.h"
+#include "pipeline/explain.h"
 #include "pipeline/manifest.h"
 
 namespace sluice::checks {
@@ -92,6 +93,9 @@ void AddValidateOptions(CLI::App& app, CommandLine& cli) {
   app.add_flag("--self-test", cli.self_test,
                "Check the checks: samples in tests/<pipeline>/<output>/pass must pass, stubs in fail/ (merged onto "
                "the last good data) must fail");
+  app.add_flag("--explain", cli.explain,
+               "Print the pipeline's page in Markdown (purpose, sources, checks in plain words, owners, review, "
+               "publishing, SLA, notifications, runbooks) and validate nothing");
 }
 
 namespace {
@@ -114,6 +118,14 @@ Result<SelfTestReport> SelfTestFromCommandLine(const CommandLine& cli, const Env
   auto manifest = pipeline::LoadManifest(cli.target, options.workspace, env);
   if (!manifest.ok()) return manifest.status();
   return RunSelfTest(*manifest, options);
+}
+
+Result<std::string> ExplainFromCommandLine(const CommandLine& cli, const Environment& env) {
+  if (IsAdHoc(cli)) return UsageError("--explain needs a pipeline manifest, not --schema or --checks");
+  ValidateOptions options = OptionsFrom(cli, env);
+  auto manifest = pipeline::LoadManifest(cli.target, options.workspace, env);
+  if (!manifest.ok()) return manifest.status();
+  return pipeline::ExplainPipeline(*manifest);
 }
 
 ValidateRun RunFromCommandLine(const CommandLine& cli, const Environment& env) {

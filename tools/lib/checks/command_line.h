@@ -28,6 +28,7 @@ struct CommandLine {
   std::vector<std::string> outputs;
   bool no_schema = false;
   bool self_test = false;
+  bool explain = false;  // print the pipeline's page (pipeline/explain.h) instead of validating
 };
 
 void AddValidateOptions(CLI::App& app, CommandLine& cli);
@@ -42,6 +43,9 @@ ValidateRun RunFromCommandLine(const CommandLine& cli, const Environment& env);
 
 // --self-test: the pipeline's pass/ and fail/ samples (checks/self_test.h).
 Result<SelfTestReport> SelfTestFromCommandLine(const CommandLine& cli, const Environment& env);
+
+// --explain: the pipeline's page in Markdown (pipeline/explain.h).
+Result<std::string> ExplainFromCommandLine(const CommandLine& cli, const Environment& env);
 
 // 0 when nothing failed at error severity, 1 when something did.
 int ExitCodeFor(const ValidationReport& report);
