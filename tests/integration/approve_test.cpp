@@ -290,15 +290,25 @@ TEST_CASE("a base branch that requires a merge queue: the PR is queued with its 
   // The base's rules name the queue: no REST merge (GitHub would answer 405), the GraphQL
   // enqueue carries the head as its condition.
   CHECK(Matching(s.fake().Requests(), "PUT", "/merge").empty());
+  // First whether it is queued already, then the enqueue.
   auto graphql = Matching(s.fake().Requests(), "POST", "/graphql");
-  REQUIRE(graphql.size() == 1);
-  CHECK_THAT(graphql[0].body, Catch::Contains("enqueuePullRequest") && Catch::Contains(s.head()));
+  REQUIRE(graphql.size() == 2);
+  CHECK_THAT(graphql[0].body, Catch::Contains("mergeQueueEntry") && !Catch::Contains("enqueuePullRequest"));
+  CHECK_THAT(graphql[1].body, Catch::Contains("enqueuePullRequest") && Catch::Contains(s.head()));
   CHECK(s.MainSha() == before);
   auto queue = s.fake().Control("GET", "/_fake/repos/acme/data/merge_queue");
   CHECK_THAT(queue, Catch::Contains("\"enqueuer\":\"" + std::string(GitHubFake::kLogin) + "\""));
-  // A second pass before the queue ran queues nothing twice.
+  // A second pass before the queue ran neither reviews nor queues again.
+  s.fake().ClearRequests();
   auto again = s.Approve({"--now", kInside});
-  CHECK_THAT(again.out, Catch::Contains("position 1"));
+  INFO(again.out << again.err);
+  CHECK_THAT(again.out, Catch::Contains("position 1") && Catch::Contains("already in the merge queue (queued by " +
+                                                                         std::string(GitHubFake::kLogin) + ")"));
+  CHECK(Matching(s.fake().Requests(), "POST", "/reviews").empty());
+  auto queries = Matching(s.fake().Requests(), "POST", "/graphql");
+  REQUIRE(queries.size() == 1);
+  CHECK_THAT(queries[0].body, !Catch::Contains("enqueuePullRequest"));
+  CHECK(s.fake().Api("/repos/acme/data/pulls/" + std::to_string(pr) + "/reviews").Size() == 1);
   // GitHub's queue merges it.
   s.fake().Control("POST", "/_fake/repos/acme/data/merge_queue");
   CHECK(s.fake().BareGit(kRepo, {"show", "main:data/cases.csv"}) == "county,cases\nAlameda,2");

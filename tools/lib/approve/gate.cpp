@@ -273,6 +273,22 @@ PullOutcome Evaluate(github::Api& api, github::Api& approver, const rapidjson::V
     HoldQueued(api, outcome, options);
   }
   if (!outcome.decision.merge || options.dry_run) return outcome;
+  if (rules.merge_queue) {
+    // Already queued (by an earlier pass or a person): approving and queueing again would only
+    // repeat the review on the PR at every pass while the queue runs its checks.
+    auto entry = github::QueueEntryOf(api, outcome.number);
+    if (!entry.ok()) {
+      outcome.error = entry.status();
+      return outcome;
+    }
+    if (*entry) {
+      outcome.queued_at = (*entry)->position > 0 ? (*entry)->position : 1;
+      outcome.notes.push_back(fmt::format("already in the merge queue (queued by {}); GitHub merges it when the queue's "
+                                          "checks pass",
+                                          (*entry)->enqueuer));
+      return outcome;
+    }
+  }
   outcome.error = Approve(approver, outcome, options);
   // A base whose rules require the merge queue refuses the REST merge (405): queue at once.
   if (outcome.error.ok()) outcome.error = rules.merge_queue ? Enqueue(api, outcome) : Merge(api, outcome, options);
