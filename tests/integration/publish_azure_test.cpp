@@ -38,10 +38,17 @@ std::string Rows(int n, int bump = 0) {
   return csv;
 }
 
+struct CommittedBlock {
+  std::string id;  // decoded
+  std::uint64_t size = 0;
+  std::string md5;  // of the bytes the block holds
+};
+
 struct Blob {
   std::string sha256, md5_of_bytes, content_type, cache_control, content_md5, etag;
   std::map<std::string, std::string> metadata;
   int committed_blocks = 0;
+  std::vector<CommittedBlock> blocks;
 };
 
 // Every blob under `prefix` as the SDK reads it, by name relative to the prefix.
@@ -50,12 +57,17 @@ std::map<std::string, Blob> Blobs(const Azurite& azurite, const std::string& pre
   rapidjson::Document list = azurite.List("data", prefix + "/");
   for (const auto& entry : list.GetArray()) {
     Blob blob{json::StringOr(entry, "sha256"), json::StringOr(entry, "md5OfBytes"), json::StringOr(entry, "contentType"),
-              json::StringOr(entry, "cacheControl"), json::StringOr(entry, "contentMD5"), json::StringOr(entry, "etag"), {}};
+              json::StringOr(entry, "cacheControl"), json::StringOr(entry, "contentMD5"), json::StringOr(entry, "etag"), {}, 0, {}};
     if (const rapidjson::Value* metadata = json::Member(entry, "metadata"); metadata != nullptr && metadata->IsObject()) {
       for (const auto& m : metadata->GetObject()) blob.metadata[m.name.GetString()] = m.value.GetString();
     }
     if (const rapidjson::Value* blocks = json::Member(entry, "committedBlocks"); blocks != nullptr && blocks->IsInt()) {
       blob.committed_blocks = blocks->GetInt();
+    }
+    if (const rapidjson::Value* blocks = json::Member(entry, "blocks"); blocks != nullptr && blocks->IsArray()) {
+      for (const auto& block : blocks->GetArray()) {
+        blob.blocks.push_back({json::StringOr(block, "id"), block["size"].GetUint64(), json::StringOr(block, "md5")});
+      }
     }
     blobs[json::StringOr(entry, "name").substr(prefix.size() + 1)] = blob;
   }
@@ -127,15 +139,17 @@ struct AzureFixture {
 
 }  // namespace
 
-TEST_CASE("Azure: a commit lands as blobs the SDK reads back whole, typed, with MD5 and metadata, an unchanged rerun "
-          "writes nothing, a changed file is the only upload",
+TEST_CASE("Azure: a commit lands as blobs the SDK reads back whole, typed, with metadata, blocks named by their MD5, an "
+          "unchanged rerun writes nothing, a changed file is the only upload",
           "[azure][publish]") {
   AzureFixture f;
   const std::string commit = f.repo.Git({"rev-parse", "HEAD"}).substr(0, 40);
   ProcessResult first = f.Staging({"--json", "--parallel", "4"});
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
-  CHECK_THAT(first.out, Catch::Contains("\"uploaded\":3") && Catch::Contains("\"verified\":3"));
+  // The large file is confirmed by its committed block list, the small ones read back whole.
+  CHECK_THAT(first.out, Catch::Contains("\"uploaded\":3") && Catch::Contains("\"verified\":3") &&
+                            Catch::Contains("\"verified_by_block_list\":1"));
 
   const auto blobs = Blobs(f.azurite, "dashboard/staging");
   CHECK(blobs.size() == 5);  // three data files, the manifest, the status
@@ -150,13 +164,23 @@ TEST_CASE("Azure: a commit lands as blobs the SDK reads back whole, typed, with 
     CHECK(blob.sha256 == Sha256Hex(bytes));
     CHECK(blob.content_type == type);
     CHECK(blob.cache_control == "public, max-age=300");
-    CHECK(blob.content_md5 == blob.md5_of_bytes);  // stored for the block list too
     CHECK(blob.metadata.at("sluice_sha256") == Sha256Hex(bytes));
     CHECK(blob.metadata.at("sluice_commit") == commit);
   }
   CHECK(ReadFile(f.repo.path() / "data/tracts.csv")->size() > (8u << 20));
   CHECK(blobs.at("data/tracts.csv").committed_blocks == 2);  // Put Block x2 + Put Block List
   CHECK(blobs.at("data/cases.csv").committed_blocks <= 1);   // one Put Blob
+  // A Put Blob stores the MD5 the service checked; a blob put in blocks stores none (its sha256 is
+  // in the metadata and the manifest), and each block's id names the MD5 of the bytes it holds.
+  CHECK(blobs.at("data/cases.csv").content_md5 == blobs.at("data/cases.csv").md5_of_bytes);
+  CHECK(blobs.at("data/deaths.json").content_md5 == blobs.at("data/deaths.json").md5_of_bytes);
+  CHECK(blobs.at("data/tracts.csv").content_md5.empty());
+  const std::vector<CommittedBlock>& blocks = blobs.at("data/tracts.csv").blocks;
+  REQUIRE(blocks.size() == 2);
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    CHECK(blocks[i].id == fmt::format("sluice-{:06d}-{}", i, blocks[i].md5));
+    CHECK(blocks[i].size == (i == 0 ? (8u << 20) : ReadFile(f.repo.path() / "data/tracts.csv")->size() - (8u << 20)));
+  }
   CHECK(blobs.at("_sluice/manifest.json").cache_control == "no-cache");
   publish::PublishedManifest manifest = ManifestIn(f.azurite, "dashboard/staging");
   CHECK(manifest.commit == commit);
@@ -436,4 +460,63 @@ TEST_CASE("Azure backend: conditional puts, missing blobs, deletes, listing and 
   CHECK(*listed == std::vector<std::string>{awkward, "lock.json"});
   CHECK(backend.Delete(awkward).ok());
   CHECK(backend.Put("../escape", "x", {}).kind() == ErrorKind::kUnsafe);
+}
+
+TEST_CASE("Azure backend: a blob put in blocks is confirmed by its committed block list, small ones by reading them back, and "
+          "another writer, different bytes or a missing blob fail the confirmation",
+          "[azure][publish]") {
+  Azurite azurite;
+  azurite.Check({"create-container", "data"});
+  std::map<std::string, std::string> env;
+  for (const auto& [name, value] : azurite.KeyEnv()) {
+    if (value) env[name] = *value;
+  }
+  auto url = storage::ParseStorageUrl("az://devstoreaccount1/data/confirm", "/");
+  REQUIRE(url.ok());
+  auto open = [&] {
+    auto opened = storage::OpenBackend(*url, Environment::FromMap(env));
+    REQUIRE(opened.ok());
+    return std::move(opened).value();
+  };
+  std::unique_ptr<storage::Backend> backend = open();
+  const std::string big = Rows(400'000), small = Rows(3);
+  REQUIRE(big.size() > (8u << 20));
+  const storage::ConfirmItem big_item{"big.csv", Sha256Hex(big), big.size()};
+  const storage::ConfirmItem small_item{"small.csv", Sha256Hex(small), small.size()};
+  const std::vector<Status> put = backend->PutAll(
+      {{"big.csv", big, {"text/csv", "", {{"sluice-sha256", big_item.sha256}}}}, {"small.csv", small, {"text/csv", "", {}}}}, 4,
+      nullptr);
+  REQUIRE(put.size() == 2);
+  REQUIRE(put[0].ok());
+  REQUIRE(put[1].ok());
+
+  std::vector<storage::Confirmation> confirmed = backend->ConfirmAll({big_item, small_item}, 4);
+  REQUIRE(confirmed.size() == 2);
+  CHECK(confirmed[0].status.ok());
+  CHECK(confirmed[0].by == storage::ConfirmedBy::kBlockList);
+  CHECK(confirmed[1].status.ok());
+  CHECK(confirmed[1].by == storage::ConfirmedBy::kReadBack);
+
+  // A Backend that did not put the blob knows no block list to expect: it reads the blob whole.
+  std::unique_ptr<storage::Backend> other = open();
+  confirmed = other->ConfirmAll({big_item}, 4);
+  CHECK(confirmed[0].status.ok());
+  CHECK(confirmed[0].by == storage::ConfirmedBy::kReadBack);
+
+  // Different bytes than the ones named, and a blob that is not there.
+  storage::ConfirmItem wrong = small_item;
+  wrong.sha256 = Sha256Hex("something else");
+  confirmed = backend->ConfirmAll({wrong, {"absent.csv", small_item.sha256, small.size()}}, 4);
+  CHECK(confirmed[0].status.kind() == ErrorKind::kExternal);
+  CHECK_THAT(confirmed[0].status.message(), Catch::Contains("az://devstoreaccount1/data/confirm/small.csv: read back sha256 " +
+                                                            small_item.sha256.substr(0, 12)));
+  CHECK(confirmed[1].status.kind() == ErrorKind::kExternal);
+  CHECK_THAT(confirmed[1].status.message(), Catch::Contains("absent.csv: read back nothing"));
+
+  // Another writer replaces the large blob after it was committed: its block list is not this run's.
+  azurite.Check({"put", "data", "confirm/big.csv", "replaced"});
+  confirmed = backend->ConfirmAll({big_item}, 4);
+  CHECK(confirmed[0].status.kind() == ErrorKind::kExternal);
+  CHECK_THAT(confirmed[0].status.message(), Catch::Contains("big.csv: the committed block list (0 blocks, 0 bytes) is not "
+                                                            "the one this run committed (2 blocks"));
 }

@@ -5,6 +5,8 @@
 
 #include <set>
 
+#include <fmt/format.h>
+
 #include "core/secrets.h"
 #include "storage/azure_auth.h"
 #include "storage/azure_response.h"
@@ -70,15 +72,20 @@ TEST_CASE("HMAC-SHA256, base64, MD5 and block ids", "[azure]") {
   CHECK(Base64("foob") == "Zm9vYg==");
   CHECK_FALSE(DecodeBase64("Zm9vYg=").ok());
   CHECK_FALSE(DecodeBase64("Zm9v YmFy").ok());
-  // Every id of one blob has the same length (the service requires it), and ids are distinct.
+  // Every id of one blob has the same length (the service requires it), ids are distinct, and
+  // each names its block's MD5.
   std::set<std::string> ids;
   for (std::size_t i : {0u, 1u, 9u, 10u, 4999u, 49999u}) {
-    const std::string id = BlockId(i);
-    CHECK(id.size() == BlockId(0).size());
-    CHECK(id.find_first_of("+/") == std::string::npos);  // nothing that a query would need to escape but '='
+    const std::string md5 = Md5Base64(std::to_string(i));
+    const std::string id = BlockId(i, md5);
+    CHECK(id.size() == BlockId(0, Md5Base64("")).size());
+    auto text = DecodeBase64(id);
+    REQUIRE(text.ok());
+    CHECK(*text == fmt::format("sluice-{:06d}-{}", i, md5));
     ids.insert(id);
   }
   CHECK(ids.size() == 6);
+  CHECK(BlockId(7, Md5Base64("a")) != BlockId(7, Md5Base64("b")));
   CHECK(HttpDate(std::chrono::system_clock::from_time_t(1435361952)) == "Fri, 26 Jun 2015 23:39:12 GMT");
   CHECK(EncodePath("data/a b+ü.csv") == "data/a%20b%2B%C3%BC.csv");
 }

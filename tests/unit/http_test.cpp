@@ -192,6 +192,43 @@ TEST_CASE("POST sends its body", "[http]") {
   CHECK(stopwatch.elapsed() < 900ms);
 }
 
+TEST_CASE("a body_view is sent in place of the body, and finish runs once before the first attempt", "[http]") {
+  Client client(FastRetries());
+  const std::string bytes(5000, 'v');
+  int finished = 0;
+  Transfer transfer = FaultGet("/fail/503?times=1&id=finish-view");
+  transfer.request.method = "POST";
+  transfer.request.body = "not this";
+  transfer.request.body_view = std::string_view(bytes).substr(0, 3000);
+  transfer.finish = [&](Request& request) {
+    ++finished;
+    request.headers.emplace_back("X-Finished", std::to_string(finished));
+    return Status::Ok();
+  };
+  auto response = client.Perform(transfer);
+  REQUIRE(response.ok());
+  CHECK(response->status == 200);
+  CHECK(response->attempts == 2);  // the 503 was retried with the finished request
+  CHECK(finished == 1);
+  const std::string stats = FaultStats("finish-view");
+  CHECK_THAT(stats, Catch::Contains("\"Content-Length\": \"3000\"") && Catch::Contains("\"X-Finished\": \"1\""));
+  CHECK(transfer.request.headers.empty());  // the caller's transfer is left as it was
+}
+
+TEST_CASE("a failing finish fails its own transfer, unsent, and not the others", "[http]") {
+  Client client(FastRetries());
+  std::vector<Transfer> transfers{FaultGet("/fail/503?times=0&id=finish-refused"), FaultGet("/fail/503?times=0&id=finish-sent")};
+  transfers[0].finish = [](Request&) { return ConfigError("no hash for this block"); };
+  auto results = client.PerformAll(transfers, 2);
+  REQUIRE(results.size() == 2);
+  REQUIRE_FALSE(results[0].ok());
+  CHECK(results[0].status().kind() == ErrorKind::kConfig);
+  CHECK_THAT(results[0].status().message(), Catch::Contains("no hash for this block"));
+  CHECK(FaultRequestsSeen("finish-refused") == 0);
+  REQUIRE(results[1].ok());
+  CHECK(results[1]->status == 200);
+}
+
 TEST_CASE("the fault server serves files from its root with validators", "[http][fixture]") {
   TempDir dir;
   dir.Write("cases.csv", "county,cases\nAlameda,3\n");

@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
   pipeline::ToolRun tool("sluice-publish", std::cerr);
   CLI::App app{"Publish what was merged to storage: the files of a commit (--ref, default HEAD; never the working\n"
                "tree), or ad hoc a directory (--from). Only files whose sha256 differs from the target's\n"
-               "_sluice/manifest.json are uploaded; each is read back and compared; the manifest is written last,\n"
+               "_sluice/manifest.json are uploaded; each is confirmed (read back and compared; on Azure a file put\n"
+               "in blocks by its committed block list); the manifest is written last,\n"
                "so readers never see a half-updated set; then _sluice/status.json. One publisher at a time per\n"
                "target (a conditional write of the manifest): a second one stops with exit 4. Publishing an older\n"
                "--ref rolls back. Outside CI, --target production is a dry run unless --yes.\n"

@@ -3,11 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <random>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -142,10 +142,16 @@ Status WriteFileAtomically(const fs::path& path, std::string_view content) {
 Result<std::string> ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return InputError(fmt::format("cannot read {}: {}", path.string(), ErrnoText(errno)));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  std::string bytes;
+  // The size is a hint (a pipe or a file under /proc has none): reserving it spares the copies of
+  // a growing buffer, which for a large file doubled its peak memory.
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (!ec && size <= bytes.max_size()) bytes.reserve(static_cast<std::size_t>(size));
+  std::array<char, 1 << 16> chunk{};
+  while (in.read(chunk.data(), chunk.size()) || in.gcount() > 0) bytes.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
   if (in.bad()) return InputError(fmt::format("cannot read {}: {}", path.string(), ErrnoText(errno)));
-  return buffer.str();
+  return bytes;
 }
 
 Result<fs::path> ConfinePath(const fs::path& workspace, std::string_view relative) {

@@ -107,11 +107,11 @@ bool Attempt::SetMethodAndBody() {
   }
   // DELETE usually has no body; POST, PUT and PATCH send one (possibly empty, so that the
   // server sees Content-Length: 0).
-  if (request.method == "DELETE" && request.body.empty()) return true;
+  if (request.method == "DELETE" && request.Payload().empty()) return true;
   // The Request outlives the transfer, so curl may point into it instead of copying.
-  return curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size())) ==
-             CURLE_OK &&
-         curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data()) == CURLE_OK;
+  const std::string_view payload = request.Payload();
+  return curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size())) == CURLE_OK &&
+         curl_easy_setopt(easy, CURLOPT_POSTFIELDS, payload.data()) == CURLE_OK;
 }
 
 Status Attempt::SetHeaders() {
@@ -133,7 +133,7 @@ Status Attempt::SetHeaders() {
   }
   // curl waits up to a second for "100 Continue" before sending a body over 1 KiB; many
   // servers never send it.
-  if (!transfer_.request.body.empty() && !HasHeader(headers, "expect")) {
+  if (!transfer_.request.Payload().empty() && !HasHeader(headers, "expect")) {
     appended = appended && AppendHeader(header_list_, "Expect:");
   }
   if (!appended) return InternalError("out of memory while building request headers");

@@ -26,6 +26,7 @@ namespace {
 // One Transfer through all its attempts.
 struct TransferRun {
   const Transfer* transfer = nullptr;
+  std::optional<Transfer> finished;  // the transfer as its `finish` left it
   std::unique_ptr<Attempt> attempt;  // while curl runs it
   int attempts = 0;
   std::vector<std::string> log;
@@ -116,6 +117,13 @@ void Batch::StartDue() {
 
 void Batch::Start(TransferRun& run) {
   if (run.attempts == 0) run.started = Clock::now();
+  if (run.attempts == 0 && run.transfer->finish) {
+    run.finished = *run.transfer;
+    run.finished->finish = nullptr;
+    Status finished = run.transfer->finish(run.finished->request);
+    if (!finished.ok()) return Fail(run, finished.WithContext(run.Subject()));
+    run.transfer = &*run.finished;
+  }
   ++run.attempts;
   auto attempt = Attempt::Create(*run.transfer, &run);
   if (!attempt.ok()) return Fail(run, attempt.status().WithContext(run.Subject()));

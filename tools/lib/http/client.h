@@ -36,10 +36,15 @@ struct Request {
   std::string url;
   Headers headers;  // values may be secrets
   std::string body;
+  // When set, sent instead of `body` and never copied: the bytes must outlive the transfer (a
+  // block of a large file goes up straight from the file's bytes).
+  std::optional<std::string_view> body_view;
   std::chrono::milliseconds timeout{120'000};  // whole transfer, each attempt
   std::chrono::milliseconds connect_timeout{15'000};
   std::uint64_t max_bytes = 0;  // 0: no limit. A bigger body fails at once, without retry.
   int max_redirects = 5;  // 0: a 3xx is returned as the Response, not followed
+
+  std::string_view Payload() const { return body_view ? *body_view : std::string_view(body); }
 };
 
 struct Response {
@@ -77,6 +82,10 @@ struct Transfer {
   BodySink* sink = nullptr;  // null: the body is collected in Response::body
   std::function<void(const Progress&)> on_progress;  // optional, called from the transfer loop
   std::optional<int> attempts;  // overrides RetryPolicy::attempts for this transfer
+  // Optional: finishes the request just before its first attempt, on the calling thread (a header
+  // that signs a hash worked out meanwhile, so a large upload need not wait for every hash before
+  // its first byte). A failure fails this transfer without sending it.
+  std::function<Status(Request&)> finish;
 };
 
 // Outcome rules, for Perform and PerformAll alike:

@@ -217,18 +217,26 @@ class Run {
       report_.verified = live.size();
       return Status::Ok();
     }
+    std::vector<storage::ConfirmItem> written;
     for (const PlannedFile& planned : plan_.files) {
-      if (planned.change == FileChange::kUnchanged) continue;
-      auto object = backend_.Get(planned.file->path);
-      if (!object.ok()) return object.status().WithContext("reading back");
-      if (!object->has_value() || Sha256Hex((*object)->bytes) != planned.file->sha256) {
-        return ExternalError(fmt::format("{}: read back {} where {} was uploaded", Where(backend_, planned.file->path),
-                                         object->has_value() ? "sha256 " + Sha256Hex((*object)->bytes).substr(0, 12) : "nothing",
-                                         planned.file->sha256.substr(0, 12)));
+      if (planned.change != FileChange::kUnchanged) {
+        written.push_back({planned.file->path, planned.file->sha256, planned.file->bytes.size()});
       }
-      ++report_.verified;
     }
-    return Status::Ok();
+    const std::vector<storage::Confirmation> confirmations = backend_.ConfirmAll(written, options_.parallel);
+    std::vector<Status> problems;
+    for (const storage::Confirmation& confirmation : confirmations) {
+      if (!confirmation.status.ok()) {
+        problems.push_back(confirmation.status);
+      } else {
+        ++report_.verified;
+        if (confirmation.by == storage::ConfirmedBy::kBlockList) ++report_.verified_by_block_list;
+      }
+    }
+    if (problems.empty()) return Status::Ok();
+    if (problems.size() == 1) return problems.front();
+    return Status(problems.front().kind(), fmt::format("{} (and {} more files did not read back as uploaded)",
+                                                       problems.front().message(), problems.size() - 1));
   }
 
   PublishedManifest NextManifest() const {

@@ -69,6 +69,9 @@ struct PublishReport {
   std::size_t uploaded = 0;
   std::uint64_t bytes_uploaded = 0;
   std::size_t verified = 0;
+  // Of `verified`, those confirmed by their committed block list and properties, not read back
+  // whole (large blobs put in blocks on Azure; storage::ConfirmedBy).
+  std::size_t verified_by_block_list = 0;
   bool manifest_written = false;
   bool status_written = false;
   std::vector<std::string> warnings;

@@ -18,8 +18,13 @@ std::string Headline(const PublishRun& run) {
                        r.Count(FileChange::kAdded), r.Count(FileChange::kModified), r.unchanged(), r.removed.size());
   }
   if (!r.manifest_written) return fmt::format("{} -> {}: unchanged, nothing written ({} files)", what, r.target, r.files.size());
-  return fmt::format("{} -> {}: uploaded {} ({} bytes, read back and verified), {} unchanged, {} deleted; manifest written",
-                     what, r.target, r.uploaded, r.bytes_uploaded, r.unchanged(), r.deleted.size());
+  const std::string verified =
+      r.verified_by_block_list == 0
+          ? "read back and verified"
+          : fmt::format("verified: {} read back, {} by their committed block list and MD5", r.verified - r.verified_by_block_list,
+                        r.verified_by_block_list);
+  return fmt::format("{} -> {}: uploaded {} ({} bytes, {}), {} unchanged, {} deleted; manifest written", what, r.target,
+                     r.uploaded, r.bytes_uploaded, verified, r.unchanged(), r.deleted.size());
 }
 
 std::string ManifestUrl(const PublishReport& r) { return r.target + "/_sluice/manifest.json"; }
@@ -62,6 +67,8 @@ std::string ReportJson(const PublishRun& run) {
   w.Uint64(r.bytes_uploaded);
   w.Key("verified");
   w.Uint64(r.verified);
+  w.Key("verified_by_block_list");
+  w.Uint64(r.verified_by_block_list);
   w.Key("unchanged");
   w.Uint64(r.unchanged());
   w.Key("manifest_written");

@@ -217,7 +217,9 @@ std::string Md5Base64(std::string_view bytes) {
   return Base64(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }
 
-std::string BlockId(std::size_t index) { return Base64(fmt::format("sluice-block-{:08d}", index)); }
+std::string BlockId(std::size_t index, std::string_view md5_base64) {
+  return Base64(fmt::format("sluice-{:06d}-{}", index, md5_base64));
+}
 
 std::string HttpDate(std::chrono::system_clock::time_point when) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(when);

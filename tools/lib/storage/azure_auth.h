@@ -55,9 +55,11 @@ std::string HmacSha256(std::string_view key, std::string_view text);  // raw 32 
 std::string Base64(std::string_view bytes);
 Result<std::string> DecodeBase64(std::string_view text);
 std::string Md5Base64(std::string_view bytes);  // Content-MD5
-// The id of block `index` of a Put Block List: base64 of a fixed-width decimal counter, as
-// every id of one blob must have the same length.
-std::string BlockId(std::size_t index);
+// The id of block `index` of a Put Block List, whose bytes have MD5 `md5_base64` (the block's
+// Content-MD5): base64 of a fixed-width decimal counter and the MD5, so every id of one blob has
+// the same length (the service requires it), and the committed block list names the content the
+// service checked as each block arrived.
+std::string BlockId(std::size_t index, std::string_view md5_base64);
 // RFC 1123 date in GMT, as x-ms-date wants it.
 std::string HttpDate(std::chrono::system_clock::time_point when);
 // Percent-encodes everything but unreserved characters and '/'.

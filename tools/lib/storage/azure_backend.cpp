@@ -1,7 +1,11 @@
 #include "storage/azure_backend.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <future>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -66,7 +70,8 @@ http::Transfer AzureBackend::Prepare(const Call& call) const {
   const bool has_type = std::any_of(request.headers.begin(), request.headers.end(),
                                     [](const auto& h) { return h.first == "Content-Type"; });
   if (call.method == "PUT" && !has_type) request.headers.emplace_back("Content-Type", "application/octet-stream");
-  request.body = call.body;
+  if (call.body_view) request.body_view = call.body_view;
+  else request.body = call.body;
   request.max_redirects = 0;
   std::string query = QueryString(call.query);
   if (!access_.sas.empty()) query += (query.empty() ? "" : "&") + access_.sas;
@@ -74,7 +79,7 @@ http::Transfer AzureBackend::Prepare(const Call& call) const {
   if (access_.sas.empty()) {
     const std::string path =
         endpoint_path_ + "/" + url_.container + (call.blob.empty() ? "" : "/" + azure::EncodePath(call.blob));
-    azure::SignSharedKey(access_, call.method, request.headers, call.body.size(), path, call.query,
+    azure::SignSharedKey(access_, call.method, request.headers, call.Payload().size(), path, call.query,
                          std::chrono::system_clock::now());
   }
   return transfer;
@@ -93,7 +98,8 @@ Result<http::Response> AzureBackend::Send(const Call& call) {
 
 AzureBackend::Call AzureBackend::PutBlobCall(const std::string& key, std::string_view bytes,
                                              const ObjectProperties& properties) const {
-  Call call{"PUT", BlobName(key), {}, {}, std::string(bytes), "uploading " + key};
+  Call call{"PUT", BlobName(key), {}, {}, "", "uploading " + key};
+  call.body_view = bytes;  // the caller's bytes outlive the call
   call.headers = {{"x-ms-blob-type", "BlockBlob"}, {"Content-MD5", azure::Md5Base64(bytes)}};
   AddProperties(call.headers, properties);
   return call;
@@ -142,7 +148,6 @@ std::vector<Status> AzureBackend::PutAll(const std::vector<PutItem>& items, int 
       const PutItem& item = items[small[j]];
       calls.push_back(PutBlobCall(item.key, item.bytes, item.properties));
       transfers.push_back(Prepare(calls.back()));
-      calls.back().body.clear();  // the transfer holds its own copy
     }
     std::vector<Result<http::Response>> responses = client_.PerformAll(transfers, parallel);
     for (std::size_t j = start; j < end; ++j) {
@@ -160,35 +165,80 @@ std::vector<Status> AzureBackend::PutAll(const std::vector<PutItem>& items, int 
   return statuses;
 }
 
-// Blocks go up `parallel` at a time; the blob exists (or changes) only when the block list is
-// committed, so a failure midway leaves the previous blob as it was.
+namespace {
+
+// Every block's Content-MD5, worked out on all cores in block order while the blocks go up
+// (MD5 is the slow part of a large upload): a block waits only for its own hash.
+class BlockHashes {
+ public:
+  BlockHashes(std::string_view bytes, std::size_t block_size) : promises_((bytes.size() + block_size - 1) / block_size) {
+    for (auto& promise : promises_) futures_.push_back(promise.get_future());
+    const std::size_t workers =
+        std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, std::max<std::size_t>(promises_.size(), 1));
+    for (std::size_t w = 0; w < workers; ++w) {
+      threads_.emplace_back([this, bytes, block_size, w, workers] {
+        for (std::size_t b = w; b < promises_.size(); b += workers) {
+          promises_[b].set_value(stop_ ? std::string() : azure::Md5Base64(bytes.substr(b * block_size, block_size)));
+        }
+      });
+    }
+  }
+  ~BlockHashes() {
+    stop_ = true;  // a failed upload does not wait for the hashes of blocks it will never send
+    for (auto& thread : threads_) thread.join();
+  }
+  BlockHashes(const BlockHashes&) = delete;
+  BlockHashes& operator=(const BlockHashes&) = delete;
+
+  std::size_t size() const { return promises_.size(); }
+  std::string Get(std::size_t block) { return futures_[block].get(); }
+
+ private:
+  std::vector<std::promise<std::string>> promises_;
+  std::vector<std::future<std::string>> futures_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
+// Every block is handed to the client at once and goes up `parallel` at a time, straight from
+// the item's bytes, signed when its turn comes (its Content-MD5 is in the signature). The blob
+// exists (or changes) only when the block list is committed, so a failure midway leaves the
+// previous blob as it was.
 Status AzureBackend::PutInBlocks(const PutItem& item, int parallel) {
   const std::string blob = BlobName(item.key);
-  const std::size_t count = (item.bytes.size() + kBlockSize - 1) / kBlockSize;
-  std::string list = "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>";
-  for (std::size_t first = 0; first < count; first += static_cast<std::size_t>(parallel)) {
-    const std::size_t last = std::min(count, first + static_cast<std::size_t>(parallel));
-    std::vector<Call> calls;
-    std::vector<http::Transfer> transfers;
-    for (std::size_t b = first; b < last; ++b) {
-      std::string_view bytes = item.bytes.substr(b * kBlockSize, kBlockSize);
-      const std::string id = azure::BlockId(b);
-      Call call{"PUT", blob, {{"comp", "block"}, {"blockid", id}}, {{"Content-MD5", azure::Md5Base64(bytes)}},
-                std::string(bytes), fmt::format("uploading block {} of {} of {}", b + 1, count, item.key)};
-      transfers.push_back(Prepare(call));
-      call.body.clear();  // the transfer holds its own copy
-      calls.push_back(std::move(call));
-      list += "<Latest>" + id + "</Latest>";
-    }
-    std::vector<Result<http::Response>> responses = client_.PerformAll(transfers, parallel);
-    for (std::size_t j = 0; j < calls.size(); ++j) SLUICE_RETURN_IF_ERROR(CheckPut(calls[j], responses[j]));
+  BlockHashes hashes(item.bytes, kBlockSize);
+  CommittedBlocks blocks;
+  blocks.ids.resize(hashes.size());
+  std::vector<Call> calls(hashes.size());
+  std::vector<http::Transfer> transfers(hashes.size());
+  for (std::size_t b = 0; b < hashes.size(); ++b) {
+    calls[b] = {"PUT", blob, {}, {}, "", fmt::format("uploading block {} of {} of {}", b + 1, hashes.size(), item.key)};
+    calls[b].body_view = item.bytes.substr(b * kBlockSize, kBlockSize);
+    transfers[b].request.method = "PUT";
+    transfers[b].request.url = UrlWithoutQuery(calls[b]);  // for messages until it is finished
+    transfers[b].finish = [this, b, &hashes, &calls, &blocks](http::Request& request) {
+      const std::string md5 = hashes.Get(b);
+      blocks.ids[b] = azure::BlockId(b, md5);
+      calls[b].query = {{"comp", "block"}, {"blockid", blocks.ids[b]}};
+      calls[b].headers = {{"Content-MD5", md5}};
+      request = Prepare(calls[b]).request;
+      return Status::Ok();
+    };
   }
+  std::vector<Result<http::Response>> responses = client_.PerformAll(transfers, parallel);
+  for (std::size_t b = 0; b < calls.size(); ++b) SLUICE_RETURN_IF_ERROR(CheckPut(calls[b], responses[b]));
+  std::string list = "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>";
+  for (const std::string& id : blocks.ids) list += "<Latest>" + id + "</Latest>";
   list += "</BlockList>";
   Call commit{"PUT", blob, {{"comp", "blocklist"}}, {}, list, "committing the blocks of " + item.key};
-  commit.headers = {{"Content-Type", "application/xml"}, {"Content-MD5", azure::Md5Base64(list)},
-                    {"x-ms-blob-content-md5", azure::Md5Base64(item.bytes)}};
+  commit.headers = {{"Content-Type", "application/xml"}, {"Content-MD5", azure::Md5Base64(list)}};
   AddProperties(commit.headers, item.properties);
-  return CheckPut(commit, Send(commit));
+  SLUICE_RETURN_IF_ERROR(CheckPut(commit, Send(commit)));
+  blocks.size = item.bytes.size();
+  committed_blocks_[item.key] = std::move(blocks);
+  return Status::Ok();
 }
 
 Result<std::optional<StoredObject>> AzureBackend::Get(const std::string& key) {
@@ -198,7 +248,7 @@ Result<std::optional<StoredObject>> AzureBackend::Get(const std::string& key) {
   if (!response.ok()) return response.status();
   if (response->status == 404 && azure::ErrorCode(*response) != "ContainerNotFound") return std::optional<StoredObject>();
   if (response->status != 200) return Failure(call, *response);
-  // The blob's stored MD5 (Put Blob's Content-MD5, or x-ms-blob-content-md5 of a block list).
+  // The blob's stored MD5, where it has one (Put Blob's; a blob put in blocks has none).
   if (auto md5 = response->Header("Content-MD5"); md5 && *md5 != azure::Md5Base64(response->body)) {
     return ExternalError(fmt::format("{} at {}: the bytes received do not match the blob's Content-MD5 {}; rerun",
                                      call.action, UrlWithoutQuery(call), *md5));
@@ -259,6 +309,97 @@ Result<std::vector<std::string>> AzureBackend::List() {
   } while (!marker.empty());
   std::sort(keys.begin(), keys.end());
   return keys;
+}
+
+std::vector<Confirmation> AzureBackend::ConfirmAll(const std::vector<ConfirmItem>& items, int parallel) {
+  parallel = std::max(parallel, 1);
+  std::vector<Confirmation> confirmations(items.size());
+  std::vector<std::size_t> by_blocks;
+  std::vector<std::size_t> by_bytes;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    confirmations[i].status = CheckKey(items[i].key);
+    if (!confirmations[i].status.ok()) continue;
+    auto blocks = committed_blocks_.find(items[i].key);
+    if (blocks != committed_blocks_.end() && blocks->second.size == items[i].size) by_blocks.push_back(i);
+    else by_bytes.push_back(i);
+  }
+
+  // A blob put in blocks: its committed block list and its properties, two small requests.
+  std::vector<Call> calls;
+  std::vector<http::Transfer> transfers;
+  for (std::size_t i : by_blocks) {
+    const std::string blob = BlobName(items[i].key);
+    calls.push_back({"GET", blob, {{"comp", "blocklist"}, {"blocklisttype", "committed"}}, {}, "",
+                     "reading the committed block list of " + items[i].key});
+    calls.push_back({"HEAD", blob, {}, {}, "", "reading the properties of " + items[i].key});
+  }
+  for (const Call& call : calls) transfers.push_back(Prepare(call));
+  std::vector<Result<http::Response>> responses = client_.PerformAll(transfers, parallel);
+  for (std::size_t j = 0; j < by_blocks.size(); ++j) {
+    const std::size_t i = by_blocks[j];
+    confirmations[i] = {ConfirmBlocks(items[i], committed_blocks_.at(items[i].key), calls[2 * j], responses[2 * j],
+                                      calls[2 * j + 1], responses[2 * j + 1]),
+                        ConfirmedBy::kBlockList};
+  }
+
+  // Everything else is read back whole, in rounds so that bodies do not all sit in memory at once.
+  const std::size_t round = std::max<std::size_t>(static_cast<std::size_t>(parallel) * 4, 32);
+  for (std::size_t start = 0; start < by_bytes.size(); start += round) {
+    const std::size_t end = std::min(by_bytes.size(), start + round);
+    calls.clear();
+    transfers.clear();
+    for (std::size_t j = start; j < end; ++j) {
+      calls.push_back({"GET", BlobName(items[by_bytes[j]].key), {}, {}, "", "reading back " + items[by_bytes[j]].key});
+      transfers.push_back(Prepare(calls.back()));
+    }
+    responses = client_.PerformAll(transfers, parallel);
+    for (std::size_t j = start; j < end; ++j) {
+      const ConfirmItem& item = items[by_bytes[j]];
+      confirmations[by_bytes[j]].status = ConfirmReadBack(item, calls[j - start], responses[j - start]);
+    }
+  }
+  return confirmations;
+}
+
+Status AzureBackend::ConfirmReadBack(const ConfirmItem& item, const Call& call, const Result<http::Response>& response) const {
+  if (!response.ok()) return response.status().WithContext(call.action);
+  const std::string where = Describe() + "/" + item.key;
+  if (response->status == 404 && azure::ErrorCode(*response) == "BlobNotFound") return CompareReadBack(where, item, std::nullopt);
+  if (response->status != 200) return Failure(call, *response);
+  if (auto md5 = response->Header("Content-MD5"); md5 && *md5 != azure::Md5Base64(response->body)) {
+    return ExternalError(fmt::format("{}: the bytes read back do not match the blob's Content-MD5 {}", where, *md5));
+  }
+  return CompareReadBack(where, item, response->body);
+}
+
+// The committed list must be exactly the ids this Backend committed: each id names the MD5 the
+// service checked when that block arrived, so the blob is the bytes that were put, in order.
+// Its properties must show the length and the sluice-sha256 metadata that were committed.
+Status AzureBackend::ConfirmBlocks(const ConfirmItem& item, const CommittedBlocks& blocks, const Call& list_call,
+                                   const Result<http::Response>& list, const Call& properties_call,
+                                   const Result<http::Response>& properties) const {
+  if (!list.ok()) return list.status().WithContext(list_call.action);
+  if (list->status != 200) return Failure(list_call, *list);
+  if (!properties.ok()) return properties.status().WithContext(properties_call.action);
+  if (properties->status != 200) return Failure(properties_call, *properties);
+  const std::string where = Describe() + "/" + item.key;
+  const std::vector<std::string> ids = azure::XmlTexts(list->body, "Name");
+  std::uint64_t listed = 0;
+  for (const std::string& size : azure::XmlTexts(list->body, "Size")) listed += std::strtoull(size.c_str(), nullptr, 10);
+  if (ids != blocks.ids || listed != item.size) {
+    return ExternalError(fmt::format("{}: the committed block list ({} blocks, {} bytes) is not the one this run committed "
+                                     "({} blocks, {} bytes): another writer replaced the blob; rerun",
+                                     where, ids.size(), listed, blocks.ids.size(), item.size));
+  }
+  const std::string length = properties->Header("Content-Length").value_or("");
+  const std::string sha256 = properties->Header("x-ms-meta-sluice_sha256").value_or("");
+  if (length != std::to_string(item.size) || sha256 != item.sha256) {
+    return ExternalError(fmt::format("{}: the blob's properties show {} bytes and sha256 {} where {} bytes of sha256 {} were "
+                                     "committed: another writer changed it; rerun",
+                                     where, length.empty() ? "no length" : length, sha256.empty() ? "none" : sha256.substr(0, 12),
+                                     item.size, item.sha256.substr(0, 12)));
+  }
+  return Status::Ok();
 }
 
 }  // namespace sluice::storage

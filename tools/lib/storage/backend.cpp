@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/hash.h"
+
 #include "storage/azure_backend.h"
 #include "storage/file_backend.h"
 #include "storage/s3_backend.h"
@@ -21,6 +23,31 @@ std::vector<Status> Backend::PutAll(const std::vector<PutItem>& items, int paral
     if (progress) progress(statuses.size(), items.size());
   }
   return statuses;
+}
+
+Status CompareReadBack(const std::string& where, const ConfirmItem& item, const std::optional<std::string>& stored) {
+  if (!stored) return ExternalError(fmt::format("{}: read back nothing where {} was uploaded", where, item.sha256.substr(0, 12)));
+  const std::string found = Sha256Hex(*stored);
+  if (found == item.sha256) return Status::Ok();
+  return ExternalError(fmt::format("{}: read back sha256 {} ({} bytes) where {} ({} bytes) was uploaded", where,
+                                   found.substr(0, 12), stored->size(), item.sha256.substr(0, 12), item.size));
+}
+
+std::vector<Confirmation> Backend::ConfirmAll(const std::vector<ConfirmItem>& items, int parallel) {
+  (void)parallel;
+  std::vector<Confirmation> confirmations;
+  confirmations.reserve(items.size());
+  for (const ConfirmItem& item : items) {
+    auto object = Get(item.key);
+    if (!object.ok()) {
+      confirmations.push_back({object.status().WithContext("reading back"), ConfirmedBy::kReadBack});
+      continue;
+    }
+    std::optional<std::string> stored;
+    if (object->has_value()) stored = std::move((*object)->bytes);
+    confirmations.push_back({CompareReadBack(Describe() + "/" + item.key, item, stored), ConfirmedBy::kReadBack});
+  }
+  return confirmations;
 }
 
 Status CheckKey(std::string_view key) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -45,6 +46,23 @@ struct PutItem {
 // Called after each finished item of a batch with the count finished so far (any order).
 using PutProgress = std::function<void(std::size_t done, std::size_t total)>;
 
+// One uploaded object to confirm (Backend::ConfirmAll): what was put, by its hash and size.
+struct ConfirmItem {
+  std::string key;
+  std::string sha256;  // lower-case hex
+  std::uint64_t size = 0;
+};
+
+// How an object was confirmed: its bytes read back whole and hashed, or (Azure, a blob this
+// Backend put in blocks) its committed block list, whose ids name the MD5 the service checked as
+// each block arrived, with the blob's length, MD5 and sluice-sha256 from its properties.
+enum class ConfirmedBy { kReadBack, kBlockList };
+
+struct Confirmation {
+  Status status;
+  ConfirmedBy by = ConfirmedBy::kReadBack;
+};
+
 // What a conditional put requires of the object as it is now.
 struct Precondition {
   std::optional<std::string> version;  // nullopt: the object must not exist; else its version must be this
@@ -65,6 +83,10 @@ class Backend {
   // Puts every item, at most `parallel` at once; one Status per item, in input order. A failed
   // item does not stop the others. The default puts them one by one.
   virtual std::vector<Status> PutAll(const std::vector<PutItem>& items, int parallel, const PutProgress& progress);
+  // Confirms that each object holds what was put, at most `parallel` requests at once; one
+  // Confirmation per item, in input order. An object that differs or is missing is an
+  // ExternalError naming it and both hashes. The default reads each one back (Get), one by one.
+  virtual std::vector<Confirmation> ConfirmAll(const std::vector<ConfirmItem>& items, int parallel);
   // Deleting an object that is not there succeeds (a rerun repeats deletions).
   virtual Status Delete(const std::string& key) = 0;
   // Writes `bytes` only if `precondition` holds at the moment of writing, atomically with the
@@ -75,6 +97,9 @@ class Backend {
   // Every key under the prefix, sorted. Optional: a backend may answer with a ConfigError.
   virtual Result<std::vector<std::string>> List();
 };
+
+// The verdict on one object read back: Ok when `stored` holds bytes of `item.sha256`.
+Status CompareReadBack(const std::string& where, const ConfirmItem& item, const std::optional<std::string>& stored);
 
 // Refuses (kUnsafe) a key that could leave the prefix; see the top of this file.
 Status CheckKey(std::string_view key);
