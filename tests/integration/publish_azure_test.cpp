@@ -298,7 +298,7 @@ TEST_CASE("Azure: two publishers at once: the second stops with exit 4, a broken
 }
 
 TEST_CASE("Azure: the emulator stopped mid-publish: exit 3, the manifest never names a missing blob, after a restart "
-          "a rerun completes",
+          "the re-run attempt of that run takes the dead attempt's lock over and completes",
           "[azure][publish]") {
   AzureFixture f;
   REQUIRE(f.Staging({}).exit_code == 0);
@@ -313,7 +313,14 @@ TEST_CASE("Azure: the emulator stopped mid-publish: exit 3, the manifest never n
 
   TempDir hooks;
   const fs::path pause = hooks.path() / "go";
-  auto run = std::async(std::launch::async, [&] { return f.Staging({}, {{"SLUICE_PUBLISH_PAUSE_FILE", pause.string()}}); });
+  // The run as Actions would start it: run 4242, attempt 1.
+  auto actions_run = [](const std::string& id, const std::string& attempt) {
+    return EnvOverrides{{"GITHUB_SERVER_URL", "https://github.com"}, {"GITHUB_REPOSITORY", "health/dashboard-data"},
+                        {"GITHUB_RUN_ID", id}, {"GITHUB_RUN_ATTEMPT", attempt}};
+  };
+  EnvOverrides first_attempt = actions_run("4242", "1");
+  first_attempt["SLUICE_PUBLISH_PAUSE_FILE"] = pause.string();
+  auto run = std::async(std::launch::async, [&] { return f.Staging({}, first_attempt); });
   for (int i = 0; i < 600 && !fs::exists(pause.string() + ".waiting"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   REQUIRE(fs::exists(pause.string() + ".waiting"));
   f.azurite.Stop();  // uploads done, manifest not yet written
@@ -329,13 +336,18 @@ TEST_CASE("Azure: the emulator stopped mid-publish: exit 3, the manifest never n
   const auto blobs = Blobs(f.azurite, "dashboard/staging");
   for (const auto& file : stuck.files) CHECK(blobs.count(file.path) == 1);
 
-  // The dead run's claim holds the target until it expires; the runbook says --break-lock.
-  ProcessResult held = f.Staging({});
-  CHECK(held.exit_code == 4);
-  CHECK_THAT(held.err, Catch::Contains("--break-lock"));
-  ProcessResult rerun = f.Staging({"--break-lock", "--json"});
+  // The dead attempt's claim holds the target against other runs, and against another job of the
+  // same attempt (both could be alive); the message says what to do.
+  ProcessResult other_run = f.Staging({}, actions_run("4243", "1"));
+  CHECK(other_run.exit_code == 4);
+  CHECK_THAT(other_run.err, Catch::Contains("https://github.com/health/dashboard-data/actions/runs/4242") &&
+                                Catch::Contains("re-run its failed job") && Catch::Contains("--break-lock"));
+  CHECK(f.Staging({}, actions_run("4242", "1")).exit_code == 4);
+  // "Re-run failed jobs" starts attempt 2 only after attempt 1 ended: it takes the lock over.
+  ProcessResult rerun = f.Staging({"--json"}, actions_run("4242", "2"));
   INFO(rerun.err);
   REQUIRE(rerun.exit_code == 0);
+  CHECK_THAT(rerun.out + rerun.err, Catch::Contains("taking over the lock of attempt 1 of this run"));
   CHECK(ManifestIn(f.azurite, "dashboard/staging").commit == v2);
   CheckManifestHolds(f.azurite, "dashboard/staging");
   CHECK_THAT(f.Staging({"--json"}).out, Catch::Contains("\"uploaded\":0"));

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <random>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -50,6 +52,26 @@ Result<Previous> ReadPrevious(storage::Backend& backend) {
   return previous;
 }
 
+// An Actions run page split into the run ("<server>/<repo>/actions/runs/<id>") and its attempt
+// (1 when the URL names none, as RunUrl writes it).
+struct RunAttempt {
+  std::string run;
+  long attempt = 1;
+};
+
+std::optional<RunAttempt> ParseRunAttempt(const std::string& url) {
+  const std::size_t runs = url.find("/actions/runs/");
+  if (runs == std::string::npos) return std::nullopt;
+  const std::size_t attempts = url.find("/attempts/", runs);
+  RunAttempt parsed{url.substr(0, attempts), 1};
+  if (attempts != std::string::npos) {
+    const std::string number = url.substr(attempts + std::string_view("/attempts/").size());
+    if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos || number.size() > 9) return std::nullopt;
+    parsed.attempt = std::stol(number);
+  }
+  return parsed;
+}
+
 Status CheckLock(const Previous& previous, const PublishOptions& options, const std::string& now, PublishReport& report) {
   if (!previous.manifest || !previous.manifest->lock) return Status::Ok();
   const PublishLock& lock = *previous.manifest->lock;
@@ -59,6 +81,16 @@ Status CheckLock(const Previous& previous, const PublishOptions& options, const 
     return Status::Ok();
   }
   const std::string holder = lock.run.empty() ? "run " + lock.id : lock.run;
+  // GitHub starts a new attempt of a run (a re-run of its failed jobs) only after the previous
+  // attempt has ended, so a lock held by an earlier attempt of this run belongs to a dead run.
+  // The same attempt (another job of it) or another run may be alive: those still wait.
+  const auto held = ParseRunAttempt(lock.run), mine = ParseRunAttempt(options.run_url);
+  if (held && mine && held->run == mine->run && held->attempt < mine->attempt) {
+    report.warnings.push_back(fmt::format("taking over the lock of attempt {} of this run (started {}): a run's earlier "
+                                          "attempt has ended before a new one starts",
+                                          held->attempt, lock.started_at));
+    return Status::Ok();
+  }
   if (options.break_lock) {
     report.warnings.push_back(fmt::format("breaking the lock of {} (started {}) as --break-lock asks", holder, lock.started_at));
     return Status::Ok();
@@ -68,7 +100,8 @@ Status CheckLock(const Previous& previous, const PublishOptions& options, const 
     return Status::Ok();
   }
   return UnsafeError(fmt::format("another publish holds the target: {} (commit {}) since {}, lock until {}. Wait for it; "
-                                 "if that run is dead, rerun with --break-lock",
+                                 "if that run is dead, re-run its failed job (a later attempt of the same run takes the "
+                                 "lock over) or rerun with --break-lock",
                                  holder, lock.commit ? lock.commit->substr(0, 12) : "none", lock.started_at,
                                  lock.expires_at));
 }
