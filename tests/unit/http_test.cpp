@@ -184,12 +184,72 @@ TEST_CASE("POST sends its body", "[http]") {
   Transfer transfer = FaultGet("/fail/503?times=1&id=post");
   transfer.request.method = "POST";
   transfer.request.body = std::string(5000, 'x');  // over 1 KiB: no Expect: 100-continue stall
+  transfer.repeatable = true;
   Stopwatch stopwatch;
   auto response = client.Perform(transfer);
   REQUIRE(response.ok());
   CHECK(response->status == 200);
   CHECK_THAT(FaultStats("post"), Catch::Contains("\"Content-Length\": \"5000\""));
   CHECK(stopwatch.elapsed() < 900ms);
+}
+
+TEST_CASE("a POST the server may have carried out is sent once, one the server declined is repeated", "[http]") {
+  Client client(FastRetries());
+  auto post = [](const std::string& path) {
+    Transfer transfer = FaultGet(path);
+    transfer.request.method = "POST";
+    transfer.request.body = "{\"text\": \"the run failed\"}";
+    return transfer;
+  };
+  // A 502 or a reset after the request went out: the post may exist; a repeat could make two.
+  auto failed = client.Perform(post("/fail/502?times=1&id=post-5xx"));
+  REQUIRE(failed.ok());
+  CHECK(failed->status == 502);
+  CHECK(failed->attempts == 1);
+  CHECK(FaultRequestsSeen("post-5xx") == 1);
+  auto reset = client.Perform(post("/reset?times=1&id=post-reset"));
+  REQUIRE_FALSE(reset.ok());
+  CHECK_THAT(reset.status().message(), Catch::Contains("not repeated: the server may have carried out this POST"));
+  CHECK(FaultRequestsSeen("post-reset") == 1);
+  // 429, and 503 with Retry-After, say the server did nothing: repeated.
+  auto limited = client.Perform(post("/fail/429?times=1&retry_after=0&id=post-429"));
+  REQUIRE(limited.ok());
+  CHECK(limited->status == 200);
+  CHECK(FaultRequestsSeen("post-429") == 2);
+  auto busy = client.Perform(post("/fail/503?times=1&retry_after=0&id=post-503"));
+  REQUIRE(busy.ok());
+  CHECK(busy->status == 200);
+  // A caller that knows its POST is safe to repeat says so.
+  Transfer safe = post("/fail/502?times=1&id=post-safe");
+  safe.repeatable = true;
+  auto repeated = client.Perform(safe);
+  REQUIRE(repeated.ok());
+  CHECK(repeated->status == 200);
+  CHECK(FaultRequestsSeen("post-safe") == 2);
+  // GET is repeated as before.
+  auto get = client.Perform(FaultGet("/fail/502?times=1&id=get-5xx"));
+  REQUIRE(get.ok());
+  CHECK(get->status == 200);
+}
+
+TEST_CASE("what may be repeated: reads, PUT and DELETE, but not POST, PATCH or a conditional write", "[http]") {
+  auto with = [](const std::string& method, Headers headers = {}) {
+    Transfer transfer;
+    transfer.request.method = method;
+    transfer.request.headers = std::move(headers);
+    return transfer;
+  };
+  CHECK(Repeatable(with("GET")));
+  CHECK(Repeatable(with("HEAD")));
+  CHECK(Repeatable(with("PUT")));
+  CHECK(Repeatable(with("DELETE")));
+  CHECK_FALSE(Repeatable(with("POST")));
+  CHECK_FALSE(Repeatable(with("PATCH")));
+  CHECK_FALSE(Repeatable(with("PUT", {{"If-Match", "\"0x8D\""}})));
+  CHECK_FALSE(Repeatable(with("PUT", {{"if-none-match", "*"}})));
+  Transfer told = with("POST");
+  told.repeatable = true;
+  CHECK(Repeatable(told));
 }
 
 TEST_CASE("a body_view is sent in place of the body, and finish runs once before the first attempt", "[http]") {
@@ -200,6 +260,7 @@ TEST_CASE("a body_view is sent in place of the body, and finish runs once before
   transfer.request.method = "POST";
   transfer.request.body = "not this";
   transfer.request.body_view = std::string_view(bytes).substr(0, 3000);
+  transfer.repeatable = true;
   transfer.finish = [&](Request& request) {
     ++finished;
     request.headers.emplace_back("X-Finished", std::to_string(finished));

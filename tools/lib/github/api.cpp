@@ -1,6 +1,8 @@
 #include "github/api.h"
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -57,6 +59,30 @@ std::string GraphqlUrl(const std::string& base_url) {
   return base_url + "/graphql";
 }
 
+namespace {
+
+// Writes that may be repeated after a 5xx or a lost answer: Git objects (a repeat makes the same
+// blob or tree, or at worst one more commit that nothing points to) and GraphQL queries. Every
+// other write (a PR, a comment, a merge, a label, a mutation) is sent once.
+std::optional<bool> Repeatable(const std::string& method, const std::string& path, const std::string& body) {
+  if (method != "POST") return std::nullopt;
+  for (const char* objects : {"/git/blobs", "/git/trees", "/git/commits"}) {
+    if (path.size() >= std::strlen(objects) && path.compare(path.size() - std::strlen(objects), std::string::npos, objects) == 0) {
+      return true;
+    }
+  }
+  if (path == kGraphqlPath) {
+    auto document = json::Parse(body, "GraphQL request");
+    if (!document.ok() || !document->IsObject()) return false;
+    const std::string query = json::StringOr(*document, "query");
+    const std::size_t start = query.find_first_not_of(" \t\r\n");
+    return start != std::string::npos && query.compare(start, 8, "mutation") != 0;
+  }
+  return false;
+}
+
+}  // namespace
+
 Api::Api(ApiConfig config) : config_(std::move(config)), http_(config_.retries) {}
 
 std::string Api::RepoPath(const std::string& rest) const {
@@ -74,6 +100,7 @@ Result<http::Response> Api::Send(const std::string& method, const std::string& p
   transfer.request.body = body;
   transfer.request.max_redirects = 0;  // a redirect would carry the token elsewhere
   transfer.request.timeout = std::chrono::seconds(120);
+  transfer.repeatable = Repeatable(method, path, body);
   for (int waits = 0;; ++waits) {
     ++requests_;
     if (IsWrite(method)) ++writes_;

@@ -29,6 +29,11 @@ bool HasHeader(const Headers& headers, std::string_view name) {
   return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return Lower(h.first) == name; });
 }
 
+// Failures where the request never reached the server: repeating it cannot do anything twice.
+bool IsConnectError(CURLcode code) {
+  return code == CURLE_COULDNT_RESOLVE_PROXY || code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_CONNECT;
+}
+
 bool IsRetryableCurlError(CURLcode code) {
   switch (code) {
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -77,6 +82,10 @@ Status Attempt::Configure(void* owner) {
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
   curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // every encoding curl can decode
+  // On a reused connection that dies before any answer, curl sends the request again by itself;
+  // the server may have acted on the first one. A request that must go out once gets a
+  // connection of its own.
+  if (!Repeatable(transfer_)) curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
   if (request.max_bytes > 0) {
     // Refuses early when Content-Length already says too much; OnBody counts the rest.
     curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_bytes));
@@ -226,9 +235,10 @@ AttemptOutcome Attempt::Finish(CURLcode code) {
   response.bytes = bytes_;
   response.body = std::move(body_);
   if (response.status >= 500 || response.status == 429) {
-    outcome.retryable = true;
-    outcome.error = fmt::format("HTTP {}", response.status);
     auto retry_after = response.Header("retry-after");
+    const bool declined = response.status == 429 || (response.status == 503 && retry_after.has_value());
+    outcome.retryable = declined || Repeatable(transfer_);
+    outcome.error = fmt::format("HTTP {}", response.status);
     if (retry_after && (response.status == 429 || response.status == 503)) {
       outcome.retry_after = ParseRetryAfter(*retry_after, std::chrono::system_clock::now());
     }
@@ -244,8 +254,11 @@ AttemptOutcome Attempt::FinishTransportError(CURLcode code) const {
   } else if (code == CURLE_UNSUPPORTED_PROTOCOL) {
     outcome.error = "only http:// and https:// URLs are fetched";
   } else {
-    outcome.retryable = IsRetryableCurlError(code);
+    outcome.retryable = IsRetryableCurlError(code) && (IsConnectError(code) || Repeatable(transfer_));
     outcome.error = DescribeCurlError(code);
+    if (IsRetryableCurlError(code) && !outcome.retryable) {
+      outcome.error += " (not repeated: the server may have carried out this " + transfer_.request.method + ")";
+    }
   }
   return outcome;
 }
@@ -255,6 +268,13 @@ std::string Attempt::DescribeCurlError(CURLcode code) const {
   // credential should one ever appear in it.
   std::string text = error_buffer_[0] != '\0' ? error_buffer_ : curl_easy_strerror(code);
   return Mask(text) + fmt::format(" (curl {})", static_cast<int>(code));
+}
+
+bool Repeatable(const Transfer& transfer) {
+  if (transfer.repeatable) return *transfer.repeatable;
+  const Request& request = transfer.request;
+  if (HasHeader(request.headers, "if-match") || HasHeader(request.headers, "if-none-match")) return false;
+  return request.method != "POST" && request.method != "PATCH";
 }
 
 }  // namespace sluice::http

@@ -82,15 +82,27 @@ struct Transfer {
   BodySink* sink = nullptr;  // null: the body is collected in Response::body
   std::function<void(const Progress&)> on_progress;  // optional, called from the transfer loop
   std::optional<int> attempts;  // overrides RetryPolicy::attempts for this transfer
+  // Whether an attempt the server may have carried out (a 5xx, or a timeout or reset after the
+  // request went out) may be repeated. nullopt: by the request - GET, HEAD, PUT and DELETE yes;
+  // POST and PATCH no (a Slack post or a comment would appear twice); a conditional request
+  // (If-Match, If-None-Match) no (a repeat of a write that succeeded would see its own write as a
+  // conflict). Whatever this says, a 429, a 503 with Retry-After (the server declined) and a
+  // failure to connect are retried.
+  std::optional<bool> repeatable;
   // Optional: finishes the request just before its first attempt, on the calling thread (a header
   // that signs a hash worked out meanwhile, so a large upload need not wait for every hash before
   // its first byte). A failure fails this transfer without sending it.
   std::function<Status(Request&)> finish;
 };
 
+// Whether `transfer` may be repeated after an attempt the server may have carried out (see
+// Transfer::repeatable).
+bool Repeatable(const Transfer& transfer);
+
 // Outcome rules, for Perform and PerformAll alike:
 // - Any HTTP status is a Response once retries are over (a final 503 or 404 is a Response,
-//   for the caller to judge); retryable statuses (5xx, 429) are retried first.
+//   for the caller to judge); retryable statuses (5xx, 429) are retried first, a 5xx only when
+//   the transfer is Repeatable.
 // - A transport failure after the last attempt (connect, TLS, timeout, reset, truncated body)
 //   is an ExternalError whose message names the redacted URL, the attempts and the last error.
 // - A Client is used by one thread at a time.
