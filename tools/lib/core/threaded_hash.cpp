@@ -1,5 +1,16 @@
 #include "core/threaded_hash.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
 namespace sluice {
 
 ThreadedSha256::~ThreadedSha256() { Stop(); }
@@ -73,6 +84,44 @@ void ThreadedSha256::Reset() {
   Stop();
   seen_ = 0;
   hash_.Reset();
+}
+
+Result<HashedFile> ReadFileWithSha256(const std::filesystem::path& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  auto failed = [&](int error) {
+    return InputError(fmt::format("cannot read {}: {}", path.string(), std::strerror(error)));
+  };
+  if (fd < 0) return failed(errno);
+  // The size is a hint (a pipe has none, a file may change): the bytes go straight into place up
+  // to it, and whatever lies past it is appended.
+  struct stat info {};
+  const std::size_t hint = fstat(fd, &info) == 0 && S_ISREG(info.st_mode) ? static_cast<std::size_t>(info.st_size) : 0;
+  constexpr std::size_t kChunk = 1u << 20;
+  HashedFile file;
+  file.bytes.resize(hint);
+  ThreadedSha256 hasher;
+  std::size_t got = 0;
+  std::array<char, 1 << 16> spill{};
+  while (true) {
+    char* into = got < hint ? file.bytes.data() + got : spill.data();
+    const std::size_t room = got < hint ? std::min(kChunk, hint - got) : spill.size();
+    const ssize_t n = read(fd, into, room);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      close(fd);
+      return failed(error);
+    }
+    if (n == 0) break;
+    const std::string_view chunk(into, static_cast<std::size_t>(n));
+    hasher.Update(chunk);
+    if (got >= hint) file.bytes.append(chunk);
+    got += static_cast<std::size_t>(n);
+  }
+  close(fd);
+  file.bytes.resize(got);  // shorter than the hint when the file shrank meanwhile
+  file.sha256 = hasher.FinishHex();
+  return file;
 }
 
 }  // namespace sluice

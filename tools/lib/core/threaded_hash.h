@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -51,5 +52,14 @@ class ThreadedSha256 {
   std::size_t queued_bytes_ = 0;
   bool stopping_ = false;
 };
+
+struct HashedFile {
+  std::string bytes;
+  std::string sha256;  // lower-case hex
+};
+
+// Reads a whole file and its SHA-256 in one pass: past the threshold, a ThreadedSha256 hashes each
+// chunk while the next one is read, so a large file costs about the longer of the two, not their sum.
+Result<HashedFile> ReadFileWithSha256(const std::filesystem::path& path);
 
 }  // namespace sluice

@@ -6,6 +6,7 @@
 
 #include "core/fs.h"
 #include "core/hash.h"
+#include "core/threaded_hash.h"
 #include "storage/backend.h"
 
 namespace sluice::publish {
@@ -29,7 +30,9 @@ Status Finish(PublishSource& source) {
                                  [](const SourceFile& a, const SourceFile& b) { return a.path == b.path; }),
                      source.files.end());
   if (source.files.empty()) return InputError(fmt::format("{}: there are no files to publish", source.origin));
-  for (auto& file : source.files) file.sha256 = Sha256Hex(file.bytes);
+  for (auto& file : source.files) {
+    if (file.sha256.empty()) file.sha256 = Sha256Hex(file.bytes);
+  }
   return Status::Ok();
 }
 
@@ -81,9 +84,9 @@ Result<PublishSource> FilesFromDirectory(const fs::path& directory) {
     if (it->is_directory()) continue;
     if (!it->is_regular_file()) return UnsafeError(fmt::format("{}: {} is not a regular file", source.origin, relative));
     SLUICE_RETURN_IF_ERROR(CheckName(relative, source.origin));
-    auto bytes = ReadFile(it->path());
-    if (!bytes.ok()) return bytes.status();
-    source.files.push_back({relative, std::move(bytes).value(), ""});
+    auto read = ReadFileWithSha256(it->path());
+    if (!read.ok()) return read.status();
+    source.files.push_back({relative, std::move(read->bytes), std::move(read->sha256)});
   }
   if (ec) return InputError(fmt::format("cannot read {}: {}", directory.string(), ec.message()));
   SLUICE_RETURN_IF_ERROR(Finish(source));
