@@ -182,6 +182,35 @@ TEST_CASE("the rollup grows: a newer PR of a member replaces its data, a new pip
   NoInvalidRequests(r.fake());
 }
 
+TEST_CASE("a fold cut off after the rollup was written is finished by the next pass, without a second commit",
+          "[approve][rollup]") {
+  Rollup r;
+  int cases = r.OpenPr("cases", "2", {"sluice:rollup"});
+  int deaths = r.OpenPr("deaths", "7", {"sluice:rollup"});
+  // GitHub fails the comment on the first folded PR: the rollup is written, its PRs still open.
+  r.fake().AddFault(R"({"method": "POST", "path": "/issues/\\d+/comments$", "times": 1, "status": 502})");
+  auto cut = r.Approve({"--now", kOutside});
+  INFO(cut.out << cut.err);
+  CHECK(cut.exit_code == 3);
+  const std::string head = r.fake().BareGit(kRepo, {"rev-parse", "sluice/rollup"});
+  CHECK(r.State(cases) == "open");
+  CHECK(r.State(deaths) == "open");
+
+  r.fake().ClearRequests();
+  auto again = r.Approve({"--now", kOutside});
+  INFO(again.out << again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK(r.fake().BareGit(kRepo, {"rev-parse", "sluice/rollup"}) == head);  // no empty commit on top
+  CHECK(Matching(r.fake().Requests(), "POST", "/git/commits").empty());
+  CHECK(r.State(cases) == "closed");
+  CHECK(r.State(deaths) == "closed");
+  CHECK(r.fake().Api("/repos/acme/data/pulls?state=open").Size() == 1);  // the one rollup PR
+  // The comment GitHub refused was not sent twice: one per folded PR.
+  CHECK(r.fake().Api("/repos/acme/data/issues/" + std::to_string(cases) + "/comments").Size() == 1);
+  CHECK(r.fake().Api("/repos/acme/data/issues/" + std::to_string(deaths) + "/comments").Size() == 1);
+  NoInvalidRequests(r.fake());
+}
+
 TEST_CASE("held, unvalidated or non-data PRs are not folded, each with its reason, a dry run writes nothing",
           "[approve][rollup]") {
   Rollup r;

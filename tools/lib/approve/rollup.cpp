@@ -217,6 +217,15 @@ Result<RollupOutcome> FoldRollup(github::Api& api, const std::vector<rapidjson::
 
   auto tree = github::CreateTree(api, parent_commit->tree, TreeEntries(folded));
   if (!tree.ok()) return tree.status();
+  // A pass that died after writing the rollup (before closing the PRs it folded) folds them again:
+  // same members, same tree. Then the rollup's head stands, and no empty commit is made.
+  const bool unchanged =
+      *tree == parent_commit->tree && parent == branch_sha->value_or("") &&
+      std::all_of(folded.begin(), folded.end(), [&](const Candidate* candidate) {
+        return std::any_of(members.begin(), members.end(), [&](const RollupMember& m) {
+          return m.pipeline == candidate->pipeline && m.number == candidate->number;
+        });
+      });
   // A newer PR of a pipeline already in the rollup replaces its older data and its line.
   for (const Candidate* candidate : folded) {
     members.erase(std::remove_if(members.begin(), members.end(),
@@ -224,16 +233,21 @@ Result<RollupOutcome> FoldRollup(github::Api& api, const std::vector<rapidjson::
                   members.end());
     members.push_back({candidate->pipeline, candidate->number});
   }
-  auto commit = github::CreateCommit(api, RollupMessage(members, options.run_url), *tree, {parent});
-  if (!commit.ok()) return commit.status();
-  outcome.commit_sha = *commit;
-  Status moved = *branch_sha ? github::MoveBranch(api, kRollupBranch, *commit, /*force=*/parent != **branch_sha)
-                             : github::CreateBranch(api, kRollupBranch, *commit);
-  SLUICE_RETURN_IF_ERROR(moved);
+  if (unchanged) {
+    outcome.commit_sha = parent;
+  } else {
+    auto commit = github::CreateCommit(api, RollupMessage(members, options.run_url), *tree, {parent});
+    if (!commit.ok()) return commit.status();
+    outcome.commit_sha = *commit;
+    Status moved = *branch_sha ? github::MoveBranch(api, kRollupBranch, *commit, /*force=*/parent != **branch_sha)
+                               : github::CreateBranch(api, kRollupBranch, *commit);
+    SLUICE_RETURN_IF_ERROR(moved);
+  }
+  const std::string& commit = outcome.commit_sha;
   std::vector<std::string> numbers;
   for (const RollupMember& member : members) numbers.push_back(fmt::format("#{}", member.number));
   SLUICE_RETURN_IF_ERROR(github::SetCommitStatus(
-      api, *commit, github::CommitState::kSuccess, "sluice/validate",
+      api, commit, github::CommitState::kSuccess, "sluice/validate",
       fmt::format("rollup of {}: each passed sluice/validate on its own head", Join(numbers, ", ")), options.run_url));
 
   std::vector<std::string> names;
