@@ -242,11 +242,20 @@ TEST_CASE("an output path outside the workspace is refused for safety", "[fetch]
   CHECK_FALSE(fs::exists(ws.dir.path().parent_path() / "escape.csv"));
 }
 
-TEST_CASE("a manifest error names the JSON pointer and exits 2", "[fetch][usage]") {
+TEST_CASE("a manifest error names the JSON pointer, exits 2 and is in the run log as the pipeline's failure",
+          "[fetch][usage]") {
   Workspace ws(R"([{"name": "s", "url": "file:sources/s.csv", "format": "xml", "output": "data/s.xml"}])");
-  auto run = Fetch(ws, {"pipelines/p.json"});
+  TempDir gh;
+  const fs::path log = gh.path() / "runs.ndjson";
+  auto run = Fetch(ws, {"pipelines/p.json"}, {{"SLUICE_RUN_LOG", log.string()}});
   CHECK(run.exit_code == 2);
   CHECK_THAT(run.err, Catch::Contains("/sources/0/format"));
+  // sluice-notify finds the failure under its pipeline, with the sentence the person saw.
+  const std::string record = ReadFile(log).value();
+  CHECK(std::count(record.begin(), record.end(), '\n') == 1);
+  CHECK_THAT(record, Catch::Contains("\"tool\":\"sluice-fetch\"") && Catch::Contains("\"pipeline\":\"p\"") &&
+                         Catch::Contains("\"status\":\"failure\"") && Catch::Contains("\"exit_code\":2") &&
+                         Catch::Contains("/sources/0/format"));
 }
 
 TEST_CASE("usage: --help shows an example and the exit codes, an unknown flag exits 2", "[fetch][usage]") {

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
 
   Environment env = Environment::Process();
   auto plan = fetch::PlanFromCommandLine(cli, env);
-  if (!plan.ok()) return tool.Error(plan.status());
+  if (!plan.ok()) return tool.FailEarly(plan.status(), cli.manifest, env, common);
   fetch::ProgressLine progress(std::cerr, ::isatty(STDERR_FILENO) != 0 && !common.json);
   plan->options.on_progress = [&progress](const std::string& name, const http::Progress& p) { progress.Update(name, p); };
 

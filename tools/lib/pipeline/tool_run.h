@@ -33,6 +33,12 @@ class ToolRun {
   // the one main returns.
   int Finish(const RunRecord& record, const Environment& env, const CommonOptions& common = {});
 
+  // A run that failed before its work began (a manifest that does not parse, a missing
+  // credential): the error on stderr, and a failure record in the run log like any other, named
+  // after the manifest's file (pipelines/<name>.json), so that notify attaches it to its pipeline.
+  int FailEarly(const Status& status, const std::string& manifest_path, const Environment& env,
+                const CommonOptions& common = {});
+
  private:
   std::string name_;
   std::ostream& err_;
