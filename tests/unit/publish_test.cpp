@@ -3,10 +3,13 @@
 // conditional write.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "core/hash.h"
 #include "publish/plan.h"
+#include "publish/publisher.h"
 #include "publish/published_manifest.h"
 #include "storage/backend.h"
 #include "storage/content_type.h"
@@ -180,4 +183,96 @@ TEST_CASE("the file backend's conditional write refuses a moved version with exi
   auto keys = backend.List();
   REQUIRE(keys.ok());
   CHECK(*keys == std::vector<std::string>{"_sluice/manifest.json", "data/a.csv"});
+}
+
+namespace {
+
+// A real file target whose answers to chosen conditional writes are lost: the write happens,
+// the caller hears a 502, as when a proxy fails after the store has acted.
+class LostAnswers : public storage::Backend {
+ public:
+  LostAnswers(const std::filesystem::path& root, std::set<int> lost) : inner_(root), lost_(std::move(lost)) {}
+  std::string Describe() const override { return inner_.Describe(); }
+  Status Put(const std::string& key, std::string_view bytes, const storage::ObjectProperties& properties) override {
+    return inner_.Put(key, bytes, properties);
+  }
+  Result<std::optional<storage::StoredObject>> Get(const std::string& key) override { return inner_.Get(key); }
+  Status Delete(const std::string& key) override { return inner_.Delete(key); }
+  Result<std::string> PutIf(const std::string& key, std::string_view bytes, const storage::ObjectProperties& properties,
+                            const storage::Precondition& precondition) override {
+    auto written = inner_.PutIf(key, bytes, properties, precondition);
+    if (written.ok() && lost_.count(++conditional_writes_) > 0) {
+      return ExternalError(fmt::format("writing {} conditionally: HTTP 502 (the answer was lost)", key));
+    }
+    return written;
+  }
+
+ private:
+  storage::FileBackend inner_;
+  std::set<int> lost_;
+  int conditional_writes_ = 0;
+};
+
+PublishSource TwoFiles(const std::string& value) {
+  PublishSource source;
+  source.origin = "directory test";
+  source.files = {{"data/a.csv", "a,b\n1," + value + "\n", ""}, {"data/b.json", "{\"v\": " + value + "}\n", ""}};
+  for (auto& file : source.files) file.sha256 = Sha256Hex(file.bytes);
+  return source;
+}
+
+}  // namespace
+
+TEST_CASE("a manifest write whose answer was lost is read back: the claim and the commit that landed count as done",
+          "[publish]") {
+  TempDir dir;
+  PublishOptions options;
+  options.pipeline = "cases";
+  // Write 1 is the claim, write 2 the new manifest: both land, both answers are lost.
+  for (std::set<int> lost : {std::set<int>{1}, std::set<int>{2}, std::set<int>{1, 2}}) {
+    LostAnswers backend(dir.path() / ("target-" + std::to_string(*lost.rbegin()) + "-" + std::to_string(lost.size())), lost);
+    auto report = Publish(backend, TwoFiles("1"), options);
+    INFO(report.status().message());
+    REQUIRE(report.ok());
+    CHECK(report->manifest_written);
+    CHECK(report->uploaded == 2);
+    CHECK_THAT(report->warnings.front(), Catch::Contains("reading it back shows the write landed"));
+    auto manifest = backend.Get("_sluice/manifest.json");
+    REQUIRE(manifest.ok());
+    auto parsed = ParsePublishedManifest((*manifest)->bytes, "manifest");
+    REQUIRE(parsed.ok());
+    CHECK_FALSE(parsed->lock);  // no lock left behind for the next run to trip on
+    CHECK(parsed->files.size() == 2);
+  }
+}
+
+TEST_CASE("a manifest write that failed and did not land still fails, and the previous set stands", "[publish]") {
+  TempDir dir;
+  PublishOptions options;
+  options.pipeline = "cases";
+  storage::FileBackend target(dir.path() / "target");
+  REQUIRE(Publish(target, TwoFiles("1"), options).ok());
+  // A backend whose commit write fails outright (nothing written): the run fails, the manifest
+  // still names the previous set, and the lock is released.
+  class FailingCommit : public LostAnswers {
+   public:
+    using LostAnswers::LostAnswers;
+    Result<std::string> PutIf(const std::string& key, std::string_view bytes, const storage::ObjectProperties& properties,
+                              const storage::Precondition& precondition) override {
+      if (++calls_ == 2) return ExternalError("writing the manifest: HTTP 503");
+      return LostAnswers::PutIf(key, bytes, properties, precondition);
+    }
+
+   private:
+    int calls_ = 0;
+  };
+  FailingCommit backend(dir.path() / "target", {});
+  auto report = Publish(backend, TwoFiles("2"), options);
+  REQUIRE_FALSE(report.ok());
+  CHECK(report.status().kind() == ErrorKind::kExternal);
+  CHECK_THAT(report.status().message(), Catch::Contains("the manifest still names the previous set"));
+  auto manifest = ParsePublishedManifest((*target.Get("_sluice/manifest.json"))->bytes, "manifest");
+  REQUIRE(manifest.ok());
+  CHECK_FALSE(manifest->lock);
+  CHECK(manifest->Find("data/a.csv")->sha256 == Sha256Hex("a,b\n1,1\n"));
 }

@@ -161,8 +161,12 @@ class Run {
     if (!uploaded.ok()) return Release(uploaded);
     PauseForTest(options_.pause_file);
     PublishedManifest next = NextManifest();
-    auto committed = backend_.PutIf(std::string(kManifestKey), PublishedManifestJson(next), RecordProperties(),
+    const std::string next_json = PublishedManifestJson(next);
+    auto committed = backend_.PutIf(std::string(kManifestKey), next_json, RecordProperties(),
                                     storage::Precondition::IfVersion(claim_version_));
+    if (!committed.ok() && committed.status().kind() != ErrorKind::kUnsafe) {
+      if (auto landed = LandedAnyway(next_json)) committed = std::move(*landed);
+    }
     if (!committed.ok()) {
       if (committed.status().kind() != ErrorKind::kUnsafe) return Release(committed.status());
       return UnsafeError(fmt::format("{}; this run's lock was broken by another publisher. This run's manifest was NOT "
@@ -187,7 +191,11 @@ class Run {
     unlocked_.lock.reset();
     auto precondition = previous_.version ? storage::Precondition::IfVersion(*previous_.version)
                                           : storage::Precondition::IfAbsent();
-    auto claimed = backend_.PutIf(std::string(kManifestKey), PublishedManifestJson(claim), RecordProperties(), precondition);
+    const std::string claim_json = PublishedManifestJson(claim);
+    auto claimed = backend_.PutIf(std::string(kManifestKey), claim_json, RecordProperties(), precondition);
+    if (!claimed.ok() && claimed.status().kind() != ErrorKind::kUnsafe) {
+      if (auto landed = LandedAnyway(claim_json)) claimed = std::move(*landed);
+    }
     if (!claimed.ok()) {
       if (claimed.status().kind() != ErrorKind::kUnsafe) return claimed.status().WithContext("claiming the target");
       return UnsafeError(fmt::format("another publisher claimed the target first ({}); nothing was uploaded. Rerun "
@@ -195,6 +203,18 @@ class Run {
     }
     claim_version_ = std::move(claimed).value();
     return Status::Ok();
+  }
+
+  // A manifest write whose answer was lost (a 5xx or a reset after it went out; such writes are
+  // not repeated, see http::Transfer::repeatable) may have happened all the same: the manifest
+  // read back says. Its version when it holds exactly `bytes`, else nullopt.
+  std::optional<std::string> LandedAnyway(const std::string& bytes) {
+    auto object = backend_.Get(std::string(kManifestKey));
+    if (!object.ok() || !object->has_value() || (*object)->bytes != bytes) return std::nullopt;
+    report_.warnings.push_back(fmt::format("{}: the store's answer to writing it was lost, but reading it back shows the "
+                                           "write landed",
+                                           Where(backend_, kManifestKey)));
+    return (*object)->version;
   }
 
   // Puts the previous manifest back without this run's lock, so the next run starts at once.
