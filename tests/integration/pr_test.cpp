@@ -286,10 +286,11 @@ TEST_CASE("rate-limited (primary and secondary) then recovered", "[pr]") {
   }
 }
 
-TEST_CASE("a 5xx is retried and the run recovers", "[pr]") {
+TEST_CASE("a 5xx is retried where a repeat is harmless and the run recovers", "[pr]") {
   PrFixture f;
   f.fake.AddFault(R"({"method": "POST", "path": "/git/commits$", "status": 502})");
   f.fake.AddFault(R"({"method": "GET", "path": "/git/trees/", "status": 503})");
+  f.fake.AddFault(R"({"method": "POST", "path": "/labels$", "status": 502})");
   f.repo.Write("data/cases.csv", Rows(6));
   auto run = f.Manifest();
   INFO(run.out << run.err);
@@ -297,7 +298,23 @@ TEST_CASE("a 5xx is retried and the run recovers", "[pr]") {
   const auto requests = f.fake.Requests();
   CheckAllValid(requests);
   CHECK(Matching(requests, "POST", "/git/commits").size() == 2);
+  CHECK(Matching(requests, "POST", "/labels").size() == 2);
   CHECK(f.fake.BareGit(kRepo, {"rev-list", "--count", "main..sluice/cases"}) == "1");
+}
+
+TEST_CASE("a 5xx on opening the PR is not repeated (GitHub may have opened it): exit 3, the rerun finishes",
+          "[pr]") {
+  PrFixture f;
+  f.fake.AddFault(R"({"method": "POST", "path": "/pulls$", "status": 502})");
+  f.repo.Write("data/cases.csv", Rows(6));
+  auto cut = f.Manifest();
+  CHECK(cut.exit_code == 3);
+  CHECK(Matching(f.fake.Requests(), "POST", "/pulls").size() == 1);
+  auto rerun = f.Manifest();
+  INFO(rerun.out << rerun.err);
+  REQUIRE(rerun.exit_code == 0);
+  CHECK(f.fake.Api("/repos/" + kRepo + "/pulls").Size() == 1);
+  CheckAllValid(f.fake.Requests());
 }
 
 TEST_CASE("a reviewer's commit on the branch stops the run: exit 4, branch untouched, the PR told once", "[pr]") {

@@ -62,14 +62,19 @@ std::string GraphqlUrl(const std::string& base_url) {
 namespace {
 
 // Writes that may be repeated after a 5xx or a lost answer: Git objects (a repeat makes the same
-// blob or tree, or at worst one more commit that nothing points to) and GraphQL queries. Every
-// other write (a PR, a comment, a merge, a label, a mutation) is sent once.
+// blob or tree, or at worst one more commit that nothing points to), commit statuses, labels and
+// GraphQL queries. Every other write (a PR, a comment, a review, a merge, a dispatch, a mutation)
+// is sent once.
 std::optional<bool> Repeatable(const std::string& method, const std::string& path, const std::string& body) {
   if (method != "POST") return std::nullopt;
   for (const char* objects : {"/git/blobs", "/git/trees", "/git/commits"}) {
     if (path.size() >= std::strlen(objects) && path.compare(path.size() - std::strlen(objects), std::string::npos, objects) == 0) {
       return true;
     }
+  }
+  // A commit status or a label set again changes nothing anyone sees.
+  if (path.find("/statuses/") != std::string::npos || (path.size() >= 7 && path.compare(path.size() - 7, 7, "/labels") == 0)) {
+    return true;
   }
   if (path == kGraphqlPath) {
     auto document = json::Parse(body, "GraphQL request");
