@@ -110,10 +110,13 @@ TEST_CASE("a new PR: one commit on sluice/<pipeline>, labels, reviewers, status,
   CHECK(f.fake.BareGit(kRepo, {"log", "-1", "--format=%an", head}) == GitHubFake::kLogin);
   CHECK(f.Show(head + ":data/cases.csv") + "\n" == Rows(6, 10));
   CHECK(f.fake.BareGit(kRepo, {"diff", "--name-only", "main", head}) == "data/cases.csv");
-  // A new PR of small text files: six requests for the commit, twelve in all.
+  // A new PR of small text files: six requests for the commit, twelve in all, and in a repository
+  // that lacks sluice's labels, one listing of its labels and a POST for each one created.
   CHECK(Matching(requests, "POST", "/git/commits").size() == 1);
   CHECK(Matching(requests, "POST", "/git/blobs").empty());
-  CHECK(requests.size() <= 12);
+  CHECK(Matching(requests, "GET", "/repos/" + kRepo + "/labels").size() == 1);
+  CHECK(Matching(requests, "POST", "/repos/" + kRepo + "/labels").size() == 2);
+  CHECK(requests.size() <= 12 + 3);
 
   auto pull = f.fake.Api("/repos/" + kRepo + "/pulls/1");
   CHECK(std::string(pull["head"]["ref"].GetString()) == "sluice/cases");
@@ -290,7 +293,7 @@ TEST_CASE("a 5xx is retried where a repeat is harmless and the run recovers", "[
   PrFixture f;
   f.fake.AddFault(R"({"method": "POST", "path": "/git/commits$", "status": 502})");
   f.fake.AddFault(R"({"method": "GET", "path": "/git/trees/", "status": 503})");
-  f.fake.AddFault(R"({"method": "POST", "path": "/labels$", "status": 502})");
+  f.fake.AddFault(R"({"method": "POST", "path": "/issues/[0-9]+/labels$", "status": 502})");
   f.repo.Write("data/cases.csv", Rows(6));
   auto run = f.Manifest();
   INFO(run.out << run.err);
@@ -298,7 +301,7 @@ TEST_CASE("a 5xx is retried where a repeat is harmless and the run recovers", "[
   const auto requests = f.fake.Requests();
   CheckAllValid(requests);
   CHECK(Matching(requests, "POST", "/git/commits").size() == 2);
-  CHECK(Matching(requests, "POST", "/labels").size() == 2);
+  CHECK(Matching(requests, "POST", "/issues/1/labels").size() == 2);
   CHECK(f.fake.BareGit(kRepo, {"rev-list", "--count", "main..sluice/cases"}) == "1");
 }
 

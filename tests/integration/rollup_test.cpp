@@ -38,6 +38,7 @@ class Rollup {
       repo_.Write(std::string("pipelines/") + name + ".json", Manifest(name));
       repo_.Write(std::string("data/") + name + ".csv", "county,n\nAlameda,1\n");
     }
+    repo_.WriteDemoWorkflows();  // GitHub checks a dispatch against the workflow file
     repo_.Commit("first data");
     fake_.CreateRepo(kRepo, repo_);
     fake_.Control("POST", "/_fake/tokens", std::string(R"({"token": ")") + kAliceToken + R"(", "login": "alice", "type": "User"})");

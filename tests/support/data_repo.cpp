@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <sstream>
+
 namespace sluice {
 
 DataRepo::DataRepo() { Git({"init", "-q", "-b", "main"}); }
@@ -34,6 +37,20 @@ std::string DataRepo::Git(const std::vector<std::string>& args) const {
   INFO(command << ": " << run.err);
   REQUIRE(run.exit_code == 0);
   return run.out;
+}
+
+void DataRepo::WriteDemoWorkflows() const {
+  const std::filesystem::path demo = std::filesystem::path(SLUICE_SOURCE_DIR) / "examples/demo/.github/workflows";
+  int written = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(demo)) {
+    if (entry.path().extension() != ".yml") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    Write(".github/workflows/" + entry.path().filename().string(), text.str());
+    ++written;
+  }
+  REQUIRE(written > 0);
 }
 
 ProcessResult DataRepo::RunTool(const std::string& tool, const std::string& manifest,

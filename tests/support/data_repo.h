@@ -24,6 +24,10 @@ class DataRepo {
   std::string Commit(const std::string& message) const;
   // Writes one file and commits it with everything else in the working tree.
   std::string CommitFile(const std::string& relative, const std::string& content, const std::string& message) const;
+  // Writes the demo data repository's caller workflows (examples/demo/.github/workflows/*.yml)
+  // into .github/workflows, uncommitted: the files GitHub reads a repository's events, dispatches
+  // and Actions tokens from.
+  void WriteDemoWorkflows() const;
   // Runs `git args...` in the repository; a failure fails the test. Returns git's stdout.
   std::string Git(const std::vector<std::string>& args) const;
 

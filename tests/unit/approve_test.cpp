@@ -130,9 +130,21 @@ TEST_CASE("a PR that meets every rule is merged, and each rule flipped alone sto
        "was set by mallory"},
       {"required check missing", [](PullFacts& p, GatePolicy&, Time&) { p.check_runs.clear(); },
        "required check build has not reported"},
-      {"check failing", [](PullFacts& p, GatePolicy&, Time&) { p.statuses[1].outcome = "failure"; }, "check ci/lint failing"},
-      {"check running", [](PullFacts& p, GatePolicy&, Time&) { p.check_runs[0].outcome = "pending"; },
-       "check build is still running"},
+      {"required check failing", [](PullFacts& p, GatePolicy&, Time&) { p.check_runs[0].outcome = "failure"; },
+       "required check build failing (failure)"},
+      {"required check cancelled", [](PullFacts& p, GatePolicy&, Time&) { p.check_runs[0].outcome = "cancelled"; },
+       "required check build failing (cancelled)"},
+      {"required check running", [](PullFacts& p, GatePolicy&, Time&) { p.check_runs[0].outcome = "pending"; },
+       "required check build is still running"},
+      {"required status failing", [](PullFacts& p, GatePolicy& g, Time&) {
+         g.required_checks.push_back("ci/lint");
+         p.statuses[1].outcome = "failure";
+       },
+       "required check ci/lint failing (failure)"},
+      {"required check waiting for a maintainer", [](PullFacts& p, GatePolicy&, Time&) { p.check_runs[0].outcome = "action_required"; },
+       "required check build waits for a maintainer to approve its workflow run"},
+      {"hold spelt in another case", [](PullFacts& p, GatePolicy&, Time&) { p.labels.push_back({"Sluice:Hold", {}}); },
+       "held by label sluice:hold"},
       {"not data", [](PullFacts& p, GatePolicy&, Time&) { p.files.push_back({"README.md", "", "", "", false}); },
        "changes README.md, which is not a data output"},
       {"renamed from elsewhere", [](PullFacts& p, GatePolicy&, Time&) { p.files[0].previous_path = "secrets.txt"; },
@@ -153,6 +165,54 @@ TEST_CASE("a PR that meets every rule is merged, and each rule flipped alone sto
     CHECK_FALSE(d.merge);
     CHECK_THAT(Reasons(d), Catch::Contains(flip.reason));
   }
+}
+
+// GitHub Actions leaves a check run on the head for every workflow run, the gate's own included:
+// in progress while the gate runs, and cancelled when its concurrency group replaces it.
+TEST_CASE("checks that are not required do not decide the gate: the gate's own runs, in progress or cancelled, and "
+          "a failing optional check, which is noted",
+          "[approve][checks]") {
+  PullFacts pull = GoodPull();
+  pull.check_runs.push_back({"approve / gate", "pending", "github-actions"});
+  pull.check_runs.push_back({"approve / gate (earlier run)", "cancelled", "github-actions"});
+  pull.statuses.push_back({"ci/coverage", "failure", "ci"});
+  Decision d = Evaluate(pull, AutoPolicy(), Inside());
+  INFO(Reasons(d));
+  CHECK(d.merge);
+  std::string notes;
+  for (const auto& note : d.notes) notes += note + "; ";
+  CHECK_THAT(notes, Catch::Contains("check approve / gate (earlier run) is cancelled (not required, so not judged)") &&
+                        Catch::Contains("check ci/coverage is failure (not required") && !Catch::Contains("approve / gate is"));
+}
+
+// docs.github.com, "Triggering a workflow from a workflow": events made with GITHUB_TOKEN start
+// no workflow run, so a required check from a workflow never reports on a PR it pushed.
+TEST_CASE("a required check that never ran on a PR pushed with GITHUB_TOKEN says why and what to do", "[approve][checks]") {
+  PullFacts pull = GoodPull();
+  pull.author = "github-actions[bot]";
+  pull.statuses[0].creator = "github-actions[bot]";
+  pull.check_runs.clear();
+  GatePolicy policy = AutoPolicy();
+  policy.identity = "github-actions[bot]";
+  Decision d = Evaluate(pull, policy, Inside());
+  CHECK_FALSE(d.merge);
+  CHECK_THAT(Reasons(d), Catch::Contains("required check build never ran on head 0123456: runs on PRs pushed with "
+                                         "GITHUB_TOKEN do not start; use a GitHub App token"));
+  pull.author = policy.identity = "sluice-app[bot]";  // an App's PR: its checks start, so it is only not there yet
+  pull.statuses[0].creator = "sluice-app[bot]";
+  CHECK_THAT(Reasons(Evaluate(pull, policy, Inside())), Catch::Contains("required check build has not reported on head"));
+}
+
+TEST_CASE("logins compare as GitHub's: the [bot] suffix GraphQL leaves off and case do not matter", "[approve]") {
+  PullFacts pull = GoodPull();
+  GatePolicy policy = AutoPolicy();
+  policy.identity = "Sluice-Bot";  // as GraphQL or a person might write it
+  Decision d = Evaluate(pull, policy, Inside());
+  INFO(Reasons(d));
+  CHECK(d.merge);
+  pull.approved_by = {"sluice-bot"};  // sluice's own approval, spelt without [bot], still does not count
+  pull.labels = {{"sluice:needs-review", {}}};
+  CHECK_FALSE(Evaluate(pull, policy, Inside()).merge);
 }
 
 TEST_CASE("hold beats every other label, and is named first", "[approve]") {

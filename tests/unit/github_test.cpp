@@ -5,6 +5,7 @@
 #include "core/env.h"
 #include "core/secrets.h"
 #include "github/api.h"
+#include "github/names.h"
 #include "github/rate_limit.h"
 
 using namespace sluice;
@@ -65,6 +66,27 @@ TEST_CASE("GitHub's error answers become one sentence without the token", "[gith
   ClearSecretsForTesting();
 }
 
+// docs.github.com, "Managing GitHub Actions settings for a repository": "Allow GitHub Actions to
+// create and approve pull requests" is off by default; and "Automatic token authentication": a
+// GITHUB_TOKEN has only its workflow's `permissions:`.
+TEST_CASE("GitHub Actions' refusals name the setting or the permission to grant", "[github]") {
+  CHECK_THAT(github::DescribeError("POST", "/repos/o/r/pulls", 403,
+                                   R"({"message":"GitHub Actions is not permitted to create or approve pull requests."})"),
+             Catch::Contains("\"Allow GitHub Actions to create and approve pull requests\" is off") &&
+                 Catch::Contains("app-id") && Catch::Contains("runbooks/github-settings.md"));
+  const std::string denied = R"({"message":"Resource not accessible by integration"})";
+  CHECK_THAT(github::DescribeError("POST", "/repos/o/r/labels", 403, denied), Catch::Contains("grant `issues: write`"));
+  CHECK_THAT(github::DescribeError("POST", "/repos/o/r/issues/3/labels", 403, denied), Catch::Contains("grant `issues: write"));
+  CHECK_THAT(github::DescribeError("POST", "/repos/o/r/statuses/abc", 403, denied), Catch::Contains("grant `statuses: write`"));
+  CHECK_THAT(github::DescribeError("GET", "/repos/o/r/commits/abc/check-runs", 403, denied),
+             Catch::Contains("grant `checks: read`"));
+  CHECK_THAT(github::DescribeError("POST", "/repos/o/r/actions/workflows/p.yml/dispatches", 403, denied),
+             Catch::Contains("grant `actions: write`"));
+  CHECK_THAT(github::DescribeError("PUT", "/repos/o/r/pulls/3/merge", 403, denied), Catch::Contains("grant `contents: write`"));
+  CHECK_THAT(github::DescribeError("POST", "/repos/o/r/pulls", 403, denied), Catch::Contains("grant `pull-requests: write`"));
+  CHECK_THAT(github::DescribeError("POST", "/repos/o/r/git/trees", 403, denied), Catch::Contains("grant `contents: write`"));
+}
+
 TEST_CASE("the API configuration comes from the Actions variables, the token is a secret", "[github]") {
   ClearSecretsForTesting();
   auto config = github::ApiConfigFromEnv(Environment::FromMap({{"GITHUB_REPOSITORY", "health/data"},
@@ -90,4 +112,19 @@ TEST_CASE("the GraphQL endpoint of github.com and of GitHub Enterprise Server", 
   CHECK(github::GraphqlUrl("https://api.github.com") == "https://api.github.com/graphql");
   CHECK(github::GraphqlUrl("https://ghe.example.com/api/v3") == "https://ghe.example.com/api/graphql");
   CHECK(github::GraphqlUrl("http://127.0.0.1:8080") == "http://127.0.0.1:8080/graphql");
+}
+
+TEST_CASE("GitHub's names: labels without case, logins without case or the [bot] suffix GraphQL leaves off", "[github]") {
+  CHECK(github::SameLabel("Sluice:Hold", "sluice:hold"));
+  CHECK_FALSE(github::SameLabel("sluice:hold", "sluice:holds"));
+  CHECK(github::HasLabel({"bug", "SLUICE:AUTO-APPROVE"}, "sluice:auto-approve"));
+  CHECK_FALSE(github::HasLabel({}, "sluice:hold"));
+  CHECK(github::SameLogin("github-actions[bot]", "github-actions"));
+  CHECK(github::SameLogin("GitHub-Actions", "github-actions[bot]"));
+  CHECK(github::SameLogin("alice", "Alice"));
+  CHECK_FALSE(github::SameLogin("alice", "alice2"));
+  CHECK_FALSE(github::SameLogin("", ""));  // no login is nobody, never a match
+  CHECK(github::IsActionsBot("github-actions[bot]"));
+  CHECK(github::IsActionsBot("github-actions"));
+  CHECK_FALSE(github::IsActionsBot("sluice-app[bot]"));
 }

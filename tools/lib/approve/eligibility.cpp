@@ -4,11 +4,13 @@
 
 #include <fmt/format.h>
 
+#include "github/names.h"
+
 namespace sluice::approve {
 namespace {
 
 const AppliedLabel* FindLabel(const PullFacts& pull, const std::string& name) {
-  auto it = std::find_if(pull.labels.begin(), pull.labels.end(), [&](const AppliedLabel& l) { return l.name == name; });
+  auto it = std::find_if(pull.labels.begin(), pull.labels.end(), [&](const AppliedLabel& l) { return github::SameLabel(l.name, name); });
   return it == pull.labels.end() ? nullptr : &*it;
 }
 
@@ -25,9 +27,55 @@ const HeadCheck* FindCheck(const PullFacts& pull, const std::string& name) {
 
 std::string Short(const std::string& sha) { return sha.substr(0, 7); }
 
+// Why a required check has no result on the head. A PR that GITHUB_TOKEN pushed starts no
+// workflow run (docs.github.com, "Triggering a workflow from a workflow"), so a check that comes
+// from a workflow never reports on it: waiting would stall for good.
+std::string MissingCheck(const PullFacts& pull, const std::string& name) {
+  if (github::IsActionsBot(pull.author)) {
+    return fmt::format("required check {} never ran on head {}: runs on PRs pushed with GITHUB_TOKEN do not start; "
+                       "use a GitHub App token (the workflows' app-id input)",
+                       name, Short(pull.head_sha));
+  }
+  return fmt::format("required check {} has not reported on head {}", name, Short(pull.head_sha));
+}
+
+// The checks that decide: sluice/validate (above), the base branch's required checks and
+// --require-check (policy.required_checks). Other checks and statuses are not judged: among them
+// are this gate's own workflow runs, in progress while it runs, and those its concurrency group
+// cancelled, which would block the head for good. A failing one is noted for the reviewer.
+void CheckRequired(const PullFacts& pull, const GatePolicy& policy, std::vector<std::string>& reasons,
+                   std::vector<std::string>& notes) {
+  for (const std::string& name : policy.required_checks) {
+    const HeadCheck* check = FindCheck(pull, name);
+    if (check == nullptr) {
+      reasons.push_back(MissingCheck(pull, name));
+    } else if (check->outcome == "pending") {
+      reasons.push_back(fmt::format("required check {} is still running", name));
+    } else if (check->outcome == "action_required") {
+      reasons.push_back(fmt::format(
+          "required check {} waits for a maintainer to approve its workflow run (GitHub holds runs on PRs pushed by a "
+          "bot): approve it in the Actions tab, or push sluice's PRs with a GitHub App token (the workflows' app-id input)",
+          name));
+    } else if (!Green(check->outcome)) {
+      reasons.push_back(fmt::format("required check {} failing ({})", name, check->outcome));
+    }
+  }
+  for (const auto* list : {&pull.statuses, &pull.check_runs}) {
+    for (const HeadCheck& check : *list) {
+      if (check.name == "sluice/validate" || Green(check.outcome) || check.outcome == "pending") continue;
+      if (std::find(policy.required_checks.begin(), policy.required_checks.end(), check.name) != policy.required_checks.end()) {
+        continue;
+      }
+      std::string note = fmt::format("check {} is {} (not required, so not judged)", check.name, check.outcome);
+      if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
+    }
+  }
+}
+
 // The rules about who made the PR and what it carries: identity, validation, checks, files.
-void CheckProvenance(const PullFacts& pull, const GatePolicy& policy, std::vector<std::string>& reasons) {
-  if (pull.author != policy.identity) {
+void CheckProvenance(const PullFacts& pull, const GatePolicy& policy, std::vector<std::string>& reasons,
+                     std::vector<std::string>& notes) {
+  if (!github::SameLogin(pull.author, policy.identity)) {
     reasons.push_back(fmt::format("opened by {}, not by sluice's identity {}", pull.author, policy.identity));
   }
   const HeadCheck* validate = nullptr;
@@ -36,23 +84,13 @@ void CheckProvenance(const PullFacts& pull, const GatePolicy& policy, std::vecto
   }
   if (validate == nullptr) {
     reasons.push_back(fmt::format("head {} has no sluice/validate status", Short(pull.head_sha)));
-  } else if (validate->creator != policy.identity) {
+  } else if (!github::SameLogin(validate->creator, policy.identity)) {
     reasons.push_back(fmt::format("the sluice/validate status on head {} was set by {}, not by {}", Short(pull.head_sha),
                                   validate->creator, policy.identity));
   } else if (validate->outcome != "success") {
     reasons.push_back(fmt::format("sluice/validate is {} on head {}", validate->outcome, Short(pull.head_sha)));
   }
-  for (const std::string& name : policy.required_checks) {
-    const HeadCheck* check = FindCheck(pull, name);
-    if (check == nullptr) reasons.push_back(fmt::format("required check {} has not reported on head {}", name, Short(pull.head_sha)));
-  }
-  for (const auto* list : {&pull.statuses, &pull.check_runs}) {
-    for (const HeadCheck& check : *list) {
-      if (check.name == "sluice/validate" || Green(check.outcome)) continue;
-      reasons.push_back(check.outcome == "pending" ? fmt::format("check {} is still running", check.name)
-                                                   : fmt::format("check {} failing ({})", check.name, check.outcome));
-    }
-  }
+  CheckRequired(pull, policy, reasons, notes);
   for (const ChangedFile& file : pull.files) {
     for (const std::string* path : {&file.path, &file.previous_path}) {
       if (path->empty()) continue;
@@ -72,7 +110,8 @@ std::vector<std::string> FoldProblems(const PullFacts& pull, const GatePolicy& p
   if (FindLabel(pull, policy.labels.hold) != nullptr) reasons.push_back(fmt::format("held by label {}", policy.labels.hold));
   if (policy.paused) reasons.push_back("automation is paused for the repository (SLUICE_PAUSED)");
   if (pull.draft) reasons.push_back("is a draft");
-  CheckProvenance(pull, policy, reasons);
+  std::vector<std::string> notes;
+  CheckProvenance(pull, policy, reasons, notes);
   return reasons;
 }
 
@@ -91,14 +130,14 @@ Decision Evaluate(const PullFacts& pull, const GatePolicy& policy, Time now) {
   if (policy.paused) reasons.push_back("automation is paused for the repository (SLUICE_PAUSED)");
   if (pull.branch.rfind("sluice/", 0) != 0) reasons.push_back(fmt::format("branch {} is not a sluice/ branch", pull.branch));
   if (pull.draft) reasons.push_back("is a draft");
-  CheckProvenance(pull, policy, reasons);
+  CheckProvenance(pull, policy, reasons, decision.notes);
 
   // What makes it due: a time label (its own time replaces the window), or the auto-approve
   // label or a reviewer's approval (both wait for the window).
   bool needs_review = FindLabel(pull, names.needs_review) != nullptr;
   std::vector<std::string> approvers;
   for (const std::string& login : pull.approved_by) {
-    if (login != policy.identity) approvers.push_back(login);
+    if (!github::SameLogin(login, policy.identity)) approvers.push_back(login);
   }
   bool windowed = false;
   std::string waiting;

@@ -24,7 +24,7 @@ struct LabelNames {
 };
 
 struct AppliedLabel {
-  std::string name;
+  std::string name;  // as GitHub spells it; compared without case (github/names.h)
   std::optional<Time> applied_at;  // when it was last added (the "labeled" event)
 };
 
@@ -62,7 +62,9 @@ struct GatePolicy {
   std::string identity;  // the login that opens sluice PRs and sets sluice/validate
   std::string review = "manual";  // the manifest's "auto" or "manual"
   std::vector<std::string> outputs;  // the pipeline's declared output paths
-  std::vector<std::string> required_checks;  // names that must be present and successful
+  // Names that must be present and successful: the base branch's required checks (classic
+  // protection and rulesets) and --require-check. No other check decides the gate.
+  std::vector<std::string> required_checks;
   std::optional<pipeline::PublishWindow> window;
   bool paused = false;  // SLUICE_PAUSED or --paused
 };
@@ -71,6 +73,7 @@ struct Decision {
   bool merge = false;
   std::string trigger;               // what made it due: "label sluice:auto-approve", "approved by alice", ...
   std::vector<std::string> reasons;  // why not; "held by label sluice:hold" first when held
+  std::vector<std::string> notes;    // said to the reviewer, never blocking: a failing check that is not required
   std::string window;                // the window's state in words, for the review and the summary
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -11,6 +12,7 @@
 #include "approve/rollup.h"
 #include "github/branches.h"
 #include "github/git_data.h"
+#include "github/names.h"
 #include "github/graphql.h"
 #include "github/pulls.h"
 #include "json/json.h"
@@ -23,6 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kRunbook = "runbooks/approval-refused.md";
+constexpr int kBaseModifiedRetries = 3;  // waits of 1, 2 and 4 seconds
 
 // The policies behind a PR's branch: sluice/<name> has its pipeline's; the rollup, each of its
 // members' pipelines', every one with the outputs of them all (it may change any of them).
@@ -54,6 +57,7 @@ Decision Combine(const std::vector<Decision>& decisions) {
   Decision combined = decisions.front();
   combined.merge = true;
   combined.reasons.clear();
+  combined.notes.clear();
   for (const Decision& decision : decisions) {
     combined.merge = combined.merge && decision.merge;
     for (const std::string& reason : decision.reasons) {
@@ -61,13 +65,16 @@ Decision Combine(const std::vector<Decision>& decisions) {
         combined.reasons.push_back(reason);
       }
     }
+    for (const std::string& note : decision.notes) {
+      if (std::find(combined.notes.begin(), combined.notes.end(), note) == combined.notes.end()) combined.notes.push_back(note);
+    }
   }
   return combined;
 }
 
 std::string ReviewText(const PullOutcome& outcome, const GateOptions& options) {
-  std::string text = fmt::format("Approved by sluice-approve: {}; every check on {} is green; it changes only the "
-                                 "pipeline's data outputs; {}.",
+  std::string text = fmt::format("Approved by sluice-approve: {}; sluice/validate and every required check on {} are "
+                                 "green; it changes only the pipeline's data outputs; {}.",
                                  outcome.decision.trigger, outcome.head_sha.substr(0, 7),
                                  outcome.decision.window.empty() ? "no publish window is set" : outcome.decision.window);
   if (!options.run_url.empty()) text += "\n\nRun: " + options.run_url;
@@ -143,7 +150,8 @@ void HoldQueued(github::Api& api, PullOutcome& outcome, const GateOptions& optio
     return;
   }
   if (!*entry) return;
-  if ((*entry)->enqueuer != options.identity) {
+  // GraphQL gives a bot's login without "[bot]": compared as GitHub's names (github/names.h).
+  if (!github::SameLogin((*entry)->enqueuer, options.identity)) {
     outcome.decision.reasons.push_back(fmt::format(
         "it is in the merge queue, put there by {}: sluice takes out only what it queued (dequeue it on the PR page)",
         (*entry)->enqueuer));
@@ -164,6 +172,15 @@ Status Merge(github::Api& api, PullOutcome& outcome, const GateOptions& options)
     json::Field(w, "commit_title", fmt::format("sluice: publish {} (#{})", outcome.pipeline, outcome.number));
   });
   auto reply = api.Call("PUT", api.RepoPath(fmt::format("/pulls/{}/merge", outcome.number)), body, {405, 409});
+  // 405 "Base branch was modified. Review and try the merge again." is GitHub's answer while
+  // another merge into the base lands (several PRs at one window): it passes in seconds, so the
+  // merge is tried again within the pass, the sha guard unchanged.
+  for (int attempt = 0; attempt < kBaseModifiedRetries && reply.ok() && reply->status == 405 &&
+                        json::StringOr(reply->json, "message").find("Base branch was modified") != std::string::npos;
+       ++attempt) {
+    std::this_thread::sleep_for(std::chrono::seconds(1 << attempt));
+    reply = api.Call("PUT", api.RepoPath(fmt::format("/pulls/{}/merge", outcome.number)), body, {405, 409});
+  }
   if (!reply.ok()) return reply.status();
   std::string message = json::StringOr(reply->json, "message");
   if (reply->status == 409) {
@@ -269,7 +286,7 @@ PullOutcome Evaluate(github::Api& api, github::Api& approver, const rapidjson::V
   }
   const std::string& hold = policies->front().labels.hold;
   if (rules.merge_queue &&
-      std::any_of(facts->labels.begin(), facts->labels.end(), [&](const AppliedLabel& l) { return l.name == hold; })) {
+      std::any_of(facts->labels.begin(), facts->labels.end(), [&](const AppliedLabel& l) { return github::SameLabel(l.name, hold); })) {
     HoldQueued(api, outcome, options);
   }
   if (!outcome.decision.merge || options.dry_run) return outcome;

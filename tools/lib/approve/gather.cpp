@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include "github/names.h"
 #include "github/pages.h"
 #include "json/json.h"
 
@@ -67,7 +68,7 @@ Result<std::vector<AppliedLabel>> Labels(github::Api& api, const rapidjson::Valu
     if (label == nullptr) continue;
     std::string name = json::StringOr(*label, "name");
     for (auto& applied : labels) {  // the last time it was added counts
-      if (applied.name == name) applied.applied_at = ParseTimestamp(json::StringOr(event, "created_at"));
+      if (github::SameLabel(applied.name, name)) applied.applied_at = ParseTimestamp(json::StringOr(event, "created_at"));
     }
   }
   return labels;

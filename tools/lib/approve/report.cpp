@@ -15,24 +15,23 @@ rapidjson::Value Str(const std::string& text, rapidjson::Document::AllocatorType
 
 // What became of one PR, in one sentence.
 std::string Verdict(const PullOutcome& pull, bool dry_run) {
-  if (!pull.error.ok()) return "not merged: " + pull.error.message();
+  std::string notes;
+  for (const auto* list : {&pull.decision.notes, &pull.notes}) {
+    for (const auto& note : *list) notes += "; " + note;
+  }
+  if (!pull.error.ok()) return "not merged: " + pull.error.message() + notes;
   if (pull.merged) {
-    std::string notes;
-    for (const auto& note : pull.notes) notes += "; " + note;
     return fmt::format("merged as {} ({}){}{}", pull.merge_sha.substr(0, 7), pull.decision.trigger,
                        pull.dispatched.empty() ? "" : "; started " + pull.dispatched, notes);
   }
   if (pull.queued_at > 0) {
-    std::string notes;
-    for (const auto& note : pull.notes) notes += "; " + note;
     return fmt::format("queued ({}): position {} in the base branch's merge queue{}", pull.decision.trigger,
                        pull.queued_at, notes);
   }
-  if (pull.decision.merge && dry_run) return fmt::format("would merge ({}) - dry run", pull.decision.trigger);
+  if (pull.decision.merge && dry_run) return fmt::format("would merge ({}) - dry run{}", pull.decision.trigger, notes);
   std::string reasons;
   for (const auto& reason : pull.decision.reasons) reasons += (reasons.empty() ? "" : "; ") + reason;
-  for (const auto& note : pull.notes) reasons += "; " + note;
-  return "not merged: " + reasons;
+  return "not merged: " + reasons + notes;
 }
 
 // The fold that ran before the gate, a line each: folded, skipped, failed. Empty when no PR

@@ -12,6 +12,7 @@
 #include "approve/policy.h"
 #include "git/objects.h"
 #include "github/git_data.h"
+#include "github/names.h"
 #include "github/pulls.h"
 #include "json/json.h"
 #include "json/writer.h"
@@ -39,7 +40,7 @@ bool Labelled(const rapidjson::Value& pull, const std::string& name) {
   const rapidjson::Value* labels = json::Member(pull, "labels");
   if (labels == nullptr || !labels->IsArray()) return false;
   for (const auto& label : labels->GetArray()) {
-    if (label.IsObject() && json::StringOr(label, "name") == name) return true;
+    if (label.IsObject() && github::SameLabel(json::StringOr(label, "name"), name)) return true;
   }
   return false;
 }
@@ -266,12 +267,12 @@ Result<RollupOutcome> FoldRollup(github::Api& api, const std::vector<rapidjson::
   for (const Candidate* candidate : folded) {
     auto policy = PipelinePolicy(candidate->pipeline, options, env);
     for (const AppliedLabel& label : candidate->facts.labels) {
-      if (policy.ok() && label.name != policy->labels.rollup) labels.insert(label.name);
+      if (policy.ok() && !github::SameLabel(label.name, policy->labels.rollup)) labels.insert(label.name);
     }
   }
   std::vector<std::string> missing;
   for (const std::string& label : labels) {
-    if (std::find(pull->labels.begin(), pull->labels.end(), label) == pull->labels.end()) missing.push_back(label);
+    if (!github::HasLabel(pull->labels, label)) missing.push_back(label);
   }
   if (!missing.empty()) SLUICE_RETURN_IF_ERROR(github::AddLabels(api, pull->number, missing));
 

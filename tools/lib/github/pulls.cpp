@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "github/names.h"
+#include "github/pages.h"
 #include "json/json.h"
 #include "json/writer.h"
 
@@ -90,6 +92,41 @@ Status ClosePull(Api& api, int number) {
   return api.Call("PATCH", api.RepoPath(fmt::format("/pulls/{}", number)), R"({"state":"closed"})").status();
 }
 
+static Status CreateLabel(Api& api, const LabelSpec& label) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  json::Field(w, "name", label.name);
+  json::Field(w, "color", label.color);
+  json::Field(w, "description", label.description);
+  w.EndObject();
+  // 422 already_exists: another run created it meanwhile, which is what was wanted.
+  auto created = api.Call("POST", api.RepoPath("/labels"), Text(buffer), {422});
+  if (!created.ok()) return created.status().WithContext("creating label " + label.name);
+  if (created->status != 422) return Status::Ok();
+  const rapidjson::Value* errors = json::Member(created->json, "errors");
+  if (errors != nullptr && errors->IsArray()) {
+    for (const auto& error : errors->GetArray()) {
+      if (error.IsObject() && json::StringOr(error, "code") == "already_exists") return Status::Ok();
+    }
+  }
+  return ConfigError(DescribeError("POST", api.RepoPath("/labels"), 422, json::Write(created->json)) +
+                     " (creating label " + label.name + ")");
+}
+
+Status EnsureLabels(Api& api, const std::vector<LabelSpec>& labels) {
+  auto existing = GetAllPages(api, api.RepoPath("/labels"));
+  if (!existing.ok()) return existing.status();
+  std::vector<std::string> names;
+  for (const auto& label : existing->GetArray()) names.push_back(json::StringOr(label, "name"));
+  for (const LabelSpec& label : labels) {
+    if (HasLabel(names, label.name)) continue;
+    SLUICE_RETURN_IF_ERROR(CreateLabel(api, label));
+    names.push_back(label.name);
+  }
+  return Status::Ok();
+}
+
 Status AddLabels(Api& api, int number, const std::vector<std::string>& labels) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
@@ -155,6 +192,26 @@ Status SetCommitStatus(Api& api, const std::string& sha, CommitState state, cons
   if (!target_url.empty()) json::Field(w, "target_url", target_url);
   w.EndObject();
   return api.Call("POST", api.RepoPath("/statuses/" + sha), Text(buffer)).status();
+}
+
+}  // namespace sluice::github
+
+namespace sluice::github {
+
+Result<std::optional<CommitStatusSeen>> LatestCommitStatus(Api& api, const std::string& sha, const std::string& context) {
+  // GitHub lists a ref's statuses newest first; the first of the context is its current state.
+  auto reply = api.Get(api.RepoPath("/commits/" + sha + "/statuses?per_page=100"));
+  if (!reply.ok()) return reply.status();
+  if (!reply->json.IsArray()) return ExternalError("GitHub's list of commit statuses is not an array");
+  for (const auto& status : reply->json.GetArray()) {
+    if (json::StringOr(status, "context") != context) continue;
+    CommitStatusSeen seen{json::StringOr(status, "state"), ""};
+    if (const rapidjson::Value* creator = json::Member(status, "creator"); creator != nullptr && creator->IsObject()) {
+      seen.creator = json::StringOr(*creator, "login");
+    }
+    return std::optional<CommitStatusSeen>(std::move(seen));
+  }
+  return std::optional<CommitStatusSeen>();
 }
 
 }  // namespace sluice::github

@@ -29,6 +29,7 @@ void ApplyLabelNames(const pipeline::Manifest& manifest, ReviewPolicy& policy) {
   if (labels == nullptr || !labels->IsObject()) return;
   policy.auto_approve_label = json::StringOr(*labels, "auto_approve", policy.auto_approve_label);
   policy.needs_review_label = json::StringOr(*labels, "needs_review", policy.needs_review_label);
+  policy.hold_label = json::StringOr(*labels, "hold", policy.hold_label);
 }
 
 Status FromManifest(const CommandLine& cli, const Environment& env, DataPrRequest& request) {

@@ -62,6 +62,9 @@ Result<PrReport> OpenDataPr(const DataPrRequest& request, github::ApiConfig conf
     if (*pull) {
       report.pr_number = (*pull)->number;
       report.pr_url = (*pull)->url;
+      auto repaired = RepairPull(api, *commit, **pull, report.review, request.inputs.validation, request.inputs.run_url);
+      if (!repaired.ok()) return repaired.status().WithContext(fmt::format("PR #{} is open, but setting it right", report.pr_number));
+      for (const std::string& what : *repaired) report.warnings.push_back("set again on the open PR: " + what);
     }
   }
   const bool missing_pull = commit->outcome == BranchOutcome::kAlreadyThere && report.pr_number == 0;

@@ -4,21 +4,36 @@
 
 #include <fmt/format.h>
 
+#include "github/names.h"
+
 namespace sluice::pr {
 namespace {
 
-bool Carries(const github::PullRequest& pull, const std::string& label) {
-  return std::find(pull.labels.begin(), pull.labels.end(), label) != pull.labels.end();
-}
+bool Carries(const github::PullRequest& pull, const std::string& label) { return github::HasLabel(pull.labels, label); }
 
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-Status Label(github::Api& api, const github::PullRequest& pull, const ReviewDecision& review) {
+// A new repository has none of sluice's labels: the one applied is created first, with its colour
+// and description, rather than left to GitHub's grey default. A new PR also brings the hold label,
+// so that a responder finds it in the picker at 2 a.m.
+Status Label(github::Api& api, const github::PullRequest& pull, const ReviewDecision& review, bool new_pull) {
   if (!review.remove_label.empty() && Carries(pull, review.remove_label)) {
     SLUICE_RETURN_IF_ERROR(github::RemoveLabel(api, pull.number, review.remove_label));
   }
-  if (!Carries(pull, review.label)) SLUICE_RETURN_IF_ERROR(github::AddLabels(api, pull.number, {review.label}));
-  return Status::Ok();
+  if (Carries(pull, review.label)) return Status::Ok();
+  std::vector<github::LabelSpec> wanted;
+  if (!review.label_spec.name.empty()) wanted.push_back(review.label_spec);
+  if (new_pull && !review.hold_spec.name.empty()) wanted.push_back(review.hold_spec);
+  if (!wanted.empty()) SLUICE_RETURN_IF_ERROR(github::EnsureLabels(api, wanted));
+  return github::AddLabels(api, pull.number, {review.label});
+}
+
+Status SetValidateStatus(github::Api& api, const DataCommit& commit, const ValidationSummary& validation,
+                         const std::string& run_url) {
+  const auto state = validation.passed() ? github::CommitState::kSuccess : github::CommitState::kFailure;
+  const std::string description =
+      fmt::format("validation {}: {} errors, {} warnings", validation.status, validation.errors, validation.warnings);
+  return github::SetCommitStatus(api, commit.commit_sha, state, kValidateContext, description, run_url);
 }
 
 }  // namespace
@@ -51,20 +66,36 @@ Result<PullOutcome> PublishPull(github::Api& api, const DataCommit& commit, cons
   }
   outcome.number = pull.number;
   outcome.url = pull.url;
-  SLUICE_RETURN_IF_ERROR(Label(api, pull, review));
+  SLUICE_RETURN_IF_ERROR(Label(api, pull, review, outcome.created));
   if (!review.reviewers.empty()) {
     // GitHub refuses a review request to the PR's author or to a non-collaborator (422); the
     // PR is still right, so this is a warning, not a failed run.
     Status asked = github::RequestReviewers(api, pull.number, review.reviewers);
     if (!asked.ok()) outcome.warnings.push_back("reviewers not requested: " + asked.message());
   }
-  if (validation) {
-    const auto state = validation->passed() ? github::CommitState::kSuccess : github::CommitState::kFailure;
-    const std::string description = fmt::format("validation {}: {} errors, {} warnings", validation->status,
-                                                validation->errors, validation->warnings);
-    SLUICE_RETURN_IF_ERROR(github::SetCommitStatus(api, commit.commit_sha, state, kValidateContext, description, run_url));
-  }
+  if (validation) SLUICE_RETURN_IF_ERROR(SetValidateStatus(api, commit, *validation, run_url));
   return outcome;
+}
+
+Result<std::vector<std::string>> RepairPull(github::Api& api, const DataCommit& commit, const github::PullRequest& pull,
+                                            const ReviewDecision& review,
+                                            const std::optional<ValidationSummary>& validation,
+                                            const std::string& run_url) {
+  std::vector<std::string> repaired;
+  if (!Carries(pull, review.label) || (!review.remove_label.empty() && Carries(pull, review.remove_label))) {
+    SLUICE_RETURN_IF_ERROR(Label(api, pull, review, false));
+    repaired.push_back("label " + review.label);
+  }
+  if (validation) {
+    auto seen = github::LatestCommitStatus(api, commit.commit_sha, kValidateContext);
+    if (!seen.ok()) return seen.status();
+    const char* wanted = validation->passed() ? "success" : "failure";
+    if (!*seen || (*seen)->state != wanted) {
+      SLUICE_RETURN_IF_ERROR(SetValidateStatus(api, commit, *validation, run_url));
+      repaired.push_back(std::string("status ") + kValidateContext);
+    }
+  }
+  return repaired;
 }
 
 std::string ForeignHeadMessage(const DataCommit& commit, const std::string& pipeline) {

@@ -30,6 +30,15 @@ struct PullOutcome {
 Result<PullOutcome> PublishPull(github::Api& api, const DataCommit& commit, const PrText& text, const ReviewDecision& review,
                                 const std::optional<ValidationSummary>& validation, const std::string& run_url);
 
+// A run that found its data already on the branch and its PR open: the label and the
+// sluice/validate status are set again where they are missing (a run that failed after opening
+// the PR, e.g. on a label it could not create), and nothing is written where they are there.
+// Returns what it repaired, for the report ("label sluice:auto-approve", "status sluice/validate").
+Result<std::vector<std::string>> RepairPull(github::Api& api, const DataCommit& commit, const github::PullRequest& pull,
+                                            const ReviewDecision& review,
+                                            const std::optional<ValidationSummary>& validation,
+                                            const std::string& run_url);
+
 // Only finds the open PR of the branch (a run that wrote nothing).
 Result<std::optional<github::PullRequest>> FindPull(github::Api& api, const DataCommit& commit);
 

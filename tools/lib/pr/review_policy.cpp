@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "github/names.h"
 #include "json/json.h"
 
 namespace sluice::pr {
@@ -41,6 +42,19 @@ Result<ValidationSummary> ReadValidationReport(const std::filesystem::path& file
   return summary;
 }
 
+github::LabelSpec LabelSpecFor(const ReviewPolicy& policy, const std::string& name) {
+  if (github::SameLabel(name, policy.auto_approve_label)) {
+    return {name, "0e8a16", "sluice: merged and published at the pipeline's next publish window, unless held"};
+  }
+  if (github::SameLabel(name, policy.needs_review_label)) {
+    return {name, "fbca04", "sluice: checks warned or review is manual; merged only after an owner approves"};
+  }
+  if (github::SameLabel(name, policy.hold_label)) {
+    return {name, "b60205", "sluice: never merged automatically while this label is on; remove it to resume"};
+  }
+  return {name, "ededed", "sluice"};
+}
+
 ReviewDecision DecideReview(const ReviewPolicy& policy, const std::optional<ValidationSummary>& validation) {
   ReviewDecision decision;
   const bool clean = validation && validation->passed() && validation->warnings == 0;
@@ -48,6 +62,8 @@ ReviewDecision DecideReview(const ReviewPolicy& policy, const std::optional<Vali
     decision.label = policy.auto_approve_label;
     decision.remove_label = policy.needs_review_label;
     decision.reason = "review policy auto and validation passed without warnings: merged at the next publish window";
+    decision.label_spec = LabelSpecFor(policy, decision.label);
+    decision.hold_spec = LabelSpecFor(policy, policy.hold_label);
     return decision;
   }
   decision.label = policy.needs_review_label;
@@ -58,6 +74,8 @@ ReviewDecision DecideReview(const ReviewPolicy& policy, const std::optional<Vali
   else if (!validation->passed()) decision.reason = "validation failed: auto-approval withheld";
   else decision.reason = fmt::format("{} validation warning{}: auto-approval withheld", validation->warnings,
                                      validation->warnings == 1 ? "" : "s");
+  decision.label_spec = LabelSpecFor(policy, decision.label);
+  decision.hold_spec = LabelSpecFor(policy, policy.hold_label);
   return decision;
 }
 
