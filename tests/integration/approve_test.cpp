@@ -272,8 +272,11 @@ TEST_CASE("a rate-limited listing is waited out and the pass completes", "[appro
   INFO(run.out << run.err);
   CHECK(run.exit_code == 0);
   CHECK_THAT(run.out, Catch::Contains("merged as"));
-  auto lists = Matching(s.fake().Requests(), "GET", "/repos/acme/data/pulls");
-  CHECK(lists.size() == 2);
+  int open_lists = 0;  // the refused one and its repeat (the closed PRs are listed once more, for queue merges)
+  for (const auto& list : Matching(s.fake().Requests(), "GET", "/repos/acme/data/pulls")) {
+    open_lists += list.query.find(R"("state":"open")") != std::string::npos;
+  }
+  CHECK(open_lists == 2);
 }
 
 TEST_CASE("a base branch that requires a merge queue: the PR is queued with its head as the condition, GitHub's queue "
@@ -310,9 +313,27 @@ TEST_CASE("a base branch that requires a merge queue: the PR is queued with its 
   REQUIRE(queries.size() == 1);
   CHECK_THAT(queries[0].body, !Catch::Contains("enqueuePullRequest"));
   CHECK(s.fake().Api("/repos/acme/data/pulls/" + std::to_string(pr) + "/reviews").Size() == 1);
+  // sluice marked what it queued.
+  auto labels = s.fake().Api("/repos/acme/data/issues/" + std::to_string(pr) + "/labels");
+  CHECK(json::Write(labels).find("\"name\":\"sluice:queued\"") != std::string::npos);
+  CHECK(s.fake().Control("GET", "/_fake/repos/acme/data/dispatches") == "[]");
   // GitHub's queue merges it.
   s.fake().Control("POST", "/_fake/repos/acme/data/merge_queue");
   CHECK(s.fake().BareGit(kRepo, {"show", "main:data/cases.csv"}) == "county,cases\nAlameda,2");
+  // The next pass finds it merged: its publish is started (a queue merge of sluice's entry starts
+  // no push workflow) and the mark comes off, so a third pass starts nothing.
+  auto after = s.Approve({"--now", kOutside});
+  INFO(after.out << after.err);
+  CHECK(after.exit_code == 0);
+  CHECK_THAT(after.out, Catch::Contains("#" + std::to_string(pr) + " cases: merged as") &&
+                            Catch::Contains("by the base branch's merge queue; started sluice-publish.yml"));
+  auto dispatches = s.fake().Control("GET", "/_fake/repos/acme/data/dispatches");
+  CHECK_THAT(dispatches, Catch::Contains("sluice-publish.yml") && Catch::Contains("\"pipeline\":\"cases\""));
+  CHECK(json::Write(s.fake().Api("/repos/acme/data/issues/" + std::to_string(pr) + "/labels")).find("sluice:queued") ==
+        std::string::npos);
+  auto third = s.Approve({"--now", kOutside});
+  CHECK_THAT(third.out, Catch::Contains("no open sluice PR"));
+  CHECK(s.fake().Control("GET", "/_fake/repos/acme/data/dispatches") == dispatches);
   NoInvalidRequests(s.fake());
 }
 
@@ -359,11 +380,14 @@ TEST_CASE("branch protection: its required checks are read from the base branch,
   s.Send(kAliceToken, "POST", "/statuses/" + s.head(), R"({"state": "success", "context": "ci/build"})");
 
   s.fake().Settings(kRepo, R"({"required_approving_reviews": 1})");
+  s.fake().ClearRequests();
   auto review = s.Approve({"--now", kInside});
   INFO(review.out << review.err);
   CHECK(review.exit_code == 2);
-  CHECK_THAT(review.out + review.err, Catch::Contains("branch protection requires an approving review") &&
+  CHECK_THAT(review.out + review.err, Catch::Contains("branch protection requires an approving review (1 required, 0 on head") &&
                                           Catch::Contains("--approve-token-env"));
+  // Known from the base branch's rules before any write: no review comment, no refused merge.
+  CHECK(Writes(s.fake().Requests()).empty());
   auto approved = s.Approve({"--now", kInside, "--approve-token-env", "APPROVER_TOKEN"}, {{"APPROVER_TOKEN", kAliceToken}});
   INFO(approved.out << approved.err);
   CHECK(approved.exit_code == 0);
@@ -402,5 +426,51 @@ TEST_CASE("a data file with a control character is not merged unseen, unless its
   auto binary = s.Approve({"--now", kInside, "--binary-ext", "csv"});
   INFO(binary.out << binary.err);
   CHECK_THAT(binary.out, Catch::Contains("merged as"));
+  NoInvalidRequests(s.fake());
+}
+
+// On a PR's events actions/checkout checks out the PR's merge preview: a PR that rewrites its own
+// pipeline manifest (review auto, its manifest declared an output) would pass its own gate.
+TEST_CASE("on a pull_request event the gate refuses a checkout of the PR itself: policy comes from the base branch only",
+          "[approve][policy]") {
+  Setup s("manual");
+  const DataRepo& repo = s.repo();
+  repo.Git({"checkout", "-q", "-b", "sluice/cases"});
+  repo.Write("data/cases.csv", "county,cases\nAlameda,9\n");
+  repo.Write("pipelines/cases.json", R"({"name": "cases", "review": "auto", "sources": [
+    {"name": "cases", "url": "file:sources/c.csv", "format": "csv", "output": "data/cases.csv"},
+    {"name": "gate", "url": "file:sources/g.json", "format": "json", "output": "pipelines/cases.json"}],
+    "publish": {"production": "file:///tmp/published", "window": {"time": "09:00", "timezone": "America/Los_Angeles",
+      "open_minutes": 120}}})");
+  const std::string head = repo.Commit("data: cases\n\nSluice-Pipeline: cases");
+  repo.Git({"push", "-q", s.fake().BarePath(kRepo).string(), "sluice/cases"});
+  auto pull = s.Send(GitHubFake::kToken, "POST", "/pulls", R"({"title": "Data: cases", "head": "sluice/cases", "base": "main"})");
+  const int pr = pull["number"].GetInt();
+  s.Label(GitHubFake::kToken, pr, "sluice:auto-approve");
+  s.Send(GitHubFake::kToken, "POST", "/statuses/" + head, R"({"state": "success", "context": "sluice/validate"})");
+  TempDir events;
+  auto payload = events.Write("event.json", R"({"action": "labeled", "pull_request": {"number": )" + std::to_string(pr) +
+                                                R"(, "head": {"sha": ")" + head + R"("}}})");
+  const EnvOverrides event = {{"GITHUB_EVENT_NAME", "pull_request"}, {"GITHUB_EVENT_PATH", payload.string()},
+                              {"GITHUB_SHA", head}};
+  const std::string before = s.MainSha();
+
+  // The workspace holds the PR's own commit (its manifest says auto and declares itself an output).
+  auto refused = s.Approve({"--now", kInside}, event);
+  INFO(refused.out << refused.err);
+  CHECK(refused.exit_code == 4);
+  CHECK_THAT(refused.err, Catch::Contains("is the PR's own merge preview") && Catch::Contains("base branch only"));
+  CHECK(s.MainSha() == before);
+  CHECK(Matching(s.fake().Requests(), "PUT", "/merge").empty());
+
+  // Checked out at the base branch, as the reusable workflow does: the base's policy (manual,
+  // data outputs only) judges the PR, which does not merge.
+  repo.Git({"checkout", "-q", "main"});
+  auto judged = s.Approve({"--now", kInside}, event);
+  INFO(judged.out << judged.err);
+  CHECK(judged.exit_code == 0);
+  CHECK_THAT(judged.out, Catch::Contains("changes pipelines/cases.json, which is not a data output") &&
+                             Catch::Contains("review is manual"));
+  CHECK(s.MainSha() == before);
   NoInvalidRequests(s.fake());
 }

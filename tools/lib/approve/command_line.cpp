@@ -6,6 +6,7 @@
 
 #include "actions_io/actions_io.h"
 #include "core/clock.h"
+#include "git/repository.h"
 #include "json/json.h"
 
 namespace sluice::approve {
@@ -15,10 +16,14 @@ namespace fs = std::filesystem;
 
 bool Truthy(const std::string& value) { return value == "1" || value == "true" || value == "yes" || value == "on"; }
 
+// The events whose payload names one PR: the gate then judges that PR only.
+bool PullEvent(const std::string& name) {
+  return name == "pull_request" || name == "pull_request_target" || name == "pull_request_review";
+}
+
 // The PR a pull_request event names, or 0 for any other event (schedule, dispatch).
 Result<int> EventPull(const Environment& env) {
-  std::string name = env.GetOr("GITHUB_EVENT_NAME", "");
-  if (name != "pull_request" && name != "pull_request_target") return 0;
+  if (!PullEvent(env.GetOr("GITHUB_EVENT_NAME", ""))) return 0;
   std::ostringstream sink;
   actions::ActionsIo io(env, sink);
   auto payload = io.EventPayload();
@@ -28,6 +33,42 @@ Result<int> EventPull(const Environment& env) {
   const rapidjson::Value* number = pull != nullptr ? json::Member(*pull, "number") : nullptr;
   if (number == nullptr || !number->IsInt()) return InputError("the pull_request event payload names no PR number");
   return number->GetInt();
+}
+
+// On a PR's events actions/checkout checks out the PR's merge preview (GITHUB_SHA), whose
+// pipelines/*.json the PR itself may have changed: a PR could carry its own gate policy. The
+// gate reads policy from the base branch only, so a checkout of the PR's merge preview or head
+// is refused (the reusable workflow checks out the base branch).
+Status CheckPolicySource(const Environment& env, const fs::path& workspace) {
+  if (!PullEvent(env.GetOr("GITHUB_EVENT_NAME", ""))) return Status::Ok();
+  std::vector<std::pair<std::string, std::string>> theirs;  // (sha, what it is)
+  if (std::string merge = env.GetOr("GITHUB_SHA", ""); !merge.empty()) theirs.emplace_back(merge, "merge preview");
+  std::ostringstream sink;
+  actions::ActionsIo io(env, sink);
+  auto payload = io.EventPayload();
+  if (payload.ok() && *payload) {
+    const rapidjson::Value* pull = json::Member(**payload, "pull_request");
+    const rapidjson::Value* head = pull != nullptr ? json::Member(*pull, "head") : nullptr;
+    if (head != nullptr && !json::StringOr(*head, "sha").empty()) theirs.emplace_back(json::StringOr(*head, "sha"), "head");
+  }
+  if (theirs.empty()) return Status::Ok();
+  auto repo = git::Repository::Discover(workspace);
+  auto checked_out = repo.ok() ? repo->ResolveCommit("HEAD") : Result<std::string>(repo.status());
+  if (!checked_out.ok()) {
+    return UnsafeError(fmt::format("on a {} event the gate's policy must come from the base branch, but which commit "
+                                   "{} holds cannot be told ({}); check out the base branch",
+                                   env.GetOr("GITHUB_EVENT_NAME", ""), workspace.string(),
+                                   checked_out.status().message()));
+  }
+  for (const auto& [sha, what] : theirs) {
+    if (sha != *checked_out) continue;
+    return UnsafeError(fmt::format(
+        "the checkout {} is the PR's own {} ({}), whose pipelines/*.json the PR may have changed: sluice-approve reads "
+        "the gate's policy from the base branch only. Check out the base branch (actions/checkout with ref: "
+        "${{{{ github.event.pull_request.base.ref }}}}), as the reusable sluice-approve workflow does",
+        workspace.string(), what, sha.substr(0, 12)));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -93,6 +134,7 @@ ApproveRun RunFromCommandLine(const CommandLine& cli, const Environment& env) {
     if (!event.ok()) return {event.status()};
     options.only_pull = *event;
   }
+  if (Status source = CheckPolicySource(env, options.workspace); !source.ok()) return {source};
   options.run_url = pipeline::RunUrl(env);
   options.separate_approver = !cli.approve_token_env.empty();
   github::Api api(*config);

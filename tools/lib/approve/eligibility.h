@@ -21,6 +21,7 @@ struct LabelNames {
   std::string publish_now = "sluice:publish-now";
   std::string publish_at_prefix = "sluice:publish-at-";  // + "HH:MM", the pipeline's time zone
   std::string rollup = "sluice:rollup";  // fold into the one rollup PR (approve/rollup.h)
+  std::string queued = "sluice:queued";  // sluice put it in the merge queue (approve/queued.h)
 };
 
 struct AppliedLabel {

@@ -9,6 +9,7 @@
 
 #include "approve/gather.h"
 #include "approve/policy.h"
+#include "approve/queued.h"
 #include "approve/rollup.h"
 #include "github/branches.h"
 #include "github/git_data.h"
@@ -90,38 +91,91 @@ Result<github::Reply> Review(github::Api& api, const PullOutcome& outcome, const
   return api.Call("POST", api.RepoPath(fmt::format("/pulls/{}/reviews", outcome.number)), body, {422});
 }
 
+// GitHub's 422 to an approving review, in words: its `errors` strings name the cause.
+std::string RefusalText(const rapidjson::Value& reply) {
+  std::string message = json::StringOr(reply, "message");
+  if (const rapidjson::Value* errors = json::Member(reply, "errors"); errors != nullptr && errors->IsArray()) {
+    for (const auto& e : errors->GetArray()) message += e.IsString() ? std::string("; ") + e.GetString() : "";
+  }
+  return message;
+}
+
+// Why GitHub refused the approval, and what to do about it. GitHub lets nobody approve their
+// own PR; and "Allow GitHub Actions to create and approve pull requests" (off by default) keeps
+// GITHUB_TOKEN from approving any (docs.github.com, "Managing GitHub Actions settings for a
+// repository").
+enum class ApprovalRefusal { kOwnPull, kActionsNotPermitted, kOther };
+
+ApprovalRefusal ClassifyRefusal(const std::string& text) {
+  if (text.find("approve your own pull request") != std::string::npos) return ApprovalRefusal::kOwnPull;
+  if (text.find("not permitted to approve") != std::string::npos ||
+      text.find("not permitted to create or approve") != std::string::npos) {
+    return ApprovalRefusal::kActionsNotPermitted;
+  }
+  return ApprovalRefusal::kOther;
+}
+
+std::string RefusalAdvice(ApprovalRefusal refusal) {
+  switch (refusal) {
+    case ApprovalRefusal::kOwnPull:
+      return "GitHub does not let a PR's author approve it, and this token opened the PR: give sluice-approve a "
+             "second identity with --approve-token-env (a GitHub App or a bot account with write access), or let a "
+             "person approve";
+    case ApprovalRefusal::kActionsNotPermitted:
+      return "GITHUB_TOKEN may not approve PRs while the setting \"Allow GitHub Actions to create and approve pull "
+             "requests\" is off (Settings > Actions > General): turn it on, or approve with a GitHub App token "
+             "(--approve-token-env; the workflows' app-id input)";
+    case ApprovalRefusal::kOther: break;
+  }
+  return "see the message, and the approval-refused runbook";
+}
+
 Status Approve(github::Api& approver, PullOutcome& outcome, const GateOptions& options) {
   auto reply = Review(approver, outcome, "APPROVE", ReviewText(outcome, options));
   if (!reply.ok()) return reply.status();
-  if (reply->status == 422 && !options.separate_approver) {
-    // GitHub lets nobody approve their own PR, and sluice opened it with this token: the review
-    // that records why goes in as a comment, and the merge decides whether a review was needed.
+  if (reply->status != 422) return Status::Ok();
+  const std::string text = RefusalText(reply->json);
+  const ApprovalRefusal refusal = ClassifyRefusal(text);
+  if (refusal != ApprovalRefusal::kOther && !options.separate_approver) {
+    // The review that records why goes in as a comment; the base branch's rules decide whether
+    // an approving review was needed (checked before, from its required reviews, and by the merge).
     auto comment = Review(approver, outcome, "COMMENT",
-                          ReviewText(outcome, options) +
-                              "\n\n(Recorded as a comment: GitHub does not let a PR's author approve it. Where branch "
-                              "protection requires an approving review, give sluice-approve --approve-token-env.)");
+                          ReviewText(outcome, options) + "\n\n(Recorded as a comment: " + RefusalAdvice(refusal) + ".)");
     if (!comment.ok()) return comment.status();
-    outcome.notes.push_back("approval recorded as a review comment: the merging token opened the PR (use "
-                            "--approve-token-env for an approving review)");
+    outcome.notes.push_back(refusal == ApprovalRefusal::kOwnPull
+                                ? "approval recorded as a review comment: the merging token opened the PR (use "
+                                  "--approve-token-env for an approving review)"
+                                : "approval recorded as a review comment: GitHub Actions may not approve PRs in this "
+                                  "repository (use --approve-token-env for an approving review)");
     return Status::Ok();
   }
-  if (reply->status == 422) {
-    std::string message = json::StringOr(reply->json, "message");
-    if (const rapidjson::Value* errors = json::Member(reply->json, "errors"); errors != nullptr && errors->IsArray()) {
-      for (const auto& e : errors->GetArray()) message += e.IsString() ? std::string("; ") + e.GetString() : "";
-    }
-    return ConfigError(fmt::format(
-        "GitHub refused the approval of #{} ({}). The token that opened the PR cannot approve it: give "
-        "sluice-approve a second identity with --approve-token-env NAME (a GitHub App or a bot account with write "
-        "access), or let a person approve. See {}",
-        outcome.number, message, kRunbook));
-  }
-  return Status::Ok();
+  return ConfigError(fmt::format("GitHub refused the approval of #{} ({}): {}. See {}", outcome.number, text,
+                                 RefusalAdvice(refusal), kRunbook));
+}
+
+// The base branch's rules require approving reviews: those of people (never sluice's own, it
+// opened the PR) and the second identity's, when one is given, must reach the count. Found before
+// any write, rather than by a review comment and a refused merge.
+Status CheckRequiredReviews(const PullFacts& facts, const github::BranchRules& rules, const GateOptions& options,
+                            PullOutcome& outcome) {
+  if (rules.required_reviews <= 0 || !outcome.decision.merge) return Status::Ok();
+  int approvals = options.separate_approver ? 1 : 0;
+  for (const std::string& login : facts.approved_by) approvals += github::SameLogin(login, options.identity) ? 0 : 1;
+  if (approvals >= rules.required_reviews) return Status::Ok();
+  outcome.decision.merge = false;
+  return ConfigError(fmt::format(
+      "#{}: branch protection requires an approving review ({} required, {} on head {}), which the token that opened "
+      "the PR cannot give: set --approve-token-env to a second identity with write access, or have a person approve. "
+      "See {}",
+      outcome.number, rules.required_reviews, approvals, facts.head_sha.substr(0, 7), kRunbook));
 }
 
 // The base branch requires a merge queue (REST merge refused with 405): queue the PR with its
 // head as the condition, the queue's equivalent of the merge's sha guard. GitHub merges it when
-// the queue's checks pass; that merge is GitHub's own, so it starts the push workflows itself.
+// the queue's checks pass; the PR is marked, and the pass that finds it merged dispatches its
+// publish (approve/queued.h). An entry queued with GITHUB_TOKEN starts no merge_group workflow
+// (docs.github.com, "Triggering a workflow from a workflow"): checks from workflows never report
+// on it, which the report says.
 Status Enqueue(github::Api& api, PullOutcome& outcome) {
   auto entry = github::EnqueuePull(api, outcome.node_id, outcome.head_sha);
   if (!entry.ok()) {
@@ -137,8 +191,14 @@ Status Enqueue(github::Api& api, PullOutcome& outcome) {
     return entry.status().WithContext(fmt::format("#{}: the base branch requires a merge queue", outcome.number));
   }
   outcome.queued_at = entry->position > 0 ? entry->position : 1;
-  outcome.notes.push_back("GitHub merges it when the queue's checks pass; that merge starts the publish workflow on push");
-  return Status::Ok();
+  if (github::IsActionsBot(entry->enqueuer)) {
+    outcome.notes.push_back(
+        "queued with GITHUB_TOKEN, whose queue entries start no merge_group workflow: required checks that come from "
+        "workflows never report on the queue and the entry times out. Give the approve workflow a GitHub App "
+        "(app-id) to queue with");
+  }
+  outcome.notes.push_back("GitHub merges it when the queue's checks pass; a later pass then starts its publish");
+  return MarkQueued(api, outcome.number);
 }
 
 // A held PR that sluice queued comes out of the merge queue; an entry someone else made is
@@ -213,23 +273,6 @@ Status Merge(github::Api& api, PullOutcome& outcome, const GateOptions& options)
   return Status::Ok();
 }
 
-Status Dispatch(github::Api& api, PullOutcome& outcome, const std::string& pipeline, const std::string& base,
-                const GateOptions& options) {
-  if (options.publish_workflow.empty()) return Status::Ok();
-  std::string body = json::Object([&](json::TextWriter& w) {
-    json::Field(w, "ref", base);
-    w.Key("inputs");
-    w.StartObject();
-    json::Field(w, "pipeline", pipeline);
-    w.EndObject();
-  });
-  auto reply = api.Call("POST", api.RepoPath("/actions/workflows/" + options.publish_workflow + "/dispatches"), body);
-  if (!reply.ok()) return reply.status().WithContext("merged, but starting the publish workflow failed");
-  outcome.dispatched = options.publish_workflow;
-  if (outcome.pipelines.size() > 1) outcome.dispatched += " (" + std::to_string(outcome.pipelines.size()) + " pipelines)";
-  return Status::Ok();
-}
-
 // What each base branch's protection and rules require, read once per pass.
 using ProtectedChecks = std::map<std::string, github::BranchRules>;
 
@@ -284,6 +327,8 @@ PullOutcome Evaluate(github::Api& api, github::Api& approver, const rapidjson::V
     if (!outcome.error.ok()) return outcome;
     outcome.decision = decide();
   }
+  outcome.error = CheckRequiredReviews(*facts, rules, options, outcome);
+  if (!outcome.error.ok()) return outcome;
   const std::string& hold = policies->front().labels.hold;
   if (rules.merge_queue &&
       std::any_of(facts->labels.begin(), facts->labels.end(), [&](const AppliedLabel& l) { return github::SameLabel(l.name, hold); })) {
@@ -312,7 +357,7 @@ PullOutcome Evaluate(github::Api& api, github::Api& approver, const rapidjson::V
   const rapidjson::Value* base = json::Member(pull, "base");
   for (const std::string& pipeline : outcome.pipelines) {
     if (!outcome.error.ok() || !outcome.merged) break;
-    outcome.error = Dispatch(api, outcome, pipeline, base ? json::StringOr(*base, "ref") : "main", options);
+    outcome.error = DispatchPublish(api, outcome, pipeline, base ? json::StringOr(*base, "ref") : "main", options);
   }
   return outcome;
 }
@@ -369,6 +414,12 @@ Result<GateReport> RunGate(github::Api& api, github::Api& approver, const GateOp
   }
   ProtectedChecks protected_checks;
   for (const auto& pull : *pulls) report.pulls.push_back(Evaluate(api, approver, pull, pass, env, protected_checks));
+  if (options.only_pull <= 0) {
+    // A full pass (schedule, dispatch) also publishes what the merge queue merged since the last.
+    auto merged = PublishQueueMerges(api, options);
+    if (!merged.ok()) return merged.status();
+    for (auto& outcome : *merged) report.pulls.push_back(std::move(outcome));
+  }
   return report;
 }
 

@@ -39,6 +39,7 @@ struct PullOutcome {
   Decision decision;
   std::string node_id;  // GitHub's GraphQL id of the PR (merge queue)
   bool merged = false;
+  bool queue_merged = false;  // merged by the base branch's merge queue since sluice queued it (approve/queued.h)
   std::string merge_sha;
   int queued_at = 0;    // > 0: put in the base branch's merge queue at this position instead of merged
   std::string dispatched;  // the workflow started after the merge

@@ -20,6 +20,10 @@ std::string Verdict(const PullOutcome& pull, bool dry_run) {
     for (const auto& note : *list) notes += "; " + note;
   }
   if (!pull.error.ok()) return "not merged: " + pull.error.message() + notes;
+  if (pull.queue_merged) {
+    return fmt::format("merged as {} by the base branch's merge queue{}{}", pull.merge_sha.substr(0, 7),
+                       pull.dispatched.empty() ? "" : "; started " + pull.dispatched, notes);
+  }
   if (pull.merged) {
     return fmt::format("merged as {} ({}){}{}", pull.merge_sha.substr(0, 7), pull.decision.trigger,
                        pull.dispatched.empty() ? "" : "; started " + pull.dispatched, notes);
