@@ -194,7 +194,9 @@ std::string ExplainPipeline(const Manifest& m) {
                     m.production_url.empty() ? "" : fmt::format(" (read at {})", m.production_url));
   md += m.sla_max_age_hours
             ? fmt::format("- SLA: production data is late when older than {} hours (the SLA watch, `sluice-notify --watch`, "
-                          "tells the owners).\n",
+                          "tells the owners). In a public repository GitHub disables scheduled workflows after 60 days "
+                          "without a person's activity, the watch's with the rest: to keep watching, run it from a "
+                          "private repository or a scheduler outside this one.\n",
                           *m.sla_max_age_hours)
             : "- SLA: none set.\n";
 

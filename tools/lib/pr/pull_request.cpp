@@ -16,14 +16,14 @@ std::string FirstLine(const std::string& text) { return text.substr(0, text.find
 // A new repository has none of sluice's labels: the one applied is created first, with its colour
 // and description, rather than left to GitHub's grey default. A new PR also brings the hold label,
 // so that a responder finds it in the picker at 2 a.m.
-Status Label(github::Api& api, const github::PullRequest& pull, const ReviewDecision& review, bool new_pull) {
+Status Label(github::Api& api, const github::PullRequest& pull, const ReviewDecision& review, bool with_hold) {
   if (!review.remove_label.empty() && Carries(pull, review.remove_label)) {
     SLUICE_RETURN_IF_ERROR(github::RemoveLabel(api, pull.number, review.remove_label));
   }
   if (Carries(pull, review.label)) return Status::Ok();
   std::vector<github::LabelSpec> wanted;
   if (!review.label_spec.name.empty()) wanted.push_back(review.label_spec);
-  if (new_pull && !review.hold_spec.name.empty()) wanted.push_back(review.hold_spec);
+  if (with_hold && !review.hold_spec.name.empty()) wanted.push_back(review.hold_spec);
   if (!wanted.empty()) SLUICE_RETURN_IF_ERROR(github::EnsureLabels(api, wanted));
   return github::AddLabels(api, pull.number, {review.label});
 }
@@ -83,7 +83,8 @@ Result<std::vector<std::string>> RepairPull(github::Api& api, const DataCommit& 
                                             const std::string& run_url) {
   std::vector<std::string> repaired;
   if (!Carries(pull, review.label) || (!review.remove_label.empty() && Carries(pull, review.remove_label))) {
-    SLUICE_RETURN_IF_ERROR(Label(api, pull, review, false));
+    // The PR's first labelling failed: the hold label a new PR brings may be missing too.
+    SLUICE_RETURN_IF_ERROR(Label(api, pull, review, true));
     repaired.push_back("label " + review.label);
   }
   if (validation) {
