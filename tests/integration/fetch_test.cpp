@@ -350,3 +350,55 @@ TEST_CASE("a large download draws a progress line on a terminal, and none into a
   CHECK(into_pipe.err.find("\x1b[2K") == std::string::npos);
   CHECK(into_pipe.err.find("MiB (") == std::string::npos);
 }
+
+// Local-time schedules: the caller's frequent UTC cron runs sluice-fetch --when-due, which
+// fetches once per slot of the manifest's schedule (07:05 Los Angeles, weekdays) and otherwise
+// fetches nothing and says so.
+TEST_CASE("fetching when due: once per slot of the manifest's local schedule, and a run not started by the schedule "
+          "is always due",
+          "[fetch][schedule]") {
+  TempDir dir;
+  dir.Write("sources/c.csv", "date,county,cases\n2026-12-07,Alameda,11\n");
+  dir.Write("data/c.csv", kOldCsv);
+  dir.Write("pipelines/p.json", R"({"name": "p", "sources": [{"name": "c", "url": "file:sources/c.csv", "format": "csv",
+    "output": "data/c.csv"}], "schedule": {"at": ["07:05"], "timezone": "America/Los_Angeles",
+    "days": ["mon", "tue", "wed", "thu", "fri"]}})");
+  const fs::path outputs = dir.path() / "outputs.txt", summary = dir.path() / "summary.md", log = dir.path() / "runs.ndjson";
+  auto run = [&](const std::string& now, EnvOverrides env = {}) {
+    fs::remove(outputs);
+    env.emplace("GITHUB_EVENT_NAME", "schedule");
+    env["GITHUB_ACTIONS"] = "true";
+    env["GITHUB_OUTPUT"] = outputs.string();
+    env["GITHUB_STEP_SUMMARY"] = summary.string();
+    env["SLUICE_RUN_LOG"] = log.string();
+    return RunProcess({kFetch, "pipelines/p.json", "--when-due", "--now", now, "--workspace", dir.path().string()}, env);
+  };
+  // 06:50 PST on Mon 7 Dec: not yet.
+  auto early = run("2026-12-07T06:50:00-08:00");
+  INFO(early.out << early.err);
+  CHECK(early.exit_code == 0);
+  CHECK_THAT(early.out, Catch::Contains("p: not fetched:") && Catch::Contains("next Mon 7 Dec 07:05 America/Los_Angeles"));
+  CHECK_THAT(ReadFile(outputs).value(), Catch::Contains("due=false"));
+  CHECK(ReadFile(dir.path() / "data/c.csv").value() == kOldCsv);
+  CHECK_THAT(ReadFile(summary).value(), Catch::Contains("sluice-fetch: p skipped"));
+  CHECK_THAT(ReadFile(log).value(), Catch::Contains(R"("status":"skipped")"));
+  // 07:20: the slot's first tick fetches.
+  auto due = run("2026-12-07T07:20:00-08:00");
+  INFO(due.out << due.err);
+  CHECK(due.exit_code == 0);
+  CHECK_THAT(due.out, Catch::Contains("due: the slot Mon 7 Dec 07:05 America/Los_Angeles"));
+  CHECK_THAT(ReadFile(outputs).value(), Catch::Contains("due=true"));
+  CHECK_THAT(ReadFile(dir.path() / "data/c.csv").value(), Catch::Contains("Alameda,11"));
+  CHECK_THAT(ReadFile(dir.path() / ".sluice/state/p.schedule.json").value(), Catch::Contains("2026-12-07T15:05:00"));
+  // 07:35: the next tick of the same slot does not fetch again.
+  auto again = run("2026-12-07T07:35:00-08:00");
+  CHECK_THAT(again.out, Catch::Contains("has run already") && Catch::Contains("next Tue 8 Dec 07:05"));
+  CHECK_THAT(ReadFile(outputs).value(), Catch::Contains("due=false"));
+  // A person starts the workflow by hand: due whatever the schedule says.
+  auto by_hand = run("2026-12-07T07:40:00-08:00", {{"GITHUB_EVENT_NAME", "workflow_dispatch"}});
+  CHECK_THAT(by_hand.out, Catch::Contains("started by workflow_dispatch, not by the schedule: due"));
+  CHECK_THAT(ReadFile(outputs).value(), Catch::Contains("due=true"));
+  // Saturday: not a listed day.
+  auto saturday = run("2026-12-12T07:20:00-08:00");
+  CHECK_THAT(saturday.out, Catch::Contains("not fetched") && Catch::Contains("next Mon 14 Dec 07:05"));
+}

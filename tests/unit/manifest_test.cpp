@@ -300,6 +300,7 @@ TEST_CASE("the pipeline page says what the manifest says, each check in plain wo
     "publish": {"production": "az://acct/public/cases", "production_url": "https://acct.blob.core.windows.net/public/cases/",
                 "window": {"time": "09:00", "timezone": "America/Los_Angeles", "days": ["mon", "fri"]}},
     "sla": {"max_age_hours": 26},
+    "schedule": {"at": ["07:05", "15:00"], "timezone": "America/Los_Angeles", "skip_dates": ["2026-12-25"]},
     "notify": {"routes": {"failure": {"channel": "C0INCIDENTS"}}},
     "runbook": "runbooks/cases.md"})");
   dir.Write("schemas/cases.schema.json", R"({"type": "object"})");
@@ -319,4 +320,6 @@ TEST_CASE("the pipeline page says what the manifest says, each check in plain wo
   CHECK_THAT(page, Catch::Contains("(read at https://acct.blob.core.windows.net/public/cases/)"));
   CHECK_THAT(page, Catch::Contains("older than 26 hours") && Catch::Contains("- failure: channel `C0INCIDENTS`"));
   CHECK_THAT(page, Catch::Contains("This pipeline's own runbook: runbooks/cases.md"));
+  CHECK_THAT(page, Catch::Contains("- Runs: at 07:05, 15:00 America/Los_Angeles, every day, not on 2026-12-25; a slot "
+                                   "may run up to 180 minutes late"));
 }

@@ -28,6 +28,12 @@ int main(int argc, char** argv) {
   Environment env = Environment::Process();
   auto plan = fetch::PlanFromCommandLine(cli, env);
   if (!plan.ok()) return tool.FailEarly(plan.status(), cli.manifest, env, common);
+  if (plan->schedule && !plan->schedule->due) {
+    actions::ActionsIo io(env, std::cout);
+    std::cout << fetch::SkippedReport(*plan, common.json);
+    tool.Warning(fetch::PublishSkipped(*plan, io));
+    return tool.Finish(fetch::SkippedRunRecord(*plan, tool.started()), env, common);
+  }
   fetch::ProgressLine progress(std::cerr, ::isatty(STDERR_FILENO) != 0 && !common.json);
   plan->options.on_progress = [&progress](const std::string& name, const http::Progress& p) { progress.Update(name, p); };
 
@@ -37,6 +43,10 @@ int main(int argc, char** argv) {
 
   actions::ActionsIo io(env, std::cout);
   Status published = fetch::PublishToActions(report, plan->pipeline, io);
+  if (plan->schedule) {
+    std::cout << plan->pipeline << ": " << plan->schedule->reason << "\n";
+    if (published.ok()) published = io.SetOutput("due", "true");
+  }
   if (common.json) {
     std::cout << fetch::ReportJson(report, plan->pipeline) << "\n";
   } else {

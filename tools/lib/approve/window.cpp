@@ -1,7 +1,6 @@
 #include "approve/window.h"
 
 #include <algorithm>
-#include <array>
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -12,35 +11,11 @@ namespace {
 
 using namespace std::chrono;
 
-constexpr std::array<const char*, 7> kDayNames = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-
-Result<const date::time_zone*> Zone(const std::string& name) {
-  try {
-    return date::locate_zone(name);
-  } catch (const std::exception& e) {
-    return ConfigError(fmt::format("publish.window.timezone '{}' is not a time zone this machine knows ({}); "
-                                   "use an IANA name such as America/Los_Angeles",
-                                   name, e.what()));
-  }
-}
-
-// The moment local `day` + hh:mm happens in `zone`.
-Time AtLocal(const date::time_zone* zone, date::local_days day, int hour, int minute) {
-  date::local_seconds local = day + hours(hour) + minutes(minute);
-  auto info = zone->get_info(local);
-  switch (info.result) {
-    case date::local_info::unique: return date::zoned_time<seconds>(zone, local).get_sys_time();
-    // Skipped (spring forward): the moment the clocks jumped, when the gap ends.
-    case date::local_info::nonexistent: return info.first.end;
-    // Repeated (fall back): the first of the two.
-    default: return date::zoned_time<seconds>(zone, local, date::choose::earliest).get_sys_time();
-  }
-}
+Result<const date::time_zone*> Zone(const std::string& name) { return LocateZone(name, "publish.window.timezone"); }
 
 bool DayListed(const pipeline::PublishWindow& window, date::local_days day) {
   if (window.days.empty()) return true;
-  const char* name = kDayNames[date::weekday(day).c_encoding()];
-  return std::find(window.days.begin(), window.days.end(), name) != window.days.end();
+  return std::find(window.days.begin(), window.days.end(), DayName(day)) != window.days.end();
 }
 
 std::string DaysText(const pipeline::PublishWindow& window) {
@@ -50,30 +25,7 @@ std::string DaysText(const pipeline::PublishWindow& window) {
   return text;
 }
 
-// %e pads a one-digit day with a space: "Mon  7 Dec" would read as a typo.
-std::string Squeeze(std::string text) {
-  for (std::size_t at = text.find("  "); at != std::string::npos; at = text.find("  ")) text.erase(at, 1);
-  return text;
-}
-
 }  // namespace
-
-Result<std::pair<int, int>> ParseClock(const std::string& text) {
-  int hour = -1;
-  int minute = -1;
-  if (text.size() != 5 || text[2] != ':' || std::sscanf(text.c_str(), "%2d:%2d", &hour, &minute) != 2 || hour < 0 ||
-      hour > 23 || minute < 0 || minute > 59) {
-    return ConfigError(fmt::format("'{}' is not a time of day HH:MM (24-hour clock)", text));
-  }
-  return std::pair{hour, minute};
-}
-
-Result<std::string> LocalText(Time at, const std::string& timezone) {
-  auto zone = Zone(timezone);
-  if (!zone.ok()) return zone.status();
-  auto local = date::zoned_time<seconds>(*zone, date::floor<seconds>(at)).get_local_time();
-  return Squeeze(date::format("%a %e %b %H:%M ", local) + timezone);
-}
 
 Result<Time> NextLocalTime(Time from, const std::string& timezone, int hour, int minute) {
   auto zone = Zone(timezone);
@@ -118,8 +70,11 @@ Result<WindowState> CheckWindow(const pipeline::PublishWindow& window, Time now)
   }
   // "next 09:00 America/Los_Angeles on Mon 7 Dec"
   auto local_next = date::zoned_time<seconds>(*zone, date::floor<seconds>(state.next_open)).get_local_time();
-  state.next_text = Squeeze(fmt::format("next {} {} on {}", date::format("%H:%M", local_next), window.timezone,
-                                        date::format("%a %e %b", local_next)));
+  state.next_text = fmt::format("next {} {} on {}", date::format("%H:%M", local_next), window.timezone,
+                                date::format("%a %e %b", local_next));
+  for (std::size_t at = state.next_text.find("  "); at != std::string::npos; at = state.next_text.find("  ")) {
+    state.next_text.erase(at, 1);  // %e pads a one-digit day with a space
+  }
   state.description = fmt::format("opens {} {} ({}) for {} minutes", window.time, window.timezone, DaysText(window),
                                    window.open_minutes);
   return state;

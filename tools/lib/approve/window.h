@@ -7,12 +7,15 @@
 #include <chrono>
 #include <string>
 
+#include "core/local_time.h"
 #include "core/status.h"
 #include "pipeline/manifest.h"
 
 namespace sluice::approve {
 
-using Time = std::chrono::system_clock::time_point;
+using sluice::Time;
+using sluice::LocalText;
+using sluice::ParseClock;
 
 struct WindowState {
   bool open = false;
@@ -27,15 +30,9 @@ struct WindowState {
 // Where `now` stands against `window`. ConfigError for an unknown time zone or a bad time.
 Result<WindowState> CheckWindow(const pipeline::PublishWindow& window, Time now);
 
-// "Mon 7 Dec 09:00 America/Los_Angeles": a moment in the window's zone, for messages.
-Result<std::string> LocalText(Time at, const std::string& timezone);
-
 // The first moment at or after `from` when the local clock of `timezone` reads hh:mm (on any
 // day). A local time that does not exist that day (the hour skipped when clocks go forward)
 // is taken as the first moment after the gap; one that occurs twice, as its first occurrence.
 Result<Time> NextLocalTime(Time from, const std::string& timezone, int hour, int minute);
-
-// "HH:MM" to hours and minutes; ConfigError otherwise.
-Result<std::pair<int, int>> ParseClock(const std::string& text);
 
 }  // namespace sluice::approve

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
+#include "json/writer.h"
 #include "pipeline/manifest.h"
 
 namespace sluice::fetch {
@@ -56,6 +58,12 @@ void AddFetchOptions(CLI::App& app, CommandLine& cli) {
       ->check(CLI::Range(1, 10));
   app.add_option("--retry-budget", cli.retry_budget_seconds, "Seconds all retries together may wait")->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app.add_flag("--when-due", cli.when_due,
+               "Fetch only when the manifest's schedule says this run is due, once per slot (runs not started by "
+               "the schedule are always due); writes due=true/false");
+  app.add_option("--schedule-state", cli.schedule_state,
+                 "Where the last slot run is kept (default .sluice/state/<pipeline>.schedule.json; cache it between runs)");
+  app.add_option("--now", cli.now, "With --when-due: decide as of this time (ISO-8601 with offset)");
   app.add_option("--parallel", cli.parallel, "Sources fetched at once")->capture_default_str()->check(CLI::Range(1, 64));
 }
 
@@ -72,6 +80,44 @@ Result<std::uint64_t> ParseByteSize(const std::string& text) {
   if (unit == "G" || unit == "GiB") return value << 30;
   return UsageError(fmt::format("'{}' is not a size: write e.g. 1048576, 512K, 100M or 2G", text));
 }
+
+namespace {
+
+// --when-due: runs the schedule did not start (by hand, a dispatch) are always due, as is every
+// run of a pipeline without a schedule; otherwise the schedule decides, and a due slot is
+// recorded in the state before anything is fetched.
+Result<pipeline::ScheduleDecision> DecideWhenDue(const CommandLine& cli, const Environment& env,
+                                                 const pipeline::Manifest& manifest, const fs::path& workspace) {
+  pipeline::ScheduleDecision decision;
+  const std::string event = env.GetOr("GITHUB_EVENT_NAME", "");
+  if (!event.empty() && event != "schedule") {
+    decision.due = true;
+    decision.reason = fmt::format("started by {}, not by the schedule: due", event);
+    return decision;
+  }
+  if (!manifest.schedule) {
+    decision.due = true;
+    decision.reason = "the manifest has no schedule: every run is due";
+    return decision;
+  }
+  Time now = std::chrono::system_clock::now();
+  if (!cli.now.empty()) {
+    auto parsed = ParseTimestamp(cli.now);
+    if (!parsed.ok()) return parsed.status().WithContext("--now");
+    now = *parsed;
+  }
+  const fs::path state = cli.schedule_state.empty()
+                             ? workspace / ".sluice" / "state" / (manifest.name + ".schedule.json")
+                             : fs::absolute(cli.schedule_state);
+  auto last = pipeline::ReadLastSlot(state);
+  if (!last.ok()) return last.status();
+  auto decided = pipeline::DecideSchedule(*manifest.schedule, now, *last);
+  if (!decided.ok()) return decided.status();
+  if (decided->due) SLUICE_RETURN_IF_ERROR(pipeline::WriteLastSlot(state, *decided->slot));
+  return decided;
+}
+
+}  // namespace
 
 Result<FetchPlan> PlanFromCommandLine(const CommandLine& cli, const Environment& env) {
   if (cli.manifest.empty() == cli.url.empty()) {
@@ -108,7 +154,40 @@ Result<FetchPlan> PlanFromCommandLine(const CommandLine& cli, const Environment&
                                   ? plan.options.workspace / ".sluice" / "state" / (manifest->name + ".fetch.json")
                                   : fs::absolute(cli.state_file);
   }
+  if (cli.when_due) {
+    auto decision = DecideWhenDue(cli, env, *manifest, plan.options.workspace);
+    if (!decision.ok()) return decision.status();
+    plan.schedule = std::move(decision).value();
+  }
   return plan;
+}
+
+Status PublishSkipped(const FetchPlan& plan, actions::ActionsIo& io) {
+  SLUICE_RETURN_IF_ERROR(io.SetOutput("due", "false"));
+  SLUICE_RETURN_IF_ERROR(io.SetOutput("changed", "false"));
+  SLUICE_RETURN_IF_ERROR(io.SetOutput("failed", "0"));
+  return io.AppendSummary(fmt::format("### sluice-fetch: {} skipped\n\nNot fetched: {}.\n", plan.pipeline,
+                                      plan.schedule->reason));
+}
+
+std::string SkippedReport(const FetchPlan& plan, bool json) {
+  if (!json) return fmt::format("{}: not fetched: {}\n", plan.pipeline, plan.schedule->reason);
+  return json::Object([&](json::TextWriter& w) {
+           json::Field(w, "pipeline", plan.pipeline);
+           w.Key("due");
+           w.Bool(false);
+           json::Field(w, "reason", plan.schedule->reason);
+           json::Field(w, "next", plan.schedule->next_text);
+         }) +
+         "\n";
+}
+
+pipeline::RunRecord SkippedRunRecord(const FetchPlan& plan, std::chrono::system_clock::time_point started) {
+  pipeline::RunRecord record = pipeline::NewRunRecord("sluice-fetch", plan.pipeline, Status::Ok(), kExitOk, started);
+  record.status = "skipped";
+  record.message = "not fetched: " + plan.schedule->reason;
+  record.counts = {{"sources", 0}, {"failed", 0}, {"bytes", 0}, {"retries", 0}};
+  return record;
 }
 
 pipeline::RunRecord RunRecordFor(const FetchReport& report, const std::string& pipeline, const Status& status,

@@ -10,8 +10,10 @@
 
 #include "core/env.h"
 #include "core/status.h"
+#include "actions_io/actions_io.h"
 #include "fetch/fetcher.h"
 #include "pipeline/run_record.h"
+#include "pipeline/schedule.h"
 
 namespace sluice::fetch {
 
@@ -30,6 +32,9 @@ struct CommandLine {
   std::optional<int> attempts;
   int retry_budget_seconds = 300;
   int parallel = 8;
+  bool when_due = false;      // fetch only when the manifest's schedule says this run is due
+  std::string schedule_state;  // the slot last run (default .sluice/state/<pipeline>.schedule.json)
+  std::string now;             // the moment to decide at (ISO-8601 with offset), for tests and dry runs
 };
 
 void AddFetchOptions(CLI::App& app, CommandLine& cli);
@@ -38,7 +43,16 @@ struct FetchPlan {
   std::string pipeline;  // "" for ad-hoc
   std::vector<FetchTarget> targets;
   FetchOptions options;
+  // With --when-due: whether this run is due (pipeline/schedule.h). A due slot is recorded as
+  // run before anything is fetched, so each slot runs once, however many cron ticks fall in it.
+  std::optional<pipeline::ScheduleDecision> schedule;
 };
+
+// A run that was not due: said on the terminal and in the step summary, due=false (and
+// changed=false) for the steps after, and a "skipped" run record that sluice-notify announces.
+Status PublishSkipped(const FetchPlan& plan, actions::ActionsIo& io);
+std::string SkippedReport(const FetchPlan& plan, bool json);
+pipeline::RunRecord SkippedRunRecord(const FetchPlan& plan, std::chrono::system_clock::time_point started);
 
 Result<FetchPlan> PlanFromCommandLine(const CommandLine& cli, const Environment& env);
 

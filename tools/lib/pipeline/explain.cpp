@@ -176,6 +176,18 @@ std::string ExplainPipeline(const Manifest& m) {
               "merged by sluice-approve at the publish window; a warning asks the owners instead.\n"
             : "- Review: **manual**. The owners are asked to review every data PR; their approval (approve, do not merge) "
               "lets sluice-approve merge it at the publish window.\n";
+  if (m.schedule) {
+    std::string at, days, skip;
+    for (const auto& t : m.schedule->at) at += (at.empty() ? "" : ", ") + t;
+    for (const auto& d : m.schedule->days) days += (days.empty() ? "" : ", ") + d;
+    for (const auto& d : m.schedule->skip_dates) skip += (skip.empty() ? "" : ", ") + d;
+    md += fmt::format("- Runs: at {} {}, {}{}; a slot may run up to {} minutes late, once (the workflow's frequent "
+                      "UTC cron asks `sluice-fetch --when-due`); a run started by hand is always due.\n",
+                      at, m.schedule->timezone, days.empty() ? "every day" : days,
+                      skip.empty() ? "" : ", not on " + skip, m.schedule->catch_up_minutes);
+  } else {
+    md += "- Runs: whenever its workflow runs (no schedule in the manifest).\n";
+  }
   md += "- Stop it: add the label `sluice:hold` to the PR (remove it to resume); pause every pipeline with the "
         "repository variable `SLUICE_PAUSED=true`.\n";
 
@@ -219,7 +231,7 @@ std::string ExplainPipeline(const Manifest& m) {
   md += "- Start with `runbooks/incident-response.md` (triage, severity, who responds, escalation).\n"
         "- By failure: `runbooks/fetch-failed.md`, `runbooks/validation-failed.md`, `runbooks/threshold-breached.md`, "
         "`runbooks/pr-failed.md`, `runbooks/approval-refused.md`, `runbooks/publish-failed.md`, `runbooks/rollback.md`, "
-        "`runbooks/sla-missed.md`, `runbooks/pausing-and-resuming.md`.\n";
+        "`runbooks/sla-missed.md`, `runbooks/pausing-and-resuming.md`, `runbooks/github-settings.md`.\n";
   return md;
 }
 

@@ -101,6 +101,11 @@ Manifest ReadManifest(const Value& root) {
                                       Strings(*window, "days"), Number<int>(*window, "open_minutes").value_or(180)};
     }
   }
+  if (const Value* schedule = json::Member(root, "schedule")) {
+    manifest.schedule = Schedule{Strings(*schedule, "at"), json::StringOr(*schedule, "timezone"), Strings(*schedule, "days"),
+                                 Strings(*schedule, "skip_dates"),
+                                 Number<int>(*schedule, "catch_up_minutes").value_or(180)};
+  }
   manifest.runbook = json::StringOr(root, "runbook");
   if (const Value* sla = json::Member(root, "sla")) {
     const Value* hours = json::Member(*sla, "max_age_hours");

@@ -54,6 +54,15 @@ struct PublishWindow {
   int open_minutes = 180;  // how long it stays open after `time`
 };
 
+// When the pipeline runs (manifest "schedule"), in local time (pipeline/schedule.h).
+struct Schedule {
+  std::vector<std::string> at;  // "HH:MM", local to `timezone`
+  std::string timezone;         // IANA name
+  std::vector<std::string> days;        // "mon".."sun"; empty: every day
+  std::vector<std::string> skip_dates;  // local "YYYY-MM-DD" without a run
+  int catch_up_minutes = 180;           // how late a slot may still run
+};
+
 struct Manifest {
   std::filesystem::path path;  // the file it was read from
   std::string name;
@@ -67,6 +76,7 @@ struct Manifest {
   std::string staging_url;        // where people read the staging copy ("" unknown)
   std::string production_url;     // where readers fetch production ("" unknown)
   std::optional<PublishWindow> window;
+  std::optional<Schedule> schedule;
   std::string runbook;  // path or URL
   std::optional<double> sla_max_age_hours;  // sla.max_age_hours: production data older than this is late
   // The whole validated document, for modules that read their own sections (checks, labels).
