@@ -77,6 +77,10 @@ std::set<std::string> WordsOfCommand(const std::string& text, std::size_t from) 
 TEST_CASE("the runtime image and actions/setup install a package for every library the tools link against, and tzdata",
           "[image]") {
   const std::set<std::string> base = {"libc6", "libgcc-s1", "libstdc++6"};  // in every Debian 12 image
+  // The sanitizer build (CI's second stage) links the sanitizers' runtimes; a release build does not.
+  auto sanitizer = [](const std::string& package) {
+    return package.rfind("libasan", 0) == 0 || package.rfind("libubsan", 0) == 0 || package.rfind("liblsan", 0) == 0;
+  };
   std::set<std::string> needed = RuntimePackages();
   CHECK(needed.count("libdate-tz3") == 1);  // the check sees the libraries it is about
   needed.insert("tzdata");
@@ -97,7 +101,7 @@ TEST_CASE("the runtime image and actions/setup install a package for every libra
   for (std::string word; words >> word;) on_cache_hit.insert(word);
 
   for (const std::string& package : needed) {
-    if (base.count(package) != 0) continue;
+    if (base.count(package) != 0 || sanitizer(package)) continue;
     INFO("package " << package);
     CHECK(image.count(package) == 1);
     CHECK(on_cache_hit.count(package) == 1);
