@@ -52,14 +52,7 @@ class Setup {
   const DataRepo& repo() const { return repo_; }
 
   // GitHub as an identity: the bot (sluice) or alice (a person).
-  github::Api As(const char* token) const {
-    github::ApiConfig config;
-    config.base_url = fake_.url();
-    config.owner = "acme";
-    config.repo = "data";
-    config.token = token;
-    return github::Api(config);
-  }
+  github::Api As(const char* token) const { return fake_.ClientAs(kRepo, token); }
   rapidjson::Document Send(const char* token, const std::string& method, const std::string& path,
                            const std::string& body = "") const {
     github::Api api = As(token);

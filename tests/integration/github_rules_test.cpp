@@ -125,6 +125,8 @@ class ActionsRepo {
   }
 
   rapidjson::Document Get(const std::string& path) const { return fake_.Api(path); }
+  // GitHub as a person or app would call it.
+  github::Api As(const char* token) const { return fake_.ClientAs(kRepo, token); }
   rapidjson::Document Runs() const {
     auto parsed = json::Parse(fake_.Control("GET", "/_fake/repos/" + kRepo + "/actions/runs"), "runs");
     REQUIRE(parsed.ok());
@@ -302,12 +304,7 @@ TEST_CASE("the rollup folds and merges under the approve workflow's permissions"
   r.fake().Settings(kRepo, R"({"actions_can_approve_pull_requests": true})");  // the rollup PR is opened with it
   REQUIRE(r.Pr(r.PipelineToken(), "cases").exit_code == 0);
   REQUIRE(r.Pr(r.PipelineToken(), "deaths").exit_code == 0);
-  github::ApiConfig config;
-  config.base_url = r.fake().url();
-  config.owner = "acme";
-  config.repo = "data";
-  config.token = kAliceToken;
-  github::Api alice(config);
+  github::Api alice = r.As(kAliceToken);
   for (int pr : {1, 2}) {
     REQUIRE(alice.Call("POST", alice.RepoPath("/issues/" + std::to_string(pr) + "/labels"), R"({"labels": ["sluice:rollup"]})").ok());
   }
@@ -361,12 +358,7 @@ TEST_CASE("405 Base branch was modified is tried again within the pass", "[githu
 // Label names are case-insensitive on GitHub: an existing "Sluice:Hold" is the hold label.
 TEST_CASE("a hold label in another case holds", "[github-rules][approve]") {
   ActionsRepo r;
-  github::ApiConfig config;
-  config.base_url = r.fake().url();
-  config.owner = "acme";
-  config.repo = "data";
-  config.token = kAliceToken;
-  github::Api alice(config);
+  github::Api alice = r.As(kAliceToken);
   // The team made its own hold label before sluice came: sluice-pr finds it, in any case.
   REQUIRE(alice.Call("POST", alice.RepoPath("/labels"), R"({"name": "Sluice:Hold", "color": "b60205"})").ok());
   REQUIRE(r.Pr(kAppToken).exit_code == 0);

@@ -152,6 +152,15 @@ rapidjson::Document GitHubFake::Api(const std::string& path) const {
   return std::move(document).value();
 }
 
+github::Api GitHubFake::ClientAs(const std::string& full_name, const std::string& token) const {
+  github::ApiConfig config;
+  config.base_url = url_;
+  config.owner = full_name.substr(0, full_name.find('/'));
+  config.repo = full_name.substr(full_name.find('/') + 1);
+  config.token = token;
+  return github::Api(config);
+}
+
 EnvOverrides GitHubFake::StepEnv(const std::string& full_name) const {
   EnvOverrides env = {{"GITHUB_API_URL", url_}, {"GITHUB_REPOSITORY", full_name}, {"GITHUB_TOKEN", std::string(kToken)}};
   for (const char* variable : {"GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "SLUICE_RUN_LOG", "GITHUB_WORKSPACE",

@@ -11,6 +11,7 @@
 
 #include <rapidjson/document.h>
 
+#include "github/api.h"
 #include "support/data_repo.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -57,6 +58,8 @@ class GitHubFake {
   void ClearRequests() const { Control("DELETE", "/_fake/requests"); }
   // A GitHub API call with the test token, for looking at state (PRs, labels, comments).
   rapidjson::Document Api(const std::string& path) const;
+  // sluice's own client for `full_name` ("owner/name") with `token`: GitHub as a person or app calls it.
+  github::Api ClientAs(const std::string& full_name, const std::string& token) const;
 
   // The environment a workflow step would have for `full_name`.
   EnvOverrides StepEnv(const std::string& full_name) const;
