@@ -1,0 +1,212 @@
+// The chain through the data repository's own workflow files (issue 28): the demo's callers in
+// examples/demo/.github/workflows call sluice's reusable workflows and composite actions, run by
+// tests/fixtures/actions-runner (GitHub's own parser and expression evaluator) against the GitHub
+// fake, whose Actions rules decide which runs start and what each job's token may do. The sluice
+// tools come from this build through actions/setup's cache, as a second run on GitHub finds them.
+#include <catch2/catch.hpp>
+
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <openssl/sha.h>
+
+#include "json/json.h"
+#include "support/data_repo.h"
+#include "support/github_fake.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace fs = std::filesystem;
+using namespace sluice;
+
+namespace {
+
+const fs::path kSource = SLUICE_SOURCE_DIR;
+const std::string kRepo = "acme/data";
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Copies `from` (a folder of this checkout) into `to`, files only.
+void CopyTree(const fs::path& from, const fs::path& to) {
+  for (const auto& entry : fs::recursive_directory_iterator(from)) {
+    if (!entry.is_regular_file()) continue;
+    const fs::path target = to / fs::relative(entry.path(), from);
+    fs::create_directories(target.parent_path());
+    fs::copy_file(entry.path(), target, fs::copy_options::overwrite_existing);
+  }
+}
+
+std::string Sha256Hex(const std::string& text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  std::string hex;
+  for (unsigned char c : digest) hex += "0123456789abcdef"[c >> 4], hex += "0123456789abcdef"[c & 15];
+  return hex;
+}
+
+std::string OsReleaseField(const std::string& name) {
+  std::istringstream lines(ReadText("/etc/os-release"));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(name + "=", 0) != 0) continue;
+    std::string value = line.substr(name.size() + 1);
+    if (!value.empty() && value.front() == '"') value = value.substr(1, value.size() - 2);
+    return value;
+  }
+  return "";
+}
+
+class Chain {
+ public:
+  // `published`: the data files already on main, as if published (path, content).
+  explicit Chain(const std::vector<std::pair<std::string, std::string>>& published = {}) {
+    // The data repository: the demo, as a team would copy it (callers pointing at your-org/sluice).
+    CopyTree(kSource / "examples/demo", data_.path());
+    for (const auto& [path, content] : published) data_.Write(path, content);
+    data_.Commit("the demo data repository");
+    fake_.CreateRepo(kRepo, data_);
+    // sluice at your-org/sluice: the reusable workflows and actions of this checkout.
+    CopyTree(kSource / ".github/workflows", sluice_.path() / ".github/workflows");
+    CopyTree(kSource / "actions", sluice_.path() / "actions");
+    sluice_.Write("CMakeLists.txt", ReadText(kSource / "CMakeLists.txt"));
+    sluice_.Commit("sluice");
+    fake_.CreateRepo("your-org/sluice", sluice_);
+    fake_.Settings(kRepo, R"({"actions_can_approve_pull_requests": true})");
+    SeedToolsCache();
+  }
+
+  GitHubFake& fake() { return fake_; }
+
+  // A person's commit on main, pushed with git (no workflow runs on it: nothing listens for it).
+  void PushToMain(const std::string& path, const std::string& content, const std::string& message) {
+    data_.Write(path, content);
+    data_.Commit(message);
+    data_.Git({"push", "-q", fake_.BarePath(kRepo).string(), "main"});
+  }
+
+  // actions/setup caches the built tools by the sluice commit: a run on GitHub after the first
+  // restores them instead of building. The runner's cache is given this build's tools under the
+  // key setup computes, so the workflows run the binaries under test.
+  void SeedToolsCache() {
+    utsname machine{};
+    REQUIRE(uname(&machine) == 0);
+    const std::string commit = fake_.BareGit("your-org/sluice", {"rev-parse", "main"});
+    const std::string key =
+        "sluice-" + OsReleaseField("ID") + OsReleaseField("VERSION_ID") + "-" + machine.machine + "-" + commit;
+    const std::string prefix = (work_.path() / "_temp" / "sluice-install").string();
+    const fs::path entry = cache_.path() / Sha256Hex("refs/heads/main\n" + key + "\n" + prefix);
+    fs::create_directories(entry / "0" / "bin");
+    for (const auto& tool : fs::directory_iterator(SLUICE_BIN_DIR)) {
+      if (tool.path().filename().string().rfind("sluice-", 0) != 0) continue;
+      fs::copy_file(tool.path(), entry / "0" / "bin" / tool.path().filename());
+    }
+    std::ofstream(entry / "entry.json") << R"({"key": ")" << key << R"(", "version": [")" << prefix
+                                        << R"("], "ref": "refs/heads/main", "created": 1})";
+  }
+
+  // The runner: an event, then every run the fake starts because of it or of what the jobs did.
+  ProcessResult Run(std::vector<std::string> event) {
+    std::vector<std::string> argv = {(kSource / "tests/fixtures/actions-runner").string(), "--fake", fake_.url(), "--root",
+                                     fake_.root().string(), "--repo", kRepo};
+    argv.insert(argv.end(), event.begin(), event.end());
+    for (const std::string& arg : {std::string("--drain"), std::string("--work"), work_.path().string(),
+                                   std::string("--cache"), cache_.path().string(), std::string("--json"),
+                                   (work_.path() / "runs.json").string(), std::string("--env"),
+                                   "HOME=" + (work_.path() / "home").string()}) {
+      argv.push_back(arg);
+    }
+    fs::create_directories(work_.path() / "home");
+    return RunProcess(argv);
+  }
+  std::string RunsJson() const { return ReadText(work_.path() / "runs.json"); }
+
+ private:
+  DataRepo data_;
+  DataRepo sluice_;
+  GitHubFake fake_;
+  TempDir work_;
+  TempDir cache_;
+};
+
+}  // namespace
+
+TEST_CASE("the pipelines workflow, run by hand, opens one data PR per pipeline through sluice's reusable workflow",
+          "[chain]") {
+  Chain chain;
+  auto run = chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"});
+  INFO(run.out.substr(run.out.size() > 20000 ? run.out.size() - 20000 : 0) << run.err);
+  CHECK(run.exit_code == 0);
+  auto pulls = chain.fake().Api("/repos/" + kRepo + "/pulls");
+  REQUIRE(pulls.Size() == 2);
+  for (const auto& pull : pulls.GetArray()) {
+    const std::string branch = pull["head"]["ref"].GetString();
+    INFO(branch);
+    CHECK((branch == "sluice/cases" || branch == "sluice/vaccines"));
+    CHECK(pull["labels"].Size() == 1);
+    CHECK(std::string(pull["user"]["login"].GetString()) == "github-actions[bot]");
+    const std::string head = pull["head"]["sha"].GetString();
+    // One commit on main, and the validation's verdict on its head.
+    CHECK(chain.fake().BareGit(kRepo, {"rev-list", "--count", "main.." + head}) == "1");
+    auto statuses = chain.fake().Api("/repos/" + kRepo + "/commits/" + head + "/statuses");
+    REQUIRE(statuses.Size() >= 1);
+    CHECK(std::string(statuses[0]["context"].GetString()) == "sluice/validate");
+  }
+}
+
+// The wrong answer issue 28 found: when the upstream goes back to the published data, the
+// pipeline workflow skipped sluice-pr (the diff says unchanged), so the open PR with the older
+// data stayed open and merged at the next window.
+TEST_CASE("when the upstream goes back to the published data, the open PR is closed with a comment and nothing else is "
+          "written",
+          "[chain]") {
+  const std::string published = ReadText(kSource / "examples/demo/sources/cases.csv");
+  Chain chain({{"data/cases.csv", published}});
+  std::string revised = published;
+  revised.replace(revised.find(",1400,"), 6, ",1450,");
+  chain.PushToMain("sources/cases.csv", revised, "upstream: Alameda revised");
+  auto revised_run = chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"});
+  INFO(revised_run.out.substr(revised_run.out.size() > 20000 ? revised_run.out.size() - 20000 : 0) << revised_run.err);
+  REQUIRE(revised_run.exit_code == 0);
+  auto open = chain.fake().Api("/repos/" + kRepo + "/pulls?head=acme:sluice/cases");
+  REQUIRE(open.Size() == 1);
+  const int number = open[0]["number"].GetInt();
+
+  const std::string cases_branch = chain.fake().BareGit(kRepo, {"rev-parse", "sluice/cases"});
+  chain.PushToMain("sources/cases.csv", published, "upstream: back to the published numbers");
+  chain.fake().ClearRequests();
+  auto back = chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"});
+  INFO(back.out.substr(back.out.size() > 20000 ? back.out.size() - 20000 : 0) << back.err);
+  CHECK(back.exit_code == 0);
+  auto pull = chain.fake().Api("/repos/" + kRepo + "/pulls/" + std::to_string(number));
+  CHECK(std::string(pull["state"].GetString()) == "closed");
+  CHECK_FALSE(pull["merged"].GetBool());
+  auto comments = chain.fake().Api("/repos/" + kRepo + "/issues/" + std::to_string(number) + "/comments");
+  REQUIRE(comments.Size() == 1);
+  CHECK_THAT(comments[0]["body"].GetString(), Catch::Contains("the newest data of `cases` equals `main`"));
+  // The comment and the closing are all it wrote for cases (vaccines' branch is rebuilt on the
+  // moved main, as every run does).
+  const std::vector<std::string> expected = {"POST /repos/acme/data/issues/" + std::to_string(number) + "/comments",
+                                             "PATCH /repos/acme/data/pulls/" + std::to_string(number)};
+  int cases_writes = 0;
+  for (const auto& request : Writes(chain.fake().Requests())) {
+    const std::string write = request.method + " " + request.path;
+    const bool about_cases = write.find("sluice/cases") != std::string::npos ||
+                             write.find("/" + std::to_string(number)) != std::string::npos;
+    if (!about_cases || write.find("/actions/") != std::string::npos) continue;
+    INFO(write);
+    CHECK(std::find(expected.begin(), expected.end(), write) != expected.end());
+    ++cases_writes;
+  }
+  CHECK(cases_writes == 2);
+  CHECK(chain.fake().BareGit(kRepo, {"rev-parse", "sluice/cases"}) == cases_branch);
+}
