@@ -16,6 +16,7 @@
 
 #include <openssl/sha.h>
 
+#include "github/api.h"
 #include "json/json.h"
 #include "support/data_repo.h"
 #include "support/github_fake.h"
@@ -70,8 +71,17 @@ class Chain {
  public:
   // `published`: the data files already on main, as if published (path, content).
   explicit Chain(const std::vector<std::pair<std::string, std::string>>& published = {}) {
-    // The data repository: the demo, as a team would copy it (callers pointing at your-org/sluice).
+    // The data repository: the demo, as a team would copy it (callers pointing at your-org/sluice),
+    // its file:// targets in this test's own folder.
     CopyTree(kSource / "examples/demo", data_.path());
+    for (const char* manifest : {"pipelines/cases.json", "pipelines/vaccines.json"}) {
+      std::string text = ReadText(data_.path() / manifest);
+      for (std::size_t at = text.find("file:///tmp/sluice-demo/"); at != std::string::npos;
+           at = text.find("file:///tmp/sluice-demo/")) {
+        text.replace(at, 24, "file://" + targets_.path().string() + "/");
+      }
+      data_.Write(manifest, text);
+    }
     for (const auto& [path, content] : published) data_.Write(path, content);
     data_.Commit("the demo data repository");
     fake_.CreateRepo(kRepo, data_);
@@ -86,6 +96,7 @@ class Chain {
   }
 
   GitHubFake& fake() { return fake_; }
+  const fs::path& targets() const { return targets_.path(); }
 
   // A person's commit on main, pushed with git (no workflow runs on it: nothing listens for it).
   void PushToMain(const std::string& path, const std::string& content, const std::string& message) {
@@ -115,7 +126,7 @@ class Chain {
   }
 
   // The runner: an event, then every run the fake starts because of it or of what the jobs did.
-  ProcessResult Run(std::vector<std::string> event) {
+  ProcessResult Run(std::vector<std::string> event, const std::vector<std::string>& env = {}) {
     std::vector<std::string> argv = {(kSource / "tests/fixtures/actions-runner").string(), "--fake", fake_.url(), "--root",
                                      fake_.root().string(), "--repo", kRepo};
     argv.insert(argv.end(), event.begin(), event.end());
@@ -125,12 +136,14 @@ class Chain {
                                    "HOME=" + (work_.path() / "home").string()}) {
       argv.push_back(arg);
     }
+    for (const std::string& variable : env) argv.insert(argv.end(), {"--env", variable});
     fs::create_directories(work_.path() / "home");
     return RunProcess(argv);
   }
   std::string RunsJson() const { return ReadText(work_.path() / "runs.json"); }
 
  private:
+  TempDir targets_;  // before data_: the manifests name it
   DataRepo data_;
   DataRepo sluice_;
   GitHubFake fake_;
@@ -209,4 +222,47 @@ TEST_CASE("when the upstream goes back to the published data, the open PR is clo
   }
   CHECK(cases_writes == 2);
   CHECK(chain.fake().BareGit(kRepo, {"rev-parse", "sluice/cases"}) == cases_branch);
+}
+
+// The gate through its own workflow files: a person's label starts the approve workflow (a
+// label GITHUB_TOKEN adds would not), the hold keeps the PR open inside the window, removing it
+// merges at once, and the publish workflow sluice-approve dispatches (a merge with GITHUB_TOKEN
+// starts no push workflow) lands the data and the manifest at the production target.
+TEST_CASE("through the workflows: a hold keeps the PR through the window, removing it merges, the dispatched publish "
+          "lands the data",
+          "[chain]") {
+  constexpr const char* kAliceToken = "alice-token-0123456789";
+  const std::string inside = "SLUICE_NOW=2026-12-07T09:30:00-08:00";  // Mon, inside the 09:00 window
+  Chain chain;
+  chain.fake().Control("POST", "/_fake/tokens", std::string(R"({"token": ")") + kAliceToken + R"(", "login": "alice"})");
+  REQUIRE(chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"}).exit_code == 0);
+  auto cases = chain.fake().Api("/repos/" + kRepo + "/pulls?head=acme:sluice/cases");
+  REQUIRE(cases.Size() == 1);
+  const std::string number = std::to_string(cases[0]["number"].GetInt());
+  github::Api alice = chain.fake().ClientAs(kRepo, kAliceToken);
+  REQUIRE(alice.Call("POST", alice.RepoPath("/issues/" + number + "/labels"), R"({"labels": ["sluice:hold"]})").ok());
+
+  auto held = chain.Run({}, {inside});  // the approve run the label started
+  INFO(held.out.substr(held.out.size() > 20000 ? held.out.size() - 20000 : 0) << held.err);
+  CHECK(held.exit_code == 0);
+  CHECK_THAT(held.out, Catch::Contains("approve.yml") && Catch::Contains("held by label sluice:hold"));
+  auto scheduled = chain.Run({"--event", "schedule", "--workflow", "approve.yml", "--cron", "*/15 * * * *"}, {inside});
+  CHECK(scheduled.exit_code == 0);
+  CHECK(std::string(chain.fake().Api("/repos/" + kRepo + "/pulls/" + number)["state"].GetString()) == "open");
+
+  REQUIRE(alice.Call("DELETE", alice.RepoPath("/issues/" + number + "/labels/sluice:hold")).ok());
+  auto resumed = chain.Run({}, {inside});  // the unlabeled event's approve run, then the publish it dispatched
+  INFO(resumed.out.substr(resumed.out.size() > 20000 ? resumed.out.size() - 20000 : 0) << resumed.err);
+  CHECK(resumed.exit_code == 0);
+  auto pull = chain.fake().Api("/repos/" + kRepo + "/pulls/" + number);
+  CHECK(pull["merged"].GetBool());
+  CHECK_THAT(resumed.out, Catch::Contains("sluice-publish.yml (workflow_dispatch)"));
+  const fs::path production = chain.targets() / "production/cases";
+  CHECK(fs::exists(production / "data/cases.csv"));
+  CHECK(fs::exists(production / "_sluice/manifest.json"));
+  CHECK(fs::exists(production / "_sluice/status.json"));
+  // The vaccines PR (manual review) still waits for a reviewer.
+  auto vaccines = chain.fake().Api("/repos/" + kRepo + "/pulls?head=acme:sluice/vaccines");
+  REQUIRE(vaccines.Size() == 1);
+  CHECK(std::string(vaccines[0]["state"].GetString()) == "open");
 }

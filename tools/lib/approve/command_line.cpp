@@ -87,7 +87,9 @@ void AddApproveOptions(CLI::App& app, CommandLine& cli) {
                  "Variable holding a second identity's token that approves (where the author cannot approve its own PR)");
   app.add_option("--identity", cli.identity,
                  "Login that opens sluice PRs and sets sluice/validate (default $SLUICE_IDENTITY, else github-actions[bot])");
-  app.add_option("--now", cli.now, "Evaluate as of this time (ISO-8601 with offset): dry runs, tests, runbooks");
+  app.add_option("--now", cli.now,
+                 "Evaluate as of this time (ISO-8601 with offset): dry runs, tests, runbooks (default $SLUICE_NOW, else "
+                 "the clock)");
   app.add_option("--pr", cli.pull, "Evaluate this PR only (default: the pull_request event's, else every open sluice PR)");
   app.add_option("--merge-method", cli.merge_method, "squash, merge or rebase")
       ->check(CLI::IsMember({"squash", "merge", "rebase"}))
@@ -113,10 +115,11 @@ ApproveRun RunFromCommandLine(const CommandLine& cli, const Environment& env) {
   }
   GateOptions options;
   options.workspace = fs::absolute(cli.workspace.empty() ? env.GetOr("GITHUB_WORKSPACE", ".") : cli.workspace);
-  if (cli.now.empty()) {
+  const std::string now_text = !cli.now.empty() ? cli.now : env.GetOr("SLUICE_NOW", "");
+  if (now_text.empty()) {
     options.now = std::chrono::system_clock::now();
   } else {
-    auto now = ParseInstant(cli.now);
+    auto now = ParseInstant(now_text);
     if (!now.ok()) return {now.status()};
     options.now = *now;
   }

@@ -63,7 +63,8 @@ void AddFetchOptions(CLI::App& app, CommandLine& cli) {
                "the schedule are always due); writes due=true/false");
   app.add_option("--schedule-state", cli.schedule_state,
                  "Where the last slot run is kept (default .sluice/state/<pipeline>.schedule.json; cache it between runs)");
-  app.add_option("--now", cli.now, "With --when-due: decide as of this time (ISO-8601 with offset)");
+  app.add_option("--now", cli.now,
+                 "With --when-due: decide as of this time (ISO-8601 with offset; default $SLUICE_NOW, else the clock)");
   app.add_option("--parallel", cli.parallel, "Sources fetched at once")->capture_default_str()->check(CLI::Range(1, 64));
 }
 
@@ -101,8 +102,9 @@ Result<pipeline::ScheduleDecision> DecideWhenDue(const CommandLine& cli, const E
     return decision;
   }
   Time now = std::chrono::system_clock::now();
-  if (!cli.now.empty()) {
-    auto parsed = ParseTimestamp(cli.now);
+  const std::string now_text = !cli.now.empty() ? cli.now : env.GetOr("SLUICE_NOW", "");
+  if (!now_text.empty()) {
+    auto parsed = ParseTimestamp(now_text);
     if (!parsed.ok()) return parsed.status().WithContext("--now");
     now = *parsed;
   }
