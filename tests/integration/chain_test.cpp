@@ -266,3 +266,51 @@ TEST_CASE("through the workflows: a hold keeps the PR through the window, removi
   REQUIRE(vaccines.Size() == 1);
   CHECK(std::string(vaccines[0]["state"].GetString()) == "open");
 }
+
+// The pipeline's local schedule through the workflow: the caller's hourly UTC cron ticks, and only
+// the tick at a slot of the manifest's schedule (07:05 Los Angeles, weekdays) fetches, once; a
+// second run with new data updates the same PR, and an unchanged run writes nothing to GitHub.
+TEST_CASE("through the workflows: a tick outside the local schedule is skipped and says so, the slot's tick opens the "
+          "PR once, new data updates it, an unchanged run writes nothing",
+          "[chain][schedule]") {
+  Chain chain;
+  const std::vector<std::string> tick = {"--event", "schedule", "--workflow", "pipelines.yml", "--cron", "5 * * * *"};
+  auto early = chain.Run(tick, {"SLUICE_NOW=2026-12-07T06:05:00-08:00"});
+  INFO(early.out.substr(early.out.size() > 20000 ? early.out.size() - 20000 : 0) << early.err);
+  CHECK(early.exit_code == 0);
+  CHECK_THAT(early.out, Catch::Contains("cases: not fetched: not due: no slot in the last 180 minutes; next Mon 7 Dec 07:05 America/Los_Angeles"));
+  CHECK(chain.fake().Api("/repos/" + kRepo + "/pulls").Size() == 0);
+
+  auto slot = chain.Run(tick, {"SLUICE_NOW=2026-12-07T07:05:00-08:00"});
+  CHECK(slot.exit_code == 0);
+  auto cases = chain.fake().Api("/repos/" + kRepo + "/pulls?head=acme:sluice/cases");
+  REQUIRE(cases.Size() == 1);
+  const std::string number = std::to_string(cases[0]["number"].GetInt());
+  const std::string first_head = cases[0]["head"]["sha"].GetString();
+
+  chain.fake().ClearRequests();
+  auto again = chain.Run(tick, {"SLUICE_NOW=2026-12-07T07:20:00-08:00"});  // the same slot's next tick
+  CHECK(again.exit_code == 0);
+  CHECK_THAT(again.out, Catch::Contains("has run already"));
+  CHECK(Matching(chain.fake().Requests(), "POST", "/pulls").empty());
+
+  // New upstream data, run by hand: the same PR, a new single commit on main.
+  std::string revised = ReadText(kSource / "examples/demo/sources/cases.csv");
+  revised.replace(revised.find(",1400,"), 6, ",1410,");
+  chain.PushToMain("sources/cases.csv", revised, "upstream: Alameda revised");
+  REQUIRE(chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"}).exit_code == 0);
+  auto updated = chain.fake().Api("/repos/" + kRepo + "/pulls?head=acme:sluice/cases");
+  REQUIRE(updated.Size() == 1);
+  CHECK(std::to_string(updated[0]["number"].GetInt()) == number);
+  const std::string second_head = updated[0]["head"]["sha"].GetString();
+  CHECK(second_head != first_head);
+  CHECK(chain.fake().BareGit(kRepo, {"rev-list", "--count", "main.." + second_head}) == "1");
+
+  // Nothing new: the run reads, and writes nothing to GitHub.
+  chain.fake().ClearRequests();
+  REQUIRE(chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"}).exit_code == 0);
+  for (const auto& write : Writes(chain.fake().Requests())) {
+    INFO(write.method << " " << write.path);
+    CHECK(write.path.find("/actions/") != std::string::npos);  // only the runner's own bookkeeping and dispatch
+  }
+}

@@ -68,7 +68,7 @@ Result<ScheduleDecision> DecideSchedule(const Schedule& schedule, Time now, std:
   }
   const std::string next = decision.next_text.empty() ? "" : "; next " + decision.next_text;
   if (latest == nullptr || now - latest->at > minutes(schedule.catch_up_minutes)) {
-    decision.reason = latest == nullptr ? fmt::format("no slot has come yet{}", next)
+    decision.reason = latest == nullptr ? fmt::format("not due: no slot in the last {} minutes{}", schedule.catch_up_minutes, next)
                                         : fmt::format("not due: the last slot, {}, is more than {} minutes past{}",
                                                       Text(latest->at, schedule.timezone), schedule.catch_up_minutes, next);
     if (latest != nullptr && (!last_run || *last_run < latest->at)) {
