@@ -21,6 +21,7 @@
 #include "support/data_repo.h"
 #include "support/github_fake.h"
 #include "support/process.h"
+#include "support/slack_fake.h"
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -98,6 +99,18 @@ class Chain {
   GitHubFake& fake() { return fake_; }
   const fs::path& targets() const { return targets_.path(); }
 
+  // A reviewer's correction, pushed with git to the data branch.
+  std::string PushToBranch(const std::string& branch, const std::string& path, const std::string& content) {
+    const std::string bare = fake_.BarePath(kRepo).string();
+    data_.Git({"fetch", "-q", bare, branch + ":" + branch});
+    data_.Git({"checkout", "-q", branch});
+    data_.Write(path, content);
+    const std::string sha = data_.Commit("correction by a reviewer");
+    data_.Git({"push", "-q", bare, branch});
+    data_.Git({"checkout", "-q", "main"});
+    return sha;
+  }
+
   // A person's commit on main, pushed with git (no workflow runs on it: nothing listens for it).
   void PushToMain(const std::string& path, const std::string& content, const std::string& message) {
     data_.Write(path, content);
@@ -126,7 +139,8 @@ class Chain {
   }
 
   // The runner: an event, then every run the fake starts because of it or of what the jobs did.
-  ProcessResult Run(std::vector<std::string> event, const std::vector<std::string>& env = {}) {
+  ProcessResult Run(std::vector<std::string> event, const std::vector<std::string>& env = {},
+                    const std::vector<std::string>& secrets = {}) {
     std::vector<std::string> argv = {(kSource / "tests/fixtures/actions-runner").string(), "--fake", fake_.url(), "--root",
                                      fake_.root().string(), "--repo", kRepo};
     argv.insert(argv.end(), event.begin(), event.end());
@@ -137,6 +151,7 @@ class Chain {
       argv.push_back(arg);
     }
     for (const std::string& variable : env) argv.insert(argv.end(), {"--env", variable});
+    for (const std::string& secret : secrets) argv.insert(argv.end(), {"--secret", secret});
     fs::create_directories(work_.path() / "home");
     return RunProcess(argv);
   }
@@ -313,4 +328,80 @@ TEST_CASE("through the workflows: a tick outside the local schedule is skipped a
     INFO(write.method << " " << write.path);
     CHECK(write.path.find("/actions/") != std::string::npos);  // only the runner's own bookkeeping and dispatch
   }
+}
+
+// A failure through the workflows: the upstream breaks a FIPS code, validation stops the job
+// before any PR, and Slack hears it with the owner mentioned and the runbook linked.
+TEST_CASE("through the workflows: a failing validation tells Slack with the owner and the runbook, and opens no PR",
+          "[chain][notify]") {
+  SlackFake slack({"C0INCIDENTS"});
+  Chain chain;
+  const std::string manifest = ReadText(kSource / "examples/demo/pipelines/cases.json");
+  std::string routed = manifest;
+  routed.replace(routed.find("\"review\""), 0, R"("notify": {"routes": {"failure": {"channel": "C0INCIDENTS"}}}, )");
+  chain.PushToMain("pipelines/cases.json", routed, "cases: failures go to #incidents");
+  std::string broken = ReadText(kSource / "examples/demo/sources/cases.csv");
+  broken.replace(broken.find("Kern,06029,"), 11, "Kern,6029,");
+  chain.PushToMain("sources/cases.csv", broken, "upstream: Kern's FIPS lost its leading zero");
+  auto run = chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"},
+                       {"SLACK_API_URL=" + slack.api_url()}, {std::string("SLACK_BOT_TOKEN=") + SlackFake::kToken});
+  INFO(run.out.substr(run.out.size() > 20000 ? run.out.size() - 20000 : 0) << run.err);
+  CHECK(run.exit_code == 1);  // the run failed, as on GitHub
+  CHECK(chain.fake().Api("/repos/" + kRepo + "/pulls?head=acme:sluice/cases").Size() == 0);
+  auto messages = slack.Messages();
+  REQUIRE_FALSE(messages.empty());
+  std::string posted;
+  for (const auto& message : messages) posted += message.body;
+  CHECK_THAT(posted, Catch::Contains("C0INCIDENTS") && Catch::Contains("<@U012AB3CD>") &&
+                         Catch::Contains("validation-failed.md"));
+}
+
+// A reviewer's correction on the data branch is never overwritten: the next run stops (sluice-pr
+// exit 4), says so on the PR and in Slack, and leaves the commit.
+TEST_CASE("through the workflows: a reviewer's commit on the data branch stops the next run, which tells the PR and "
+          "Slack and leaves the commit",
+          "[chain][notify]") {
+  SlackFake slack({"C0INCIDENTS"});
+  Chain chain;
+  std::string routed = ReadText(kSource / "examples/demo/pipelines/cases.json");
+  routed.replace(routed.find("\"review\""), 0, R"("notify": {"routes": {"failure": {"channel": "C0INCIDENTS"}}}, )");
+  chain.PushToMain("pipelines/cases.json", routed, "cases: failures go to #incidents");
+  const std::vector<std::string> env = {"SLACK_API_URL=" + slack.api_url()};
+  const std::vector<std::string> secrets = {std::string("SLACK_BOT_TOKEN=") + SlackFake::kToken};
+  REQUIRE(chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"}, env, secrets).exit_code == 0);
+  auto pulls = chain.fake().Api("/repos/" + kRepo + "/pulls?head=acme:sluice/cases");
+  REQUIRE(pulls.Size() == 1);
+  const std::string number = std::to_string(pulls[0]["number"].GetInt());
+  std::string corrected = ReadText(kSource / "examples/demo/sources/cases.csv");
+  corrected.replace(corrected.find(",1400,"), 6, ",1401,");
+  const std::string correction = chain.PushToBranch("sluice/cases", "data/cases.csv", corrected);
+
+  auto stopped = chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"}, env, secrets);
+  INFO(stopped.out.substr(stopped.out.size() > 20000 ? stopped.out.size() - 20000 : 0) << stopped.err);
+  CHECK(stopped.exit_code == 1);
+  CHECK(chain.fake().BareGit(kRepo, {"rev-parse", "sluice/cases"}) == correction);
+  auto comments = chain.fake().Api("/repos/" + kRepo + "/issues/" + number + "/comments");
+  REQUIRE(comments.Size() == 1);
+  CHECK_THAT(comments[0]["body"].GetString(), Catch::Contains("sluice-pr did not update this PR"));
+  std::string posted;
+  for (const auto& message : slack.Messages()) posted += message.body;
+  CHECK_THAT(posted, Catch::Contains("C0INCIDENTS") && Catch::Contains("sluice did not make"));
+}
+
+// The SLA watch through its workflow: the hourly tick finds production older than the manifest's
+// sla.max_age_hours (here never published) and tells the sla route's channel.
+TEST_CASE("through the workflows: the hourly SLA watch tells Slack when production is late", "[chain][notify]") {
+  SlackFake slack({"C0FRESHNESS"});
+  Chain chain;
+  std::string watched = ReadText(kSource / "examples/demo/pipelines/cases.json");
+  watched.replace(watched.find("\"review\""), 0,
+                  R"("sla": {"max_age_hours": 26}, "notify": {"routes": {"sla": {"channel": "C0FRESHNESS"}}}, )");
+  chain.PushToMain("pipelines/cases.json", watched, "cases: an SLA of 26 hours");
+  auto run = chain.Run({"--event", "schedule", "--workflow", "sla.yml", "--cron", "7 * * * *"},
+                       {"SLACK_API_URL=" + slack.api_url()}, {std::string("SLACK_BOT_TOKEN=") + SlackFake::kToken});
+  INFO(run.out.substr(run.out.size() > 20000 ? run.out.size() - 20000 : 0) << run.err);
+  CHECK(run.out.find("sluice-sla.yml") != std::string::npos);
+  std::string posted;
+  for (const auto& message : slack.Messages()) posted += message.body;
+  CHECK_THAT(posted, Catch::Contains("C0FRESHNESS") && Catch::Contains("cases"));
 }
