@@ -77,9 +77,10 @@ class Chain {
     CopyTree(kSource / "examples/demo", data_.path());
     for (const char* manifest : {"pipelines/cases.json", "pipelines/vaccines.json"}) {
       std::string text = ReadText(data_.path() / manifest);
-      for (std::size_t at = text.find("file:///tmp/sluice-demo/"); at != std::string::npos;
-           at = text.find("file:///tmp/sluice-demo/")) {
-        text.replace(at, 24, "file://" + targets_.path().string() + "/");
+      for (const std::string from : {"file:///tmp/sluice-demo/", "az://devstoreaccount1/"}) {
+        for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from)) {
+          text.replace(at, from.size(), "file://" + targets_.path().string() + "/");
+        }
       }
       data_.Write(manifest, text);
     }
@@ -189,6 +190,12 @@ TEST_CASE("the pipelines workflow, run by hand, opens one data PR per pipeline t
     REQUIRE(statuses.Size() >= 1);
     CHECK(std::string(statuses[0]["context"].GetString()) == "sluice/validate");
   }
+  // Each PR's head was published to its staging target for the reviewers.
+  CHECK_THAT(run.out, Catch::Contains("job run (pipelines/cases.json) / staging"));
+  CHECK(fs::exists(chain.targets() / "staging/cases/data/cases.csv"));
+  CHECK(fs::exists(chain.targets() / "staging/cases/_sluice/manifest.json"));
+  CHECK(fs::exists(chain.targets() / "staging/vaccines/data/vaccines.json"));
+  CHECK_FALSE(fs::exists(chain.targets() / "production"));
 }
 
 // The wrong answer issue 28 found: when the upstream goes back to the published data, the
@@ -321,9 +328,15 @@ TEST_CASE("through the workflows: a tick outside the local schedule is skipped a
   CHECK(second_head != first_head);
   CHECK(chain.fake().BareGit(kRepo, {"rev-list", "--count", "main.." + second_head}) == "1");
 
-  // Nothing new: the run reads, and writes nothing to GitHub.
+  // Nothing new: the run reads, and writes nothing to GitHub or to the staging target.
+  const fs::path staged = chain.targets() / "staging/cases/_sluice/manifest.json";
+  REQUIRE(fs::exists(staged));
+  const auto staged_at = fs::last_write_time(staged);
+  const std::string staged_manifest = ReadText(staged);
+  CHECK_THAT(staged_manifest, Catch::Contains(second_head));  // the staging copy followed the PR's new head
   chain.fake().ClearRequests();
   REQUIRE(chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"}).exit_code == 0);
+  CHECK(fs::last_write_time(staged) == staged_at);
   for (const auto& write : Writes(chain.fake().Requests())) {
     INFO(write.method << " " << write.path);
     CHECK(write.path.find("/actions/") != std::string::npos);  // only the runner's own bookkeeping and dispatch
