@@ -18,6 +18,7 @@
 
 #include "github/api.h"
 #include "json/json.h"
+#include "support/azurite.h"
 #include "support/data_repo.h"
 #include "support/github_fake.h"
 #include "support/process.h"
@@ -68,18 +69,31 @@ std::string OsReleaseField(const std::string& name) {
   return "";
 }
 
+// The names of the blobs azure-blob-check listed.
+std::vector<std::string> BlobNames(const rapidjson::Document& listing) {
+  std::vector<std::string> names;
+  for (const auto& blob : listing.GetArray()) names.emplace_back(blob["name"].GetString());
+  return names;
+}
+bool HasBlob(const rapidjson::Document& listing, const std::string& name) {
+  const auto names = BlobNames(listing);
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 class Chain {
  public:
   // `published`: the data files already on main, as if published (path, content).
-  explicit Chain(const std::vector<std::pair<std::string, std::string>>& published = {}) {
-    // The data repository: the demo, as a team would copy it (callers pointing at your-org/sluice),
-    // its file:// targets in this test's own folder.
+  // `storage`: where the pipelines' targets go, "file://<this test's folder>/" unless given (e.g.
+  // "az://devstoreaccount1/" for Azurite's containers staging and production).
+  explicit Chain(const std::vector<std::pair<std::string, std::string>>& published = {}, std::string storage = "") {
+    // The data repository: the demo, as a team would copy it (callers pointing at your-org/sluice).
+    if (storage.empty()) storage = "file://" + targets_.path().string() + "/";
     CopyTree(kSource / "examples/demo", data_.path());
     for (const char* manifest : {"pipelines/cases.json", "pipelines/vaccines.json"}) {
       std::string text = ReadText(data_.path() / manifest);
       for (const std::string from : {"file:///tmp/sluice-demo/", "az://devstoreaccount1/"}) {
-        for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from)) {
-          text.replace(at, from.size(), "file://" + targets_.path().string() + "/");
+        for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + storage.size())) {
+          text.replace(at, from.size(), storage);
         }
       }
       data_.Write(manifest, text);
@@ -189,6 +203,13 @@ TEST_CASE("the pipelines workflow, run by hand, opens one data PR per pipeline t
     auto statuses = chain.fake().Api("/repos/" + kRepo + "/commits/" + head + "/statuses");
     REQUIRE(statuses.Size() >= 1);
     CHECK(std::string(statuses[0]["context"].GetString()) == "sluice/validate");
+    // The body: the validation's verdict, the diff (with its trend chart where the manifest asks
+    // for one: cases), and the staging copy.
+    const std::string body = pull["body"].GetString();
+    CHECK_THAT(body, Catch::Contains("### Validation") && Catch::Contains("**passed**") &&
+                         Catch::Contains("## sluice-diff:") &&
+                         Catch::Contains("**Staging:** `file://" + chain.targets().string() + "/staging/"));
+    if (branch == "sluice/cases") CHECK_THAT(body, Catch::Contains("```mermaid\nxychart-beta"));
   }
   // Each PR's head was published to its staging target for the reviewers.
   CHECK_THAT(run.out, Catch::Contains("job run (pipelines/cases.json) / staging"));
@@ -423,4 +444,61 @@ TEST_CASE("through the workflows: the hourly SLA watch tells Slack when producti
   std::string posted;
   for (const auto& message : slack.Messages()) posted += message.body;
   CHECK_THAT(posted, Catch::Contains("C0FRESHNESS") && Catch::Contains("cases"));
+}
+
+// Scenario 5 with the storage a team uses: inside the window the gate's scheduled pass merges the
+// auto-approved PR and dispatches publish (its merge with GITHUB_TOKEN starts no push workflow),
+// which lands the data in Azure Blob storage (Azurite) with _sluice/manifest.json written last
+// and _sluice/status.json, and Slack hears it. The PR's head went to the staging container first.
+TEST_CASE("through the workflows: inside the window the gate merges and the dispatched publish lands the data in Azurite "
+          "with its manifest and status, Slack hears it",
+          "[chain][azure]") {
+  Azurite azurite("staging");
+  azurite.Check({"create-container", "production"});
+  SlackFake slack({"C0DATA"});
+  Chain chain({}, "az://devstoreaccount1/");
+  std::string routed = ReadText(kSource / "examples/demo/pipelines/cases.json");
+  routed.replace(routed.find("\"review\""), 0, R"("notify": {"default": {"channel": "C0DATA"}}, )");
+  routed.replace(routed.find("file:///tmp/sluice-demo/"), 24, "az://devstoreaccount1/");
+  routed.replace(routed.find("file:///tmp/sluice-demo/"), 24, "az://devstoreaccount1/");
+  chain.PushToMain("pipelines/cases.json", routed, "cases: to Azure, Slack hears it");
+  const std::vector<std::string> env = {"SLACK_API_URL=" + slack.api_url(),
+                                        "AZURE_STORAGE_BLOB_ENDPOINT=" + azurite.endpoint()};
+  const std::vector<std::string> secrets = {std::string("SLACK_BOT_TOKEN=") + SlackFake::kToken,
+                                            std::string("AZURE_STORAGE_KEY=") + Azurite::kKey};
+  auto opened = chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"}, env, secrets);
+  INFO(opened.out.substr(opened.out.size() > 20000 ? opened.out.size() - 20000 : 0) << opened.err);
+  REQUIRE(opened.exit_code == 0);
+  auto cases = chain.fake().Api("/repos/" + kRepo + "/pulls?head=acme:sluice/cases");
+  REQUIRE(cases.Size() == 1);
+  const std::string number = std::to_string(cases[0]["number"].GetInt());
+  const std::string head = cases[0]["head"]["sha"].GetString();
+  auto staged = azurite.List("staging", "cases/");
+  CHECK(HasBlob(staged, "cases/data/cases.csv"));
+  CHECK(HasBlob(staged, "cases/_sluice/manifest.json"));
+  CHECK_FALSE(HasBlob(azurite.List("production", "cases/"), "cases/data/cases.csv"));  // nothing live before the gate
+
+  auto window = chain.Run({"--event", "schedule", "--workflow", "approve.yml", "--cron", "*/15 * * * *"},
+                          [&] { auto with_now = env; with_now.push_back("SLUICE_NOW=2026-12-07T09:30:00-08:00"); return with_now; }(),
+                          secrets);
+  INFO(window.out.substr(window.out.size() > 20000 ? window.out.size() - 20000 : 0) << window.err);
+  CHECK(window.exit_code == 0);
+  auto pull = chain.fake().Api("/repos/" + kRepo + "/pulls/" + number);
+  REQUIRE(pull["merged"].GetBool());
+  CHECK_THAT(window.out, Catch::Contains("sluice-publish.yml (workflow_dispatch)"));
+  auto live = azurite.List("production", "cases/");
+  CHECK(HasBlob(live, "cases/data/cases.csv"));
+  CHECK(HasBlob(live, "cases/_sluice/manifest.json"));
+  CHECK(HasBlob(live, "cases/_sluice/status.json"));
+  // The live data is the PR's data, byte for byte, and the manifest names the merged commit.
+  CHECK(azurite.Check({"get", "production", "cases/data/cases.csv"}) ==
+        chain.fake().BareGit(kRepo, {"show", head + ":data/cases.csv"}) + "\n");
+  const std::string merged = pull["merge_commit_sha"].GetString();
+  CHECK_THAT(azurite.Check({"get", "production", "cases/_sluice/manifest.json"}), Catch::Contains(merged));
+  std::string posted;
+  for (const auto& message : slack.Messages()) posted += message.body;
+  CHECK_THAT(posted, Catch::Contains("C0DATA") && Catch::Contains("cases: published"));
+  // The key never reached a log.
+  CHECK(window.out.find(Azurite::kKey) == std::string::npos);
+  CHECK(opened.out.find(Azurite::kKey) == std::string::npos);
 }
