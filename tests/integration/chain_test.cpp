@@ -5,8 +5,6 @@
 // tools come from this build through actions/setup's cache, as a second run on GitHub finds them.
 #include <catch2/catch.hpp>
 
-#include <sys/utsname.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -14,11 +12,10 @@
 #include <string>
 #include <vector>
 
-#include <openssl/sha.h>
-
 #include "github/api.h"
 #include "json/json.h"
 #include "support/azurite.h"
+#include "support/actions_runner.h"
 #include "support/data_repo.h"
 #include "support/github_fake.h"
 #include "support/process.h"
@@ -50,25 +47,6 @@ void CopyTree(const fs::path& from, const fs::path& to) {
   }
 }
 
-std::string Sha256Hex(const std::string& text) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  std::string hex;
-  for (unsigned char c : digest) hex += "0123456789abcdef"[c >> 4], hex += "0123456789abcdef"[c & 15];
-  return hex;
-}
-
-std::string OsReleaseField(const std::string& name) {
-  std::istringstream lines(ReadText("/etc/os-release"));
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(name + "=", 0) != 0) continue;
-    std::string value = line.substr(name.size() + 1);
-    if (!value.empty() && value.front() == '"') value = value.substr(1, value.size() - 2);
-    return value;
-  }
-  return "";
-}
-
 // The names of the blobs azure-blob-check listed.
 std::vector<std::string> BlobNames(const rapidjson::Document& listing) {
   std::vector<std::string> names;
@@ -82,103 +60,60 @@ bool HasBlob(const rapidjson::Document& listing, const std::string& name) {
 
 class Chain {
  public:
-  // `published`: the data files already on main, as if published (path, content).
-  // `storage`: where the pipelines' targets go, "file://<this test's folder>/" unless given (e.g.
+  // `published`: the data files already on main, as if published (path, content). `storage`:
+  // where the pipelines' targets go, "file://<this test's folder>/" unless given (e.g.
   // "az://devstoreaccount1/" for Azurite's containers staging and production).
   explicit Chain(const std::vector<std::pair<std::string, std::string>>& published = {}, std::string storage = "") {
     // The data repository: the demo, as a team would copy it (callers pointing at your-org/sluice).
     if (storage.empty()) storage = "file://" + targets_.path().string() + "/";
-    CopyTree(kSource / "examples/demo", data_.path());
+    const DataRepo& data = runner_.data();
+    CopyTree(kSource / "examples/demo", data.path());
     for (const char* manifest : {"pipelines/cases.json", "pipelines/vaccines.json"}) {
-      std::string text = ReadText(data_.path() / manifest);
+      std::string text = ReadText(data.path() / manifest);
       for (const std::string from : {"file:///tmp/sluice-demo/", "az://devstoreaccount1/"}) {
         for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + storage.size())) {
           text.replace(at, from.size(), storage);
         }
       }
-      data_.Write(manifest, text);
+      data.Write(manifest, text);
     }
-    for (const auto& [path, content] : published) data_.Write(path, content);
-    data_.Commit("the demo data repository");
-    fake_.CreateRepo(kRepo, data_);
-    // sluice at your-org/sluice: the reusable workflows and actions of this checkout.
-    CopyTree(kSource / ".github/workflows", sluice_.path() / ".github/workflows");
-    CopyTree(kSource / "actions", sluice_.path() / "actions");
-    sluice_.Write("CMakeLists.txt", ReadText(kSource / "CMakeLists.txt"));
-    sluice_.Commit("sluice");
-    fake_.CreateRepo("your-org/sluice", sluice_);
-    fake_.Settings(kRepo, R"({"actions_can_approve_pull_requests": true})");
-    SeedToolsCache();
+    for (const auto& [path, content] : published) data.Write(path, content);
+    runner_.CreateRepos("the demo data repository");
+    runner_.fake().Settings(kRepo, R"({"actions_can_approve_pull_requests": true})");
+    runner_.SeedToolsCache();
   }
 
-  GitHubFake& fake() { return fake_; }
+  GitHubFake& fake() { return runner_.fake(); }
   const fs::path& targets() const { return targets_.path(); }
 
   // A reviewer's correction, pushed with git to the data branch.
   std::string PushToBranch(const std::string& branch, const std::string& path, const std::string& content) {
-    const std::string bare = fake_.BarePath(kRepo).string();
-    data_.Git({"fetch", "-q", bare, branch + ":" + branch});
-    data_.Git({"checkout", "-q", branch});
-    data_.Write(path, content);
-    const std::string sha = data_.Commit("correction by a reviewer");
-    data_.Git({"push", "-q", bare, branch});
-    data_.Git({"checkout", "-q", "main"});
+    const DataRepo& data = runner_.data();
+    const std::string bare = fake().BarePath(kRepo).string();
+    data.Git({"fetch", "-q", bare, branch + ":" + branch});
+    data.Git({"checkout", "-q", branch});
+    data.Write(path, content);
+    const std::string sha = data.Commit("correction by a reviewer");
+    data.Git({"push", "-q", bare, branch});
+    data.Git({"checkout", "-q", "main"});
     return sha;
   }
 
   // A person's commit on main, pushed with git (no workflow runs on it: nothing listens for it).
   void PushToMain(const std::string& path, const std::string& content, const std::string& message) {
-    data_.Write(path, content);
-    data_.Commit(message);
-    data_.Git({"push", "-q", fake_.BarePath(kRepo).string(), "main"});
-  }
-
-  // actions/setup caches the built tools by the sluice commit: a run on GitHub after the first
-  // restores them instead of building. The runner's cache is given this build's tools under the
-  // key setup computes, so the workflows run the binaries under test.
-  void SeedToolsCache() {
-    utsname machine{};
-    REQUIRE(uname(&machine) == 0);
-    const std::string commit = fake_.BareGit("your-org/sluice", {"rev-parse", "main"});
-    const std::string key =
-        "sluice-" + OsReleaseField("ID") + OsReleaseField("VERSION_ID") + "-" + machine.machine + "-" + commit;
-    const std::string prefix = (work_.path() / "_temp" / "sluice-install").string();
-    const fs::path entry = cache_.path() / Sha256Hex("refs/heads/main\n" + key + "\n" + prefix);
-    fs::create_directories(entry / "0" / "bin");
-    for (const auto& tool : fs::directory_iterator(SLUICE_BIN_DIR)) {
-      if (tool.path().filename().string().rfind("sluice-", 0) != 0) continue;
-      fs::copy_file(tool.path(), entry / "0" / "bin" / tool.path().filename());
-    }
-    std::ofstream(entry / "entry.json") << R"({"key": ")" << key << R"(", "version": [")" << prefix
-                                        << R"("], "ref": "refs/heads/main", "created": 1})";
+    runner_.data().Write(path, content);
+    runner_.PushMain(message);
   }
 
   // The runner: an event, then every run the fake starts because of it or of what the jobs did.
-  ProcessResult Run(std::vector<std::string> event, const std::vector<std::string>& env = {},
+  ProcessResult Run(const std::vector<std::string>& event, const std::vector<std::string>& env = {},
                     const std::vector<std::string>& secrets = {}) {
-    std::vector<std::string> argv = {(kSource / "tests/fixtures/actions-runner").string(), "--fake", fake_.url(), "--root",
-                                     fake_.root().string(), "--repo", kRepo};
-    argv.insert(argv.end(), event.begin(), event.end());
-    for (const std::string& arg : {std::string("--drain"), std::string("--work"), work_.path().string(),
-                                   std::string("--cache"), cache_.path().string(), std::string("--json"),
-                                   (work_.path() / "runs.json").string(), std::string("--env"),
-                                   "HOME=" + (work_.path() / "home").string()}) {
-      argv.push_back(arg);
-    }
-    for (const std::string& variable : env) argv.insert(argv.end(), {"--env", variable});
-    for (const std::string& secret : secrets) argv.insert(argv.end(), {"--secret", secret});
-    fs::create_directories(work_.path() / "home");
-    return RunProcess(argv);
+    return runner_.Run(event, env, secrets);
   }
-  std::string RunsJson() const { return ReadText(work_.path() / "runs.json"); }
 
  private:
-  TempDir targets_;  // before data_: the manifests name it
-  DataRepo data_;
-  DataRepo sluice_;
-  GitHubFake fake_;
-  TempDir work_;
-  TempDir cache_;
+  TempDir targets_;  // before runner_: the manifests name it
+  ActionsRunner runner_{kRepo};
 };
 
 }  // namespace
@@ -187,7 +122,7 @@ TEST_CASE("the pipelines workflow, run by hand, opens one data PR per pipeline t
           "[chain]") {
   Chain chain;
   auto run = chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"});
-  INFO(run.out.substr(run.out.size() > 20000 ? run.out.size() - 20000 : 0) << run.err);
+  INFO(Tail(run));
   CHECK(run.exit_code == 0);
   auto pulls = chain.fake().Api("/repos/" + kRepo + "/pulls");
   REQUIRE(pulls.Size() == 2);
@@ -231,7 +166,7 @@ TEST_CASE("when the upstream goes back to the published data, the open PR is clo
   revised.replace(revised.find(",1400,"), 6, ",1450,");
   chain.PushToMain("sources/cases.csv", revised, "upstream: Alameda revised");
   auto revised_run = chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"});
-  INFO(revised_run.out.substr(revised_run.out.size() > 20000 ? revised_run.out.size() - 20000 : 0) << revised_run.err);
+  INFO(Tail(revised_run));
   REQUIRE(revised_run.exit_code == 0);
   auto open = chain.fake().Api("/repos/" + kRepo + "/pulls?head=acme:sluice/cases");
   REQUIRE(open.Size() == 1);
@@ -241,7 +176,7 @@ TEST_CASE("when the upstream goes back to the published data, the open PR is clo
   chain.PushToMain("sources/cases.csv", published, "upstream: back to the published numbers");
   chain.fake().ClearRequests();
   auto back = chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"});
-  INFO(back.out.substr(back.out.size() > 20000 ? back.out.size() - 20000 : 0) << back.err);
+  INFO(Tail(back));
   CHECK(back.exit_code == 0);
   auto pull = chain.fake().Api("/repos/" + kRepo + "/pulls/" + std::to_string(number));
   CHECK(std::string(pull["state"].GetString()) == "closed");
@@ -292,7 +227,7 @@ TEST_CASE("through the workflows: a hold keeps the PR through the window, removi
   REQUIRE(alice.Call("POST", alice.RepoPath("/issues/" + number + "/labels"), R"({"labels": ["sluice:hold"]})").ok());
 
   auto held = chain.Run({}, {inside});  // the approve run the label started
-  INFO(held.out.substr(held.out.size() > 20000 ? held.out.size() - 20000 : 0) << held.err);
+  INFO(Tail(held));
   CHECK(held.exit_code == 0);
   CHECK_THAT(held.out, Catch::Contains("approve.yml") && Catch::Contains("held by label sluice:hold"));
   auto scheduled = chain.Run({"--event", "schedule", "--workflow", "approve.yml", "--cron", "*/15 * * * *"}, {inside});
@@ -301,7 +236,7 @@ TEST_CASE("through the workflows: a hold keeps the PR through the window, removi
 
   REQUIRE(alice.Call("DELETE", alice.RepoPath("/issues/" + number + "/labels/sluice:hold")).ok());
   auto resumed = chain.Run({}, {inside});  // the unlabeled event's approve run, then the publish it dispatched
-  INFO(resumed.out.substr(resumed.out.size() > 20000 ? resumed.out.size() - 20000 : 0) << resumed.err);
+  INFO(Tail(resumed));
   CHECK(resumed.exit_code == 0);
   auto pull = chain.fake().Api("/repos/" + kRepo + "/pulls/" + number);
   CHECK(pull["merged"].GetBool());
@@ -325,7 +260,7 @@ TEST_CASE("through the workflows: a tick outside the local schedule is skipped a
   Chain chain;
   const std::vector<std::string> tick = {"--event", "schedule", "--workflow", "pipelines.yml", "--cron", "5 * * * *"};
   auto early = chain.Run(tick, {"SLUICE_NOW=2026-12-07T06:05:00-08:00"});
-  INFO(early.out.substr(early.out.size() > 20000 ? early.out.size() - 20000 : 0) << early.err);
+  INFO(Tail(early));
   CHECK(early.exit_code == 0);
   CHECK_THAT(early.out, Catch::Contains("cases: not fetched: not due: no slot in the last 180 minutes; next Mon 7 Dec 07:05 America/Los_Angeles"));
   CHECK(chain.fake().Api("/repos/" + kRepo + "/pulls").Size() == 0);
@@ -385,7 +320,7 @@ TEST_CASE("through the workflows: a failing validation tells Slack with the owne
   chain.PushToMain("sources/cases.csv", broken, "upstream: Kern's FIPS lost its leading zero");
   auto run = chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"},
                        {"SLACK_API_URL=" + slack.api_url()}, {std::string("SLACK_BOT_TOKEN=") + SlackFake::kToken});
-  INFO(run.out.substr(run.out.size() > 20000 ? run.out.size() - 20000 : 0) << run.err);
+  INFO(Tail(run));
   CHECK(run.exit_code == 1);  // the run failed, as on GitHub
   CHECK(chain.fake().Api("/repos/" + kRepo + "/pulls?head=acme:sluice/cases").Size() == 0);
   auto messages = slack.Messages();
@@ -417,7 +352,7 @@ TEST_CASE("through the workflows: a reviewer's commit on the data branch stops t
   const std::string correction = chain.PushToBranch("sluice/cases", "data/cases.csv", corrected);
 
   auto stopped = chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"}, env, secrets);
-  INFO(stopped.out.substr(stopped.out.size() > 20000 ? stopped.out.size() - 20000 : 0) << stopped.err);
+  INFO(Tail(stopped));
   CHECK(stopped.exit_code == 1);
   CHECK(chain.fake().BareGit(kRepo, {"rev-parse", "sluice/cases"}) == correction);
   auto comments = chain.fake().Api("/repos/" + kRepo + "/issues/" + number + "/comments");
@@ -439,7 +374,7 @@ TEST_CASE("through the workflows: the hourly SLA watch tells Slack when producti
   chain.PushToMain("pipelines/cases.json", watched, "cases: an SLA of 26 hours");
   auto run = chain.Run({"--event", "schedule", "--workflow", "sla.yml", "--cron", "7 * * * *"},
                        {"SLACK_API_URL=" + slack.api_url()}, {std::string("SLACK_BOT_TOKEN=") + SlackFake::kToken});
-  INFO(run.out.substr(run.out.size() > 20000 ? run.out.size() - 20000 : 0) << run.err);
+  INFO(Tail(run));
   CHECK(run.out.find("sluice-sla.yml") != std::string::npos);
   std::string posted;
   for (const auto& message : slack.Messages()) posted += message.body;
@@ -467,7 +402,7 @@ TEST_CASE("through the workflows: inside the window the gate merges and the disp
   const std::vector<std::string> secrets = {std::string("SLACK_BOT_TOKEN=") + SlackFake::kToken,
                                             std::string("AZURE_STORAGE_KEY=") + Azurite::kKey};
   auto opened = chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"}, env, secrets);
-  INFO(opened.out.substr(opened.out.size() > 20000 ? opened.out.size() - 20000 : 0) << opened.err);
+  INFO(Tail(opened));
   REQUIRE(opened.exit_code == 0);
   auto cases = chain.fake().Api("/repos/" + kRepo + "/pulls?head=acme:sluice/cases");
   REQUIRE(cases.Size() == 1);
@@ -481,7 +416,7 @@ TEST_CASE("through the workflows: inside the window the gate merges and the disp
   auto window = chain.Run({"--event", "schedule", "--workflow", "approve.yml", "--cron", "*/15 * * * *"},
                           [&] { auto with_now = env; with_now.push_back("SLUICE_NOW=2026-12-07T09:30:00-08:00"); return with_now; }(),
                           secrets);
-  INFO(window.out.substr(window.out.size() > 20000 ? window.out.size() - 20000 : 0) << window.err);
+  INFO(Tail(window));
   CHECK(window.exit_code == 0);
   auto pull = chain.fake().Api("/repos/" + kRepo + "/pulls/" + number);
   REQUIRE(pull["merged"].GetBool());

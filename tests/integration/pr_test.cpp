@@ -441,28 +441,3 @@ TEST_CASE("local mode (--local) writes the same commit onto the local branch and
   auto again = RunProcess({kPr, "pipelines/cases.json", "--local", "--workspace", repo.path().string(), "--json"});
   CHECK_THAT(again.out, Catch::Contains("\"outcome\": \"already-there\""));
 }
-
-TEST_CASE("actions/pr runs as a workflow step: the validation report output becomes the status", "[pr][actions]") {
-  PrFixture f("auto");
-  f.repo.Write("data/cases.csv", Rows(6));
-  TempDir runner;
-  const char* path = std::getenv("PATH");
-  EnvOverrides env = f.fake.StepEnv(kRepo);
-  env["GITHUB_ACTIONS"] = "true";
-  env["GITHUB_WORKSPACE"] = f.repo.path().string();
-  env["RUNNER_TEMP"] = runner.path().string();
-  env["GITHUB_OUTPUT"] = (runner.path() / "output").string();
-  env["PATH"] = std::string(SLUICE_BIN_DIR) + ":" + (path != nullptr ? path : "/usr/bin:/bin");
-  auto run = RunProcess({"python3", std::string(SLUICE_SOURCE_DIR) + "/tests/fixtures/run_action.py",
-                         std::string(SLUICE_SOURCE_DIR) + "/actions/pr", "manifest=pipelines/cases.json",
-                         R"(validation-report={"pipeline":"cases","status":"passed","errors":0,"warnings":0,"passed":1,"skipped":0,"allowed":[],"outputs":[]})"},
-                        env);
-  INFO(run.out << run.err);
-  REQUIRE(run.exit_code == 0);
-  CheckAllValid(f.fake.Requests());
-  CHECK(Output(runner.path() / "output", "pr-number") == "1");
-  CHECK(Output(runner.path() / "output", "changed") == "true");
-  auto pull = f.fake.Api("/repos/" + kRepo + "/pulls/1");
-  CHECK(std::string(pull["labels"][0]["name"].GetString()) == "sluice:auto-approve");
-  CHECK(std::string(f.fake.Api("/repos/" + kRepo + "/commits/sluice/cases/status")["state"].GetString()) == "success");
-}
