@@ -437,3 +437,28 @@ TEST_CASE("through the workflows: inside the window the gate merges and the disp
   CHECK(window.out.find(Azurite::kKey) == std::string::npos);
   CHECK(opened.out.find(Azurite::kKey) == std::string::npos);
 }
+
+// The reusable workflows' `image` input: the jobs run in the sluice image (the runner runs a
+// job's container on the host; PATH stands for the image's /usr/local/bin), actions/setup builds
+// and restores nothing, and the chain opens the PR as before.
+TEST_CASE("through the workflows: with an image the jobs run in it, build nothing and open the PR as before",
+          "[chain][image]") {
+  Chain chain;
+  std::string caller = ReadText(kSource / "examples/demo/.github/workflows/pipelines.yml");
+  const std::string with = "      sluice-repository: your-org/sluice\n";
+  REQUIRE(caller.find(with) != std::string::npos);
+  caller.replace(caller.find(with), 0, "      image: ghcr.io/acme/sluice:1.4\n");
+  chain.PushToMain(".github/workflows/pipelines.yml", caller, "pipelines: on the sluice image");
+  const char* path = std::getenv("PATH");
+  auto run = chain.Run({"--event", "workflow_dispatch", "--workflow", "pipelines.yml"},
+                       {std::string("PATH=") + SLUICE_BIN_DIR + ":" + (path != nullptr ? path : "/usr/bin:/bin")});
+  INFO(Tail(run));
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(run.out, Catch::Contains("container: ghcr.io/acme/sluice:1.4 is not started"));
+  CHECK(run.out.find("container: debian:12") == std::string::npos);
+  CHECK_THAT(run.out, Catch::Contains("Run ./.sluice/actions/setup: skipped"));
+  CHECK(run.out.find("cache restored from key: sluice-debian") == std::string::npos);  // no tools from setup's cache
+  CHECK_THAT(run.out, Catch::Contains("The image's sluice tools"));
+  CHECK(chain.fake().Api("/repos/" + kRepo + "/pulls?head=acme:sluice/cases").Size() == 1);
+  CHECK(fs::exists(chain.targets() / "staging/cases/_sluice/manifest.json"));  // the staging job ran in it too
+}
