@@ -41,7 +41,15 @@ TEST_CASE("deeply nested input fails cleanly instead of overflowing the stack", 
   std::string deep(1'000'000, '[');
   auto document = json::Parse(deep, "deep.json");
   REQUIRE_FALSE(document.ok());
-  CHECK_THAT(document.status().message(), StartsWith("deep.json:1:1000001: "));
+  CHECK(document.status().message() ==
+        "deep.json:1:513: nesting deeper than 512 levels (objects and arrays inside each other)");
+  // A higher limit reads further, iteratively, to the end of the text.
+  auto raised = json::Parse(deep, "deep.json", 2'000'000);
+  REQUIRE_FALSE(raised.ok());
+  CHECK_THAT(raised.status().message(), StartsWith("deep.json:1:1000001: "));
+  // At the limit, the value is whole.
+  auto at_limit = json::Parse(std::string(512, '[') + std::string(512, ']'), "ok.json");
+  CHECK(at_limit.ok());
 }
 
 TEST_CASE("invalid UTF-8 is a parse error", "[json]") {

@@ -351,13 +351,29 @@ TEST_CASE("deep nesting does not overflow the stack") {
   for (DataFormat format : {DataFormat::kJson, DataFormat::kNdjson}) {
     const std::string text =
         format == DataFormat::kJson ? "[{\"a\": 0}, {\"deep\": " + nested + "}]" : "{\"deep\": " + nested + "}\n";
+    // Read whole when the limit allows (a source's max_depth), iteratively.
+    records::ReadOptions deep_enough;
+    deep_enough.max_depth = kDepth + 2;
     int depth = -1;
-    Status status = records::ReadRecordsFromString(text, "deep", format, {}, [&](records::Record& record) {
+    Status status = records::ReadRecordsFromString(text, "deep", format, deep_enough, [&](records::Record& record) {
       if (record.value.HasMember("deep")) depth = depth_of(record.value["deep"]);
       return Status::Ok();
     });
     CHECK(status.ok());
     CHECK(depth == kDepth);
+    // By default the 513th level ends the read at its bracket, the records before it visited.
+    int visited = 0;
+    Status refused = records::ReadRecordsFromString(text, "deep", format, {}, [&](records::Record&) {
+      ++visited;
+      return Status::Ok();
+    });
+    CHECK(refused.kind() == ErrorKind::kInput);
+    const bool array = format == DataFormat::kJson;
+    // The 513th level: NDJSON's {"deep": takes 9 columns before level 2; in the array, the
+    // second record's "deep" value starts at column 21 with level 3.
+    CHECK(refused.message() == "deep:1:" + std::string(array ? "531" : "521") +
+                                   ": nesting deeper than 512 levels (objects and arrays inside each other)");
+    CHECK(visited == (array ? 1 : 0));
   }
 }
 

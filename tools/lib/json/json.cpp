@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -19,7 +21,49 @@ constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 // No kParseStopWhenDoneFlag: anything after the value is an error, not silently ignored.
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
 
+// SAX events passed on to a Document, refusing a container opened past `max_depth` (the reader
+// then stops with kParseErrorTermination at that bracket).
+class DepthLimit {
+ public:
+  DepthLimit(rapidjson::Document& document, std::size_t max_depth) : document_(document), max_depth_(max_depth) {}
+  bool too_deep() const { return too_deep_; }
+
+  bool Null() { return document_.Null(); }
+  bool Bool(bool b) { return document_.Bool(b); }
+  bool Int(int i) { return document_.Int(i); }
+  bool Uint(unsigned u) { return document_.Uint(u); }
+  bool Int64(std::int64_t i) { return document_.Int64(i); }
+  bool Uint64(std::uint64_t u) { return document_.Uint64(u); }
+  bool Double(double d) { return document_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return document_.RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return document_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return document_.Key(s, n, copy); }
+  bool StartObject() { return Open() && document_.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) { return --depth_, document_.EndObject(n); }
+  bool StartArray() { return Open() && document_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return --depth_, document_.EndArray(n); }
+
+ private:
+  bool Open() {
+    if (depth_ >= max_depth_) {
+      too_deep_ = true;
+      return false;
+    }
+    ++depth_;
+    return true;
+  }
+
+  rapidjson::Document& document_;
+  std::size_t max_depth_;
+  std::size_t depth_ = 0;
+  bool too_deep_ = false;
+};
+
 }  // namespace
+
+std::string NestingMessage(std::size_t max_depth) {
+  return fmt::format("nesting deeper than {} levels (objects and arrays inside each other)", max_depth);
+}
 
 TextPosition PositionAt(std::string_view text, std::size_t offset) {
   TextPosition position;
@@ -35,23 +79,35 @@ TextPosition PositionAt(std::string_view text, std::size_t offset) {
   return position;
 }
 
-Result<rapidjson::Document> Parse(std::string_view text, const std::string& origin) {
+Result<rapidjson::Document> Parse(std::string_view text, const std::string& origin, std::size_t max_depth) {
   std::size_t skipped = text.substr(0, kUtf8Bom.size()) == kUtf8Bom ? kUtf8Bom.size() : 0;
   std::string_view body = text.substr(skipped);
   rapidjson::Document document;
-  document.Parse<kParseFlags>(body.data(), body.size());
-  if (document.HasParseError()) {
-    TextPosition at = PositionAt(text, skipped + document.GetErrorOffset());
-    return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column,
-                                  rapidjson::GetParseError_En(document.GetParseError())));
+  rapidjson::Reader reader;
+  bool too_deep = false;
+  // Populate hands the generator the document as its SAX handler and keeps the value built.
+  auto generate = [&](rapidjson::Document& handler) {
+    rapidjson::MemoryStream bytes(body.data(), body.size());
+    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> stream(bytes);
+    DepthLimit limited(handler, max_depth);
+    reader.Parse<kParseFlags>(stream, limited);
+    too_deep = limited.too_deep();
+    return !reader.HasParseError();
+  };
+  document.Populate(generate);
+  if (reader.HasParseError()) {
+    TextPosition at = PositionAt(text, skipped + reader.GetErrorOffset());
+    const std::string what =
+        too_deep ? NestingMessage(max_depth) : rapidjson::GetParseError_En(reader.GetParseErrorCode());
+    return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, what));
   }
   return document;
 }
 
-Result<rapidjson::Document> ParseFile(const std::filesystem::path& path) {
+Result<rapidjson::Document> ParseFile(const std::filesystem::path& path, std::size_t max_depth) {
   auto text = ReadFile(path);
   if (!text.ok()) return text.status();
-  return Parse(*text, path.string());
+  return Parse(*text, path.string(), max_depth);
 }
 
 std::string Write(const rapidjson::Value& value, bool pretty) {

@@ -21,11 +21,21 @@ struct TextPosition {
 // Line and column of byte `offset` in `text`.
 TextPosition PositionAt(std::string_view text, std::size_t offset);
 
+// How deep the JSON sluice reads may nest (objects and arrays), unless a source sets its own:
+// every recursive walk of a parsed value (writing, hashing, comparing, copying, schema
+// evaluation) is proven on a small stack at this depth (tests/unit/nesting_test.cpp).
+inline constexpr std::size_t kDefaultMaxDepth = 512;
+
+// The message for a container opened past `max_depth`, after "<origin>:<line>:<column>: ".
+std::string NestingMessage(std::size_t max_depth);
+
 // Parses `text` (UTF-8, a leading BOM allowed). An error is an InputError worded
-// "<origin>:<line>:<column>: <what RapidJSON found>". Parsing is iterative, so deep nesting
-// cannot overflow the stack.
-Result<rapidjson::Document> Parse(std::string_view text, const std::string& origin);
-Result<rapidjson::Document> ParseFile(const std::filesystem::path& path);
+// "<origin>:<line>:<column>: <what RapidJSON found>", also for a container nested deeper than
+// `max_depth` ("nesting deeper than 512 levels"). Parsing is iterative, so even a document
+// nested a million levels deep is refused without overflowing the stack.
+Result<rapidjson::Document> Parse(std::string_view text, const std::string& origin,
+                                  std::size_t max_depth = kDefaultMaxDepth);
+Result<rapidjson::Document> ParseFile(const std::filesystem::path& path, std::size_t max_depth = kDefaultMaxDepth);
 
 // Serialises `value` (compact, or indented by 2).
 std::string Write(const rapidjson::Value& value, bool pretty = false);

@@ -12,13 +12,16 @@
 namespace sluice::records {
 
 // A JSON document: a top-level array streams element by element, anything else is one record.
-Status ReadJsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit);
+// Containers nested deeper than `max_depth` (ReadOptions) are an InputError at their bracket.
+Status ReadJsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit,
+                       std::size_t max_depth = json::kDefaultMaxDepth);
 
 // One JSON document per non-blank line. The input's first line is line `first_line` of the
 // file; a byte order mark is skipped only `at_start` of the file (a part read on its own, as
 // ReadNdjsonInParallel does, starts elsewhere).
 Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit,
-                         std::uint64_t first_line = 1, bool at_start = true);
+                         std::uint64_t first_line = 1, bool at_start = true,
+                         std::size_t max_depth = json::kDefaultMaxDepth);
 
 // RFC 4180 with a header row; cells typed by `typing`.
 Status ReadCsvRecords(InputBuffer& input, const std::string& origin, const CsvTyping& typing,

@@ -158,9 +158,11 @@ void TrackedStream::TakeWindow() {
 // SAX handler: the elements of a top-level array are the records; any other document is one.
 class RecordSplitter {
  public:
-  RecordSplitter(TrackedStream& stream, const RecordVisitor& visit) : stream_(stream), visit_(visit) {}
+  RecordSplitter(TrackedStream& stream, const RecordVisitor& visit, std::size_t max_depth)
+      : stream_(stream), visit_(visit), max_depth_(max_depth) {}
 
   const Status& visit_status() const { return visit_status_; }
+  bool too_deep() const { return assembler_.too_deep(); }
 
   bool Null() { return Scalar([&] { return assembler_.Null(); }); }
   bool Bool(bool b) { return Scalar([&] { return assembler_.Bool(b); }); }
@@ -212,7 +214,8 @@ class RecordSplitter {
   void BeginRecord(Position at) {
     seen_top_ = true;
     in_record_ = true;
-    assembler_.Begin(slot_.Start(at.line, at.column).value);
+    // Depth counts from the document's root: the top-level array being split is one level.
+    assembler_.Begin(slot_.Start(at.line, at.column).value, splitting_ ? max_depth_ - 1 : max_depth_);
   }
   bool AfterValue() {
     if (!assembler_.complete()) return true;
@@ -225,6 +228,7 @@ class RecordSplitter {
 
   TrackedStream& stream_;
   const RecordVisitor& visit_;
+  std::size_t max_depth_;
   RecordSlot slot_;
   ValueAssembler assembler_;
   Status visit_status_;
@@ -235,11 +239,13 @@ class RecordSplitter {
 
 }  // namespace
 
-Status ReadJsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit) {
+Status ReadJsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit,
+                       std::size_t max_depth) {
+  if (max_depth == 0) return UsageError(origin + ": the nesting limit must be at least 1");
   auto bom = input.SkipByteOrderMark();
   if (!bom.ok()) return bom.status();
   TrackedStream stream(input);
-  RecordSplitter splitter(stream, visit);
+  RecordSplitter splitter(stream, visit, max_depth);
   rapidjson::Reader reader;
   stream.ExpectValue();
   reader.Parse<kParseFlags>(stream, splitter);
@@ -253,7 +259,10 @@ Status ReadJsonRecords(InputBuffer& input, const std::string& origin, const Reco
     if (code == rapidjson::kParseErrorTermination && !splitter.visit_status().ok()) return splitter.visit_status();
     if (code == rapidjson::kParseErrorDocumentEmpty && stream.AtEnd()) return Status::Ok();  // no records
     Position at = stream.PositionOf(reader.GetErrorOffset());
-    return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, rapidjson::GetParseError_En(code)));
+    const std::string what = code == rapidjson::kParseErrorTermination && splitter.too_deep()
+                                 ? json::NestingMessage(max_depth)
+                                 : rapidjson::GetParseError_En(code);
+    return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, what));
   }
   if (!stream.AtEnd()) {
     // RapidJSON takes a NUL byte for the end of the text; what follows it would go unread.

@@ -1,5 +1,6 @@
 // NDJSON as records: each line is found with memchr, terminated in place and parsed in situ
 // (RapidJSON decodes strings where they lie), so a short line costs no copy before its record.
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -27,7 +28,8 @@ constexpr std::size_t kMaxRecursiveDepth = 256;
 
 class LineParser {
  public:
-  LineParser(const std::string& origin, const RecordVisitor& visit) : origin_(origin), visit_(visit) {}
+  LineParser(const std::string& origin, const RecordVisitor& visit, std::size_t max_depth)
+      : origin_(origin), visit_(visit), max_depth_(max_depth) {}
 
   // Parses [begin, end), where *end == '\0'. `column_shift` counts bytes before `begin` on the
   // same line (a BOM), so columns are byte columns in the file. `invalid_utf8` is where the
@@ -43,8 +45,10 @@ class LineParser {
 
     std::size_t parsed = ParseRecord(first, end, line, column_of(first));
     if (reader_.HasParseError()) {
-      return InputError(fmt::format("{}:{}:{}: {}", origin_, line, column_of(first + reader_.GetErrorOffset()),
-                                    rapidjson::GetParseError_En(reader_.GetParseErrorCode())));
+      const std::string what = reader_.GetParseErrorCode() == rapidjson::kParseErrorTermination && assembler_.too_deep()
+                                   ? json::NestingMessage(max_depth_)
+                                   : rapidjson::GetParseError_En(reader_.GetParseErrorCode());
+      return InputError(fmt::format("{}:{}:{}: {}", origin_, line, column_of(first + reader_.GetErrorOffset()), what));
     }
     if (first + parsed != end) {
       // RapidJSON stopped at a NUL byte inside the line, taking it for the end.
@@ -58,13 +62,14 @@ class LineParser {
   // Parses the record in [first, end) into the slot; returns how many bytes the parser took.
   std::size_t ParseRecord(char* first, char* end, std::uint64_t line, std::uint64_t column) {
     const std::size_t length = end - first;
-    if (length > kMaxRecursiveDepth) unchanged_line_.assign(first, length);
-    assembler_.Begin(slot_.Start(line, column).value, kMaxRecursiveDepth);
+    const std::size_t shallow_depth = std::min(kMaxRecursiveDepth, max_depth_);
+    if (length > shallow_depth) unchanged_line_.assign(first, length);
+    assembler_.Begin(slot_.Start(line, column).value, shallow_depth);
     rapidjson::InsituStringStream shallow(first);
     reader_.Parse<kShallowParseFlags>(shallow, assembler_);
-    if (!assembler_.too_deep()) return shallow.Tell();
+    if (!assembler_.too_deep() || shallow_depth == max_depth_) return shallow.Tell();
     std::memcpy(first, unchanged_line_.data(), length);  // too deep implies longer than the limit
-    assembler_.Begin(slot_.Start(line, column).value);
+    assembler_.Begin(slot_.Start(line, column).value, max_depth_);
     rapidjson::InsituStringStream deep(first);
     reader_.Parse<kParseFlags>(deep, assembler_);
     return deep.Tell();
@@ -72,6 +77,7 @@ class LineParser {
 
   const std::string& origin_;
   const RecordVisitor& visit_;
+  std::size_t max_depth_;
   rapidjson::Reader reader_;  // reused: its stack keeps its capacity between lines
   ValueAssembler assembler_;
   RecordSlot slot_;
@@ -81,14 +87,15 @@ class LineParser {
 }  // namespace
 
 Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit,
-                         std::uint64_t first_line, bool at_start) {
+                         std::uint64_t first_line, bool at_start, std::size_t max_depth) {
+  if (max_depth == 0) return UsageError(origin + ": the nesting limit must be at least 1");
   std::size_t bom = 0;
   if (at_start) {
     auto skipped = input.SkipByteOrderMark();
     if (!skipped.ok()) return skipped.status();
     bom = *skipped;
   }
-  LineParser parser(origin, visit);
+  LineParser parser(origin, visit, max_depth);
   std::uint64_t line = first_line - 1;
   std::size_t searched = 0;  // bytes at the start of the window known to hold no newline
   for (;;) {

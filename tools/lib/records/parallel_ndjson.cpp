@@ -150,7 +150,9 @@ struct Block {
   // the end). A document that passes is kept back until the next one starts on a later line:
   // only then is it known to be alone on its line.
   Status ReadStream(std::size_t& from, std::size_t& stopped) {
-    simdjson::dom::parser& parser = ThreadParser();
+    simdjson::dom::parser* thread_parser = ThreadParser(options->max_depth);
+    if (thread_parser == nullptr) return Status::Ok();  // every line then goes line by line, the ordinary way
+    simdjson::dom::parser& parser = *thread_parser;
     std::size_t base = LineStart(from);
     if (base >= bytes.size()) return Status::Ok();
     simdjson::dom::document_stream stream;
@@ -193,12 +195,19 @@ struct Block {
   }
 
   // The worker's parser, reused: it keeps its buffers between lines and batches.
-  static simdjson::dom::parser& ThreadParser() {
+  // It refuses lines nested past the read's limit (a line simdjson refuses takes the ordinary
+  // path, which names the place), so the fast lane never passes what the reader would not.
+  // Null when that allocation fails: then no line takes the fast lane.
+  static simdjson::dom::parser* ThreadParser(std::size_t max_depth) {
     thread_local simdjson::dom::parser parser;
 #ifdef SIMDJSON_THREADS_ENABLED
     parser.threaded = false;  // the stream's next batch on a thread of its own: the cores are busy already
 #endif
-    return parser;
+    if (parser.max_depth() != max_depth &&
+        parser.allocate(std::max<std::size_t>(parser.capacity(), 4096), max_depth) != simdjson::SUCCESS) {
+      return nullptr;
+    }
+    return &parser;
   }
 
   static bool IsJsonSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
@@ -206,7 +215,7 @@ struct Block {
   // Each of lines [from, to) through the fast lane alone, or the one-thread reader when the lane
   // cannot take it.
   Status ReadLineByLine(std::size_t from, std::size_t to) {
-    simdjson::dom::parser& parser = ThreadParser();
+    simdjson::dom::parser* parser = ThreadParser(options->max_depth);
     std::string_view text = bytes.view();
     for (std::size_t k = from; k < to; ++k) {
       std::size_t pos = LineStart(k);
@@ -215,7 +224,7 @@ struct Block {
       while (lead < content.size() && IsJsonSpace(content[lead])) ++lead;  // `content` holds no '\n'
       if (lead == content.size()) continue;  // a blank line
       bool file_start = at_start && pos == 0;
-      if (TakesFastLane(parser, content, file_start)) {
+      if (parser != nullptr && TakesFastLane(*parser, content, file_start)) {
         passed.emplace_back(first_line + k, lead + 1);
         continue;
       }
@@ -232,7 +241,10 @@ struct Block {
     if (content.size() > kMaxFastLineBytes) return false;
     if (file_start && content.substr(0, 3) == "\xEF\xBB\xBF") return false;  // columns count the BOM
     std::unique_ptr<simdjson::dom::parser> own;
-    if (content.size() > kStreamBatchBytes) own = std::make_unique<simdjson::dom::parser>();
+    if (content.size() > kStreamBatchBytes) {
+      own = std::make_unique<simdjson::dom::parser>();
+      if (own->allocate(content.size(), options->max_depth) != simdjson::SUCCESS) return false;
+    }
     simdjson::dom::element record;
     // The block keeps simdjson's padding past its end (see Bytes), so no copy.
     if ((own ? *own : parser).parse(content.data(), content.size(), false).get(record) != simdjson::SUCCESS) {
@@ -255,7 +267,7 @@ struct Block {
           Keep(record);
           return Status::Ok();
         },
-        line, file_start);
+        line, file_start, options->max_depth);
   }
 
   void Keep(const Record& record) {
@@ -409,7 +421,7 @@ class BlockReader {
           record.index = next_index_++;
           return visit_(record);
         },
-        block.resume_line, block.at_start && offset == 0);
+        block.resume_line, block.at_start && offset == 0, options_.max_depth);
   }
 
   const std::filesystem::path& path_;

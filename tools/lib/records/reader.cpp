@@ -10,8 +10,8 @@ Status ReadFrom(InputBuffer& input, const std::string& origin, pipeline::DataFor
                 const ReadOptions& options, const RecordVisitor& visit, std::vector<std::string>* header) {
   if (header != nullptr) header->clear();
   switch (format) {
-    case pipeline::DataFormat::kJson: return ReadJsonRecords(input, origin, visit);
-    case pipeline::DataFormat::kNdjson: return ReadNdjsonRecords(input, origin, visit);
+    case pipeline::DataFormat::kJson: return ReadJsonRecords(input, origin, visit, options.max_depth);
+    case pipeline::DataFormat::kNdjson: return ReadNdjsonRecords(input, origin, visit, 1, true, options.max_depth);
     case pipeline::DataFormat::kCsv: return ReadCsvRecords(input, origin, options.csv_typing, visit, header);
   }
   return InternalError(origin + ": unknown data format");

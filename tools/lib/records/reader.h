@@ -18,6 +18,7 @@
 #include <rapidjson/document.h>
 
 #include "core/status.h"
+#include "json/json.h"
 #include "pipeline/manifest.h"
 
 namespace simdjson::dom {
@@ -65,6 +66,10 @@ struct ReadOptions {
   // Bytes read at a time. The buffer grows only to hold the longest NDJSON line or CSV row, so
   // memory stays flat in the file size. Tests set it tiny to cross chunk boundaries.
   std::size_t buffer_bytes = 64 * 1024;
+  // Objects and arrays may nest this deep in a JSON or NDJSON record (counted from the
+  // document's root, a top-level array included); a deeper one ends the read with an
+  // InputError "<path>:<line>:<column>: nesting deeper than N levels" at its bracket.
+  std::size_t max_depth = json::kDefaultMaxDepth;
 };
 
 // Called per record; returning a failed Status stops the read and is returned.
