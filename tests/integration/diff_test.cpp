@@ -154,3 +154,26 @@ TEST_CASE("ad hoc: two files, a key given on the command line, missing key field
   CHECK(identical.exit_code == 0);
   CHECK(RunProcess({kDiff, "a", "b", "c"}).exit_code == 2);
 }
+
+TEST_CASE("rows sharing a key: a change inside the group exits 1 with --exit-code and is in the report", "[diff][groups]") {
+  TempDir dir;
+  auto old_file = dir.Write("old.csv", "k,v\na,5\na,6\n");
+  auto new_file = dir.Write("new.csv", "k,v\na,5\na,7\n");
+  fs::path output = dir.path() / "out.txt";
+  auto run = RunProcess({kDiff, "--key", "k", "--exit-code", old_file.string(), new_file.string()},
+                        {{"GITHUB_OUTPUT", output.string()}});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(ReadFile(output).value(), Catch::Contains("changed=true") && Catch::Contains("modified=1") &&
+                                           Catch::Contains("collisions=2"));
+  auto json_run = RunProcess({kDiff, "--key", "k", "--json", old_file.string(), new_file.string()});
+  REQUIRE(json_run.exit_code == 0);
+  auto report = json::Parse(json_run.out, "report").value();
+  auto schema = CompileSchemaFile(std::string(SLUICE_SOURCE_DIR) + "/schemas/diff-report.schema.json");
+  CHECK(MatchesSchema(schema, report));
+  const auto& group = report["files"][0]["changed_groups"][0];
+  CHECK(group["new_rows"][1]["row"]["v"] == "7");
+  CHECK_FALSE(group["new_rows"][1]["paired"].GetBool());
+  auto swapped = dir.Write("swapped.csv", "k,v\na,6\na,5\n");
+  CHECK(RunProcess({kDiff, "--key", "k", "--exit-code", old_file.string(), swapped.string()}).exit_code == 0);
+}

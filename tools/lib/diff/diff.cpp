@@ -106,7 +106,7 @@ Result<FileDiff> DiffFile(const FileRequest& request) {
 }
 
 bool FileDiff::has_changes() const {
-  return !old_exists || !added.empty() || !removed.empty() || !changed.empty() || !columns_added.empty() ||
+  return !old_exists || !added.empty() || !removed.empty() || !changed.empty() || !changed_groups.empty() || !columns_added.empty() ||
          !columns_removed.empty() || !pointers.empty();
 }
 
@@ -136,7 +136,13 @@ std::uint64_t DiffReport::removed() const {
 
 std::uint64_t DiffReport::modified() const {
   std::uint64_t n = 0;
-  for (const auto& f : files) n += f.changed.size();
+  for (const auto& f : files) n += f.changed.size() + f.changed_groups.size();
+  return n;
+}
+
+std::uint64_t DiffReport::groups_changed() const {
+  std::uint64_t n = 0;
+  for (const auto& f : files) n += f.changed_groups.size();
   return n;
 }
 
