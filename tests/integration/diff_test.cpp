@@ -177,3 +177,16 @@ TEST_CASE("rows sharing a key: a change inside the group exits 1 with --exit-cod
   auto swapped = dir.Write("swapped.csv", "k,v\na,6\na,5\n");
   CHECK(RunProcess({kDiff, "--key", "k", "--exit-code", old_file.string(), swapped.string()}).exit_code == 0);
 }
+
+TEST_CASE("a file of NUL bytes exits 2 naming line and column", "[diff][binary]") {
+  TempDir dir;
+  for (auto [ext, good_text] : std::vector<std::pair<std::string, std::string>>{
+           {"csv", "k,v\na,1\n"}, {"ndjson", "{\"k\":\"a\"}\n"}, {"json", "[{\"k\":\"a\"}]"}}) {
+    auto good = dir.Write("old." + ext, good_text);
+    auto nul = dir.Write("nul." + ext, std::string(100, '\0'));
+    auto run = RunProcess({kDiff, "--key", "k", "--exit-code", good.string(), nul.string()});
+    INFO(ext << ": " << run.err);
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.err, Catch::Contains("nul." + ext + ":1:1: NUL byte (binary data?)"));
+  }
+}

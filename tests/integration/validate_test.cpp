@@ -393,3 +393,29 @@ TEST_CASE("explain: --explain prints the pipeline's page and validates nothing, 
   CHECK(adhoc.exit_code == 2);
   CHECK_THAT(adhoc.err, Catch::Contains("--explain needs a pipeline manifest"));
 }
+
+TEST_CASE("a file of NUL bytes exits 2 naming line and column, in every format, and an empty file fails row_count saying so",
+          "[validate][binary]") {
+  CasesRepo repo(R"([{"type": "row_count", "min": 1}])");
+  repo.Write("data/cases.csv", std::string(8192, '\0'));
+  auto run = repo.Validate({});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("data/cases.csv:1:1: NUL byte (binary data?)"));
+
+  TempDir dir;
+  auto schema = dir.Write("s.json", kSchema);
+  for (std::string name : {"nul.ndjson", "nul.json", "nul.csv"}) {
+    auto file = dir.Write(name, std::string(100, '\0'));
+    auto adhoc = RunProcess({kValidate, "--schema", schema.string(), file.string()});
+    INFO(name << ": " << adhoc.err);
+    CHECK(adhoc.exit_code == 2);
+    CHECK_THAT(adhoc.err, Catch::Contains(name + ":1:1: NUL byte (binary data?)"));
+  }
+
+  repo.Write("data/cases.csv", "");
+  auto empty = repo.Validate({});
+  INFO(empty.out << empty.err);
+  CHECK(empty.exit_code == 1);
+  CHECK_THAT(empty.out, Catch::Contains("no records"));
+}

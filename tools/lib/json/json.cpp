@@ -40,6 +40,13 @@ Result<rapidjson::Document> Parse(std::string_view text, const std::string& orig
   std::string_view body = text.substr(skipped);
   rapidjson::Document document;
   document.Parse<kParseFlags>(body.data(), body.size());
+  // RapidJSON takes a NUL byte for the end of the text: what follows it would go unread, and a
+  // file of NULs would read as an empty document.
+  std::size_t nul = body.find('\0');
+  if (nul != std::string_view::npos && (!document.HasParseError() || document.GetErrorOffset() >= nul)) {
+    TextPosition at = PositionAt(text, skipped + nul);
+    return InputError(fmt::format("{}:{}:{}: NUL byte (binary data?)", origin, at.line, at.column));
+  }
   if (document.HasParseError()) {
     TextPosition at = PositionAt(text, skipped + document.GetErrorOffset());
     return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column,

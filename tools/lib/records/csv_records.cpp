@@ -30,7 +30,7 @@ class RowScanner {
   // rescans add up to a constant factor).
   Result<Scan> ScanRow(const char* p, const char* end, bool eof, CsvRow& row, const char** next);
   Result<Scan> ScanQuoted(const char*& p, const char* end, bool eof, CsvRow& row, const char*& line_begin);
-  // Fails if an invalid UTF-8 sequence starts in the row, which ends before `next`.
+  // Fails if an invalid UTF-8 sequence or a NUL byte is in the row, which ends before `next`.
   Status CheckUtf8(const char* next) const;
   // A line break ends a row: LF, CRLF or a lone CR. Sets *next past it.
   static Scan EndOfLine(const char* p, const char* end, bool eof, const char** next);
@@ -88,7 +88,7 @@ Status RowScanner::CheckUtf8(const char* next) const {
       line_begin = p + 1;
     }
   }
-  return Error(line, Column(at, line_begin, line), "invalid UTF-8 (is the file in another encoding?)");
+  return Error(line, Column(at, line_begin, line), input_.InvalidTextReason());
 }
 
 RowScanner::Scan RowScanner::EndOfLine(const char* p, const char* end, bool eof, const char** next) {

@@ -246,7 +246,7 @@ Status ReadJsonRecords(InputBuffer& input, const std::string& origin, const Reco
   if (!stream.read_status().ok()) return stream.read_status();
   if (stream.ReachedInvalidUtf8()) {
     Position at = stream.PositionOf(input.first_invalid_utf8());
-    return InputError(fmt::format("{}:{}:{}: invalid UTF-8", origin, at.line, at.column));
+    return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, input.InvalidTextReason()));
   }
   if (reader.HasParseError()) {
     rapidjson::ParseErrorCode code = reader.GetParseErrorCode();

@@ -31,10 +31,12 @@ class LineParser {
 
   // Parses [begin, end), where *end == '\0'. `column_shift` counts bytes before `begin` on the
   // same line (a BOM), so columns are byte columns in the file. `invalid_utf8` is where the
-  // line's first invalid UTF-8 sequence starts, or null.
-  Status Parse(char* begin, char* end, std::uint64_t line, std::uint64_t column_shift, const char* invalid_utf8) {
+  // line's first invalid UTF-8 sequence or NUL byte is, or null; `invalid_reason` says which.
+  Status Parse(char* begin, char* end, std::uint64_t line, std::uint64_t column_shift, const char* invalid_utf8,
+               const char* invalid_reason) {
     if (invalid_utf8 != nullptr) {
-      return InputError(fmt::format("{}:{}:{}: invalid UTF-8", origin_, line, invalid_utf8 - begin + 1 + column_shift));
+      return InputError(
+          fmt::format("{}:{}:{}: {}", origin_, line, invalid_utf8 - begin + 1 + column_shift, invalid_reason));
     }
     char* first = begin;
     while (*first == ' ' || *first == '\t' || *first == '\r') ++first;
@@ -111,7 +113,8 @@ Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, const Re
     // Lines before this one were valid, so an invalid sequence before the newline is on it.
     std::uint64_t invalid = input.first_invalid_utf8();
     const char* invalid_here = invalid < input.OffsetOf(newline) ? begin + (invalid - input.OffsetOf(begin)) : nullptr;
-    SLUICE_RETURN_IF_ERROR(parser.Parse(begin, newline, line, line == first_line ? bom : 0, invalid_here));
+    SLUICE_RETURN_IF_ERROR(
+        parser.Parse(begin, newline, line, line == first_line ? bom : 0, invalid_here, input.InvalidTextReason()));
     input.Consume(newline == input.end() ? newline : newline + 1);
   }
 }

@@ -231,6 +231,7 @@ struct Block {
     // past that the ordinary path takes it (and hands the rest of its block back, see Block).
     if (content.size() > kMaxFastLineBytes) return false;
     if (file_start && content.substr(0, 3) == "\xEF\xBB\xBF") return false;  // columns count the BOM
+    if (std::memchr(content.data(), '\0', content.size()) != nullptr) return false;  // the reader reports it
     std::unique_ptr<simdjson::dom::parser> own;
     if (content.size() > kStreamBatchBytes) own = std::make_unique<simdjson::dom::parser>();
     simdjson::dom::element record;
