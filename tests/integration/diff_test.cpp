@@ -190,3 +190,16 @@ TEST_CASE("a file of NUL bytes exits 2 naming line and column", "[diff][binary]"
     CHECK_THAT(run.err, Catch::Contains("nul." + ext + ":1:1: NUL byte (binary data?)"));
   }
 }
+
+TEST_CASE("sluice-diff: a record over the source's max_record_bytes exits 2 with its location", "[diff][limit]") {
+  DataRepo repo;
+  repo.Write("pipelines/cases.json", R"({"name": "cases", "sources": [{"name": "cases", "url": "file:sources/c.ndjson",
+    "format": "ndjson", "output": "data/cases.ndjson", "key": ["id"], "max_record_bytes": 1024}]})");
+  repo.Write("data/cases.ndjson", "{\"id\": 1}\n");
+  repo.Commit("data");
+  repo.Write("data/cases.ndjson", "{\"id\": 1}\n{\"id\": 2, \"s\": \"" + std::string(1 << 20, 'x'));  // no line break
+  auto run = repo.RunTool(kDiff, "pipelines/cases.json", {});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("data/cases.ndjson:2:1: record larger than max_record_bytes (1 KiB)"));
+}

@@ -419,3 +419,17 @@ TEST_CASE("a file of NUL bytes exits 2 naming line and column, in every format, 
   CHECK(empty.exit_code == 1);
   CHECK_THAT(empty.out, Catch::Contains("no records"));
 }
+
+TEST_CASE("a record over the source's max_record_bytes exits 2 with its location", "[validate][limit]") {
+  DataRepo repo;
+  repo.Write("pipelines/cases.json", R"({"name": "cases", "sources": [{"name": "cases", "url": "file:sources/c.csv",
+    "format": "csv", "output": "data/cases.csv", "max_record_bytes": 1024}],
+    "checks": [{"type": "row_count", "min": 1}]})");
+  repo.Write("data/cases.csv", Rows(10) + "2026-12-01,Alameda,06001," + std::string(1 << 20, '7'));  // no line break
+  auto run = repo.RunTool(kValidate, "pipelines/cases.json", {});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("data/cases.csv:12:1: record larger than max_record_bytes (1 KiB)"));
+  repo.Write("data/cases.csv", Rows(10));
+  CHECK(repo.RunTool(kValidate, "pipelines/cases.json", {}).exit_code == 0);
+}

@@ -460,3 +460,31 @@ TEST_CASE("a NUL byte after good records names its line and column") {
   CHECK(ndjson.records.size() == 1);
   CHECK(ndjson.status.message() == "data:2:7: NUL byte (binary data?)");
 }
+
+TEST_CASE("a record over max_record_bytes is an input error at its start, in every format", "[limit]") {
+  ReadOptions options;
+  options.max_record_bytes = 100;
+  const std::string big(1000, 'x');
+  const std::string expected_text = "record larger than max_record_bytes (100 bytes)";
+
+  ReadResult ndjson = Read("{\"a\":1}\n{\"a\":\"" + big + "\"}\n{\"a\":2}\n", DataFormat::kNdjson, options);
+  CHECK(ndjson.records.size() == 1);
+  CHECK_THAT(ndjson.status.message(), StartsWith("data:2:1: " + expected_text));
+  ReadResult one_line = Read(big + big + big, DataFormat::kNdjson, options);  // no line break at all
+  CHECK_THAT(one_line.status.message(), StartsWith("data:1:1: " + expected_text));
+
+  ReadResult csv = Read("a,b\n1,2\n3,\"" + big + "\"\n5,6\n", DataFormat::kCsv, options);
+  CHECK(csv.records.size() == 1);
+  CHECK_THAT(csv.status.message(), StartsWith("data:3:1: " + expected_text));
+  ReadResult csv_one_line = Read("a,b\n" + big + big, DataFormat::kCsv, options);
+  CHECK_THAT(csv_one_line.status.message(), StartsWith("data:2:1: " + expected_text));
+
+  ReadResult json = Read("[{\"a\":1},\n {\"a\":\"" + big + "\"}, {\"a\":2}]", DataFormat::kJson, options);
+  CHECK(json.records.size() == 1);
+  CHECK_THAT(json.status.message(), StartsWith("data:2:2: " + expected_text));
+  ReadResult document = Read("{\"a\":\"" + big + "\"}", DataFormat::kJson, options);
+  CHECK_THAT(document.status.message(), StartsWith("data:1:1: " + expected_text));
+
+  ReadResult within = Read("{\"a\":\"" + std::string(80, 'x') + "\"}\n", DataFormat::kNdjson, options);
+  CHECK(within.status.ok());
+}

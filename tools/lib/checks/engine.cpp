@@ -318,6 +318,7 @@ Result<OutputJob> PrepareJob(const pipeline::Manifest& manifest, const pipeline:
   job.source = &source;
   job.data = data;
   job.display_path = source.output;
+  if (source.max_record_bytes) job.read_options.max_record_bytes = *source.max_record_bytes;
   if (options.schema && !source.schema.empty()) {
     auto schema_file = ConfinePath(options.workspace, source.schema);
     if (!schema_file.ok()) return schema_file.status();
@@ -398,6 +399,7 @@ Result<OutputReport> ValidateAsOutput(const pipeline::Manifest& manifest, const 
     other_job.source = &other;
     other_job.data = *other_data;
     other_job.display_path = other.output;
+    if (other.max_record_bytes) other_job.read_options.max_record_bytes = *other.max_record_bytes;
     others.push_back(std::move(other_job));
   }
   return RunOutput(*job, others, /*watch_fields=*/false);

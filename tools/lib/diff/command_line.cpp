@@ -67,6 +67,7 @@ Result<FileDiff> DiffOutput(const CommandLine& cli, const pipeline::Manifest& ma
   std::string origin = fmt::format("{}@{}", source.output, cli.against);
   request.old_side = committed->has_value() ? DataInput::Bytes(std::move(**committed), origin) : DataInput::Missing(origin);
   request.new_side = DataInput::File(*file, source.output);
+  if (source.max_record_bytes) request.max_record_bytes = *source.max_record_bytes;
   auto trend = TrendFor(cli, manifest, index);
   if (trend) request.trend_field = trend->field;
   auto diff = DiffFile(request);

@@ -86,7 +86,9 @@ void AddToTotal(const rapidjson::Value& row, const std::string& field, double& t
   if (auto value = NumericValue(found->value)) total += *value;
 }
 
-Result<FileDiff> DiffFile(const FileRequest& request) {
+Result<FileDiff> DiffFile(const FileRequest& original) {
+  FileRequest request = original;  // the sides read with the request's record limit
+  request.old_side.max_record_bytes = request.new_side.max_record_bytes = request.max_record_bytes;
   FileDiff out;
   out.name = request.name;
   out.path = request.display_path;

@@ -20,6 +20,7 @@
 
 #include "core/status.h"
 #include "pipeline/manifest.h"
+#include "records/reader.h"
 
 namespace sluice::diff {
 
@@ -28,6 +29,7 @@ struct DataInput {
   std::string origin;                      // how messages name it: "data/cases.csv", "data/cases.csv@HEAD"
   std::optional<std::filesystem::path> path;  // read from disk when set
   std::shared_ptr<const std::string> bytes;   // otherwise these bytes (nullptr: the side does not exist)
+  std::uint64_t max_record_bytes = records::kDefaultMaxRecordBytes;  // DiffFile sets FileRequest's
 
   bool exists() const { return path.has_value() || bytes != nullptr; }
   static DataInput File(const std::filesystem::path& file, std::string origin = "");
@@ -152,6 +154,9 @@ struct FileRequest {
   std::vector<std::string> key;
   std::vector<std::string> ignored;
   std::string trend_field;  // "" for none: sum this field over the new data (FileDiff::trend)
+  // The largest record either side may hold (records::ReadOptions::max_record_bytes); a JSON
+  // document compared by pointer is one record.
+  std::uint64_t max_record_bytes = records::kDefaultMaxRecordBytes;
 };
 
 // Compares the two sides. Errors: InputError "<origin>:<line>: ..." for malformed data or a

@@ -75,6 +75,7 @@ Source ReadSource(const Value& object) {
   source.schema = json::StringOr(object, "schema");
   source.volatile_fields = Strings(object, "volatile");
   source.max_bytes = Number<std::uint64_t>(object, "max_bytes");
+  source.max_record_bytes = Number<std::uint64_t>(object, "max_record_bytes");
   source.timeout_seconds = Number<int>(object, "timeout_seconds");
   source.attempts = Number<int>(object, "attempts");
   return source;

@@ -38,6 +38,9 @@ struct Source {
   std::string schema;                        // JSON Schema of the data, relative path ("" none)
   std::vector<std::string> volatile_fields;  // ignored when deciding whether anything changed
   std::optional<std::uint64_t> max_bytes;
+  // The largest record (an NDJSON line, a CSV row, an element of a JSON array, a whole JSON
+  // document) the readers hold; unset: records::kDefaultMaxRecordBytes.
+  std::optional<std::uint64_t> max_record_bytes;
   std::optional<int> timeout_seconds;
   std::optional<int> attempts;
 };

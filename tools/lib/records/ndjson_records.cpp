@@ -82,8 +82,8 @@ class LineParser {
 
 }  // namespace
 
-Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit,
-                         std::uint64_t first_line, bool at_start) {
+Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, std::uint64_t max_record_bytes,
+                         const RecordVisitor& visit, std::uint64_t first_line, bool at_start) {
   std::size_t bom = 0;
   if (at_start) {
     auto skipped = input.SkipByteOrderMark();
@@ -97,6 +97,19 @@ Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, const Re
     char* begin = input.begin();
     std::size_t available = input.end() - begin;
     auto* newline = static_cast<char*>(std::memchr(begin + searched, '\n', available - searched));
+    // A line over the limit ends the read here, before the buffer grows further (binary data,
+    // which has no line breaks either, says so first).
+    std::size_t line_bytes = newline != nullptr ? static_cast<std::size_t>(newline - begin) : available;
+    if (line_bytes > max_record_bytes) {
+      std::uint64_t invalid = input.first_invalid_utf8();
+      std::uint64_t column = 1;
+      std::string what = RecordTooLarge(max_record_bytes);
+      if (invalid < input.OffsetOf(begin + line_bytes)) {
+        column = invalid - input.OffsetOf(begin) + 1;
+        what = input.InvalidTextReason();
+      }
+      return InputError(fmt::format("{}:{}:{}: {}", origin, line + 1, column + (line + 1 == first_line ? bom : 0), what));
+    }
     if (newline == nullptr && !input.at_eof()) {
       searched = available;
       auto more = input.ReadMore();  // grows the buffer if one line fills it
