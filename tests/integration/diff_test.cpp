@@ -203,3 +203,19 @@ TEST_CASE("sluice-diff: a record over the source's max_record_bytes exits 2 with
   CHECK(run.exit_code == 2);
   CHECK_THAT(run.err, Catch::Contains("data/cases.ndjson:2:1: record larger than max_record_bytes (1 KiB)"));
 }
+
+TEST_CASE("sluice-diff: a data file over the source's max_bytes exits 2 naming the file, its size and the limit",
+          "[diff][max_bytes]") {
+  DataRepo repo;
+  repo.Write("pipelines/cases.json", R"({"name": "cases", "sources": [{"name": "cases", "url": "file:sources/c.csv",
+    "format": "csv", "output": "data/cases.csv", "key": ["date"], "max_bytes": 200}]})");
+  repo.Write("data/cases.csv", Rows(3));
+  repo.Commit("data");
+  std::string data = Rows(10);
+  repo.Write("data/cases.csv", data);
+  auto run = repo.RunTool(kDiff, "pipelines/cases.json", {"--exit-code"});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains(fmt::format("data/cases.csv: {} bytes, more than the source's max_bytes of 200", data.size())) &&
+                          Catch::Contains("pipelines/cases.json: /sources/0/max_bytes"));
+}

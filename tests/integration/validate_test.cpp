@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "core/fs.h"
 #include "json/json.h"
 #include "support/data_repo.h"
@@ -431,5 +433,24 @@ TEST_CASE("a record over the source's max_record_bytes exits 2 with its location
   CHECK(run.exit_code == 2);
   CHECK_THAT(run.err, Catch::Contains("data/cases.csv:12:1: record larger than max_record_bytes (1 KiB)"));
   repo.Write("data/cases.csv", Rows(10));
+  CHECK(repo.RunTool(kValidate, "pipelines/cases.json", {}).exit_code == 0);
+}
+
+TEST_CASE("a data file over the source's max_bytes exits 2 naming the file, its size and the limit, unread",
+          "[validate][max_bytes]") {
+  DataRepo repo;
+  repo.Write("pipelines/cases.json", R"({"name": "cases", "sources": [
+    {"name": "counties", "url": "file:sources/k.csv", "format": "csv", "output": "data/counties.csv"},
+    {"name": "cases", "url": "file:sources/c.csv", "format": "csv", "output": "data/cases.csv", "max_bytes": 100}],
+    "checks": [{"type": "row_count", "output": "cases", "min": 1}]})");
+  repo.Write("data/counties.csv", "county\nAlameda\n");
+  std::string data = Rows(10);
+  repo.Write("data/cases.csv", data);
+  auto run = repo.RunTool(kValidate, "pipelines/cases.json", {});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains(fmt::format("data/cases.csv: {} bytes, more than the source's max_bytes of 100", data.size())) &&
+                          Catch::Contains("pipelines/cases.json: /sources/1/max_bytes"));
+  repo.Write("data/cases.csv", Rows(1));
   CHECK(repo.RunTool(kValidate, "pipelines/cases.json", {}).exit_code == 0);
 }

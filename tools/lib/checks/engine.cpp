@@ -32,6 +32,7 @@ struct PreviousSource {
 };
 
 struct OutputJob {
+  const pipeline::Manifest* manifest = nullptr;  // null ad hoc
   const pipeline::Source* source = nullptr;
   fs::path data;
   std::string display_path;
@@ -83,6 +84,12 @@ Status FeedHistory(OutputJob& job) {
   return Status::Ok();
 }
 
+// The source's max_bytes, before the file is read (pipeline::CheckMaxBytes).
+Status CheckSize(const OutputJob& job) {
+  if (job.manifest == nullptr) return Status::Ok();
+  return pipeline::CheckMaxBytes(*job.manifest, *job.source, job.data, job.display_path);
+}
+
 Status FeedOthers(OutputJob& job, const std::vector<OutputJob>& all) {
   for (auto& check : job.checks) {
     for (const auto& name : check->other_outputs()) {
@@ -90,6 +97,7 @@ Status FeedOthers(OutputJob& job, const std::vector<OutputJob>& all) {
       if (other == all.end()) return ConfigError(fmt::format("check '{}' reads output '{}', which the pipeline does not have",
                                                              check->spec().id, name));
       StreamSeen& seen = job.others_seen[name] = StreamSeen();
+      SLUICE_RETURN_IF_ERROR(CheckSize(*other));
       SLUICE_RETURN_IF_ERROR(records::ReadRecords(other->data, other->source->format, other->read_options,
                                                   [&](records::Record& r) {
                                                     seen.Saw(r);
@@ -125,6 +133,7 @@ records::FastVerdict FastVerdictOf(const CheckList& checks) {
 // `watch_fields`: a field no record has is a configuration error (off for self-tests, whose
 // stubs may remove a field on purpose).
 Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all, bool watch_fields = true) {
+  SLUICE_RETURN_IF_ERROR(CheckSize(job));
   SLUICE_RETURN_IF_ERROR(FeedPrevious(job));
   SLUICE_RETURN_IF_ERROR(FeedHistory(job));
   SLUICE_RETURN_IF_ERROR(FeedOthers(job, all));
@@ -315,6 +324,7 @@ namespace {
 Result<OutputJob> PrepareJob(const pipeline::Manifest& manifest, const pipeline::Source& source,
                              const ValidateOptions& options, std::set<std::string>& ids, const fs::path& data) {
   OutputJob job;
+  job.manifest = &manifest;
   job.source = &source;
   job.data = data;
   job.display_path = source.output;
@@ -396,6 +406,7 @@ Result<OutputReport> ValidateAsOutput(const pipeline::Manifest& manifest, const 
     auto other_data = ConfinePath(options.workspace, other.output);
     if (!other_data.ok()) return other_data.status();
     OutputJob other_job;
+    other_job.manifest = &manifest;
     other_job.source = &other;
     other_job.data = *other_data;
     other_job.display_path = other.output;

@@ -54,6 +54,7 @@ Result<FileDiff> DiffOutput(const CommandLine& cli, const pipeline::Manifest& ma
     return InputError(fmt::format("{}: the output of source {} does not exist; run sluice-fetch first", source.output,
                                   source.name));
   }
+  SLUICE_RETURN_IF_ERROR(pipeline::CheckMaxBytes(manifest, source, *file, source.output));
   std::string in_repo = fs::relative(*file, repo.workdir()).generic_string();
   auto committed = repo.ReadFileAt(cli.against, in_repo);
   if (!committed.ok()) return committed.status();

@@ -96,6 +96,14 @@ struct Manifest {
 Result<Manifest> LoadManifest(const std::filesystem::path& file, const std::filesystem::path& workspace,
                               const Environment& env);
 
+// Refuses the data file of `source` (named `shown` in the message) when it is larger than the
+// source's max_bytes: sluice-fetch enforces the limit on the download, but the other tools read
+// workspace files that may have come from anywhere. Only the size is looked at, before anything
+// is read. InputError "<shown>: <size> bytes, more than the source's max_bytes ...", naming the
+// manifest pointer. Ok when the source has no max_bytes or the file does not exist.
+Status CheckMaxBytes(const Manifest& manifest, const Source& source, const std::filesystem::path& file,
+                     const std::string& shown);
+
 // The manifest's JSON Schema, compiled into the library from schemas/pipeline.schema.json.
 const char* ManifestSchemaText();
 
