@@ -154,3 +154,68 @@ TEST_CASE("ad hoc: two files, a key given on the command line, missing key field
   CHECK(identical.exit_code == 0);
   CHECK(RunProcess({kDiff, "a", "b", "c"}).exit_code == 2);
 }
+
+TEST_CASE("rows sharing a key: a change inside the group exits 1 with --exit-code and is in the report", "[diff][groups]") {
+  TempDir dir;
+  auto old_file = dir.Write("old.csv", "k,v\na,5\na,6\n");
+  auto new_file = dir.Write("new.csv", "k,v\na,5\na,7\n");
+  fs::path output = dir.path() / "out.txt";
+  auto run = RunProcess({kDiff, "--key", "k", "--exit-code", old_file.string(), new_file.string()},
+                        {{"GITHUB_OUTPUT", output.string()}});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(ReadFile(output).value(), Catch::Contains("changed=true") && Catch::Contains("modified=1") &&
+                                           Catch::Contains("collisions=2"));
+  auto json_run = RunProcess({kDiff, "--key", "k", "--json", old_file.string(), new_file.string()});
+  REQUIRE(json_run.exit_code == 0);
+  auto report = json::Parse(json_run.out, "report").value();
+  auto schema = CompileSchemaFile(std::string(SLUICE_SOURCE_DIR) + "/schemas/diff-report.schema.json");
+  CHECK(MatchesSchema(schema, report));
+  const auto& group = report["files"][0]["changed_groups"][0];
+  CHECK(group["new_rows"][1]["row"]["v"] == "7");
+  CHECK_FALSE(group["new_rows"][1]["paired"].GetBool());
+  auto swapped = dir.Write("swapped.csv", "k,v\na,6\na,5\n");
+  CHECK(RunProcess({kDiff, "--key", "k", "--exit-code", old_file.string(), swapped.string()}).exit_code == 0);
+}
+
+TEST_CASE("a file of NUL bytes exits 2 naming line and column", "[diff][binary]") {
+  TempDir dir;
+  for (auto [ext, good_text] : std::vector<std::pair<std::string, std::string>>{
+           {"csv", "k,v\na,1\n"}, {"ndjson", "{\"k\":\"a\"}\n"}, {"json", "[{\"k\":\"a\"}]"}}) {
+    auto good = dir.Write("old." + ext, good_text);
+    auto nul = dir.Write("nul." + ext, std::string(100, '\0'));
+    auto run = RunProcess({kDiff, "--key", "k", "--exit-code", good.string(), nul.string()});
+    INFO(ext << ": " << run.err);
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.err, Catch::Contains("nul." + ext + ":1:1: NUL byte (binary data?)"));
+  }
+}
+
+TEST_CASE("sluice-diff: a record over the source's max_record_bytes exits 2 with its location", "[diff][limit]") {
+  DataRepo repo;
+  repo.Write("pipelines/cases.json", R"({"name": "cases", "sources": [{"name": "cases", "url": "file:sources/c.ndjson",
+    "format": "ndjson", "output": "data/cases.ndjson", "key": ["id"], "max_record_bytes": 1024}]})");
+  repo.Write("data/cases.ndjson", "{\"id\": 1}\n");
+  repo.Commit("data");
+  repo.Write("data/cases.ndjson", "{\"id\": 1}\n{\"id\": 2, \"s\": \"" + std::string(1 << 20, 'x'));  // no line break
+  auto run = repo.RunTool(kDiff, "pipelines/cases.json", {});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("data/cases.ndjson:2:1: record larger than max_record_bytes (1 KiB)"));
+}
+
+TEST_CASE("sluice-diff: a data file over the source's max_bytes exits 2 naming the file, its size and the limit",
+          "[diff][max_bytes]") {
+  DataRepo repo;
+  repo.Write("pipelines/cases.json", R"({"name": "cases", "sources": [{"name": "cases", "url": "file:sources/c.csv",
+    "format": "csv", "output": "data/cases.csv", "key": ["date"], "max_bytes": 200}]})");
+  repo.Write("data/cases.csv", Rows(3));
+  repo.Commit("data");
+  std::string data = Rows(10);
+  repo.Write("data/cases.csv", data);
+  auto run = repo.RunTool(kDiff, "pipelines/cases.json", {"--exit-code"});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains(fmt::format("data/cases.csv: {} bytes, more than the source's max_bytes of 200", data.size())) &&
+                          Catch::Contains("pipelines/cases.json: /sources/0/max_bytes"));
+}

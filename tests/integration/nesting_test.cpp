@@ -10,6 +10,7 @@
 #include <iterator>
 #include <string>
 
+#include "support/data_repo.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -117,4 +118,39 @@ TEST_CASE("nesting: a schema or a manifest nested past the limit is exit 2 with 
   INFO(refused.err);
   CHECK(refused.exit_code == 2);
   CHECK_THAT(refused.err, Catch::Contains(schema.string() + ":1:4609: nesting deeper than 512 levels"));
+}
+
+TEST_CASE("nesting: a source's max_depth and --max-depth set the limit for validate and diff", "[nesting]") {
+  DataRepo repo;
+  repo.Write("pipelines/p.json", R"({"name": "p", "description": "Nested records.", "sources": [{"name": "p",
+    "url": "file:src/p.ndjson", "format": "ndjson", "output": "data/p.ndjson", "key": ["k"], "max_depth": 2}]})");
+  repo.Write("data/p.ndjson", "{\"k\":1,\"v\":[0]}\n");
+  repo.Commit("data at depth 2");
+  repo.Write("data/p.ndjson", "{\"k\":1,\"v\":[[0]]}\n");  // depth 3
+
+  auto validated = repo.RunTool(kValidate, "pipelines/p.json", {});
+  INFO(validated.err);
+  CHECK(validated.exit_code == 2);
+  CHECK_THAT(validated.err, Catch::Contains("data/p.ndjson:1:13: nesting deeper than 2 levels"));
+  auto diffed = repo.RunTool(kDiff, "pipelines/p.json", {});
+  CHECK(diffed.exit_code == 2);
+  CHECK_THAT(diffed.err, Catch::Contains("data/p.ndjson:1:13: nesting deeper than 2 levels"));
+  // The command line overrides the manifest, for one run.
+  auto raised = repo.RunTool(kValidate, "pipelines/p.json", {"--max-depth", "3"});
+  INFO(raised.err);
+  CHECK(raised.exit_code == 0);
+  auto raised_diff = repo.RunTool(kDiff, "pipelines/p.json", {"--max-depth", "3", "--exit-code"});
+  INFO(raised_diff.err);
+  CHECK(raised_diff.exit_code == 1);  // changed, and read
+  // Ad hoc, without a manifest: the default, or the flag.
+  TempDir dir;
+  const fs::path deep = dir.path() / "deep.ndjson";
+  WriteText(deep, DeepRecord(600, "1") + "\n");
+  const fs::path schema = dir.path() / "any.json";
+  WriteText(schema, "{}");
+  CHECK(RunProcess({kValidate, "--schema", schema.string(), deep.string()}).exit_code == 2);
+  CHECK(RunProcess({kValidate, "--schema", schema.string(), deep.string(), "--max-depth", "600"}).exit_code == 0);
+  CHECK(RunProcess({kDiff, "--key", "k", deep.string(), deep.string(), "--max-depth", "600"}).exit_code == 0);
+  auto bad = RunProcess({kValidate, "--schema", schema.string(), deep.string(), "--max-depth", "0"});
+  CHECK(bad.exit_code == 2);
 }

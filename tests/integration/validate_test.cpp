@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "core/fs.h"
 #include "json/json.h"
 #include "support/data_repo.h"
@@ -392,4 +394,63 @@ TEST_CASE("explain: --explain prints the pipeline's page and validates nothing, 
                            (repo.path() / "data/cases.csv").string()});
   CHECK(adhoc.exit_code == 2);
   CHECK_THAT(adhoc.err, Catch::Contains("--explain needs a pipeline manifest"));
+}
+
+TEST_CASE("a file of NUL bytes exits 2 naming line and column, in every format, and an empty file fails row_count saying so",
+          "[validate][binary]") {
+  CasesRepo repo(R"([{"type": "row_count", "min": 1}])");
+  repo.Write("data/cases.csv", std::string(8192, '\0'));
+  auto run = repo.Validate({});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("data/cases.csv:1:1: NUL byte (binary data?)"));
+
+  TempDir dir;
+  auto schema = dir.Write("s.json", kSchema);
+  for (std::string name : {"nul.ndjson", "nul.json", "nul.csv"}) {
+    auto file = dir.Write(name, std::string(100, '\0'));
+    auto adhoc = RunProcess({kValidate, "--schema", schema.string(), file.string()});
+    INFO(name << ": " << adhoc.err);
+    CHECK(adhoc.exit_code == 2);
+    CHECK_THAT(adhoc.err, Catch::Contains(name + ":1:1: NUL byte (binary data?)"));
+  }
+
+  repo.Write("data/cases.csv", "");
+  auto empty = repo.Validate({});
+  INFO(empty.out << empty.err);
+  CHECK(empty.exit_code == 1);
+  CHECK_THAT(empty.out, Catch::Contains("no records"));
+}
+
+TEST_CASE("a record over the source's max_record_bytes exits 2 with its location", "[validate][limit]") {
+  DataRepo repo;
+  repo.Write("pipelines/cases.json", R"({"name": "cases", "sources": [{"name": "cases", "url": "file:sources/c.csv",
+    "format": "csv", "output": "data/cases.csv", "max_record_bytes": 1024}],
+    "checks": [{"type": "row_count", "min": 1}]})");
+  repo.Write("data/cases.csv", Rows(10) + "2026-12-01,Alameda,06001," + std::string(1 << 20, '7'));  // no line break
+  auto run = repo.RunTool(kValidate, "pipelines/cases.json", {});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("data/cases.csv:12:1: record larger than max_record_bytes (1 KiB)"));
+  repo.Write("data/cases.csv", Rows(10));
+  CHECK(repo.RunTool(kValidate, "pipelines/cases.json", {}).exit_code == 0);
+}
+
+TEST_CASE("a data file over the source's max_bytes exits 2 naming the file, its size and the limit, unread",
+          "[validate][max_bytes]") {
+  DataRepo repo;
+  repo.Write("pipelines/cases.json", R"({"name": "cases", "sources": [
+    {"name": "counties", "url": "file:sources/k.csv", "format": "csv", "output": "data/counties.csv"},
+    {"name": "cases", "url": "file:sources/c.csv", "format": "csv", "output": "data/cases.csv", "max_bytes": 100}],
+    "checks": [{"type": "row_count", "output": "cases", "min": 1}]})");
+  repo.Write("data/counties.csv", "county\nAlameda\n");
+  std::string data = Rows(10);
+  repo.Write("data/cases.csv", data);
+  auto run = repo.RunTool(kValidate, "pipelines/cases.json", {});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains(fmt::format("data/cases.csv: {} bytes, more than the source's max_bytes of 100", data.size())) &&
+                          Catch::Contains("pipelines/cases.json: /sources/1/max_bytes"));
+  repo.Write("data/cases.csv", Rows(1));
+  CHECK(repo.RunTool(kValidate, "pipelines/cases.json", {}).exit_code == 0);
 }

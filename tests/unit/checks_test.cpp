@@ -146,7 +146,9 @@ TEST_CASE("an empty file passes per-record checks and fails a minimum row count"
   auto not_null = Make(R"({"type": "not_null", "field": "x"})");
   CHECK(Run(*not_null.check, {}).passed);
   auto count = Make(R"({"type": "row_count", "min": 1})");
-  CHECK_FALSE(Run(*count.check, {}).passed);
+  auto outcome = Run(*count.check, {});
+  CHECK_FALSE(outcome.passed);
+  CHECK(outcome.summary == "no records: the file holds none, expected at least 1");
 }
 
 TEST_CASE("a check missing its parameter names the pointer, an unknown type is refused", "[checks]") {

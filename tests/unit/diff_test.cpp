@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "diff/cells.h"
 #include "diff/csv_side.h"
 #include "diff/diff.h"
 #include "diff/key_index.h"
@@ -477,4 +478,167 @@ TEST_CASE("a CSV row's hash ignores quoting and line breaks, not where the cells
   CHECK(hash_of("b,a\nx,yz\n") != plain);  // the same cells under other names
   CHECK(hash_of("a,b,note\nx,yz,1\n") == hash_of("a,b,note\nx,yz,2\n"));
   CHECK(hash_of("a,b\n\"x,y\",z\n") != hash_of("a,b\nx,\"y,z\"\n"));
+}
+
+// Rows that share a key: compared as a multiset per key (issue 29: a changed row inside a group
+// was reported "unchanged").
+namespace {
+
+const GroupChange& OnlyGroup(const FileDiff& d) {
+  REQUIRE(d.changed_groups.size() == 1);
+  return d.changed_groups[0];
+}
+
+std::vector<bool> Paired(const std::vector<GroupRow>& rows) {
+  std::vector<bool> paired;
+  for (const auto& r : rows) paired.push_back(r.paired);
+  return paired;
+}
+
+}  // namespace
+
+TEST_CASE("a changed row among rows sharing a key is a change, shown with the group's rows", "[diff][groups]") {
+  Files f;
+  for (std::string ext : {"csv", "ndjson"}) {
+    SECTION(ext) {
+      auto d = ext == "csv" ? f.Diff("k,v\na,5\na,6\nb,1\n", "k,v\na,5\na,7\nb,1\n", "csv", {"k"})
+                            : f.Diff("{\"k\":\"a\",\"v\":5}\n{\"k\":\"a\",\"v\":6}\n{\"k\":\"b\",\"v\":1}\n",
+                                     "{\"k\":\"a\",\"v\":5}\n{\"k\":\"a\",\"v\":7}\n{\"k\":\"b\",\"v\":1}\n", "ndjson", {"k"});
+      REQUIRE(d.ok());
+      CHECK(d->has_changes());
+      CHECK(d->collision_count == 2);  // the repeated key is still reported
+      CHECK(d->unchanged == 1);        // b
+      const GroupChange& g = OnlyGroup(*d);
+      CHECK(g.key_json == R"({"k":"a"})");
+      CHECK(g.old_count == 2);
+      CHECK(g.new_count == 2);
+      REQUIRE(g.old_rows.size() == 2);
+      REQUIRE(g.new_rows.size() == 2);
+      CHECK(g.old_rows[1].line == (ext == "csv" ? 3u : 2u));
+      CHECK_THAT(g.old_rows[1].row_json, Catch::Contains("6"));
+      CHECK_THAT(g.new_rows[1].row_json, Catch::Contains("7"));
+      CHECK(Paired(g.old_rows) == std::vector<bool>{true, false});
+      CHECK(Paired(g.new_rows) == std::vector<bool>{true, false});
+      DiffReport report{"", "", {*d}};
+      CHECK(report.changed());
+      CHECK(report.modified() == 1);
+      std::string md = ReportMarkdown(report);
+      CHECK_THAT(md, Catch::Contains("Changed key groups: 1") && Catch::Contains("**old only**") &&
+                         Catch::Contains("**new only**") && Catch::Contains("compared as a group"));
+      CHECK_THAT(ReportJson(report), Catch::Contains(R"("changed_groups":[{"key":{"k":"a"},"old_count":2,"new_count":2)"));
+    }
+  }
+}
+
+TEST_CASE("a key group that gains or loses a row is a change, even when the row repeats another", "[diff][groups]") {
+  Files f;
+  SECTION("a third row") {
+    auto d = f.Diff("k,v\na,5\na,6\n", "k,v\na,5\na,6\na,6\n", "csv", {"k"});
+    REQUIRE(d.ok());
+    CHECK(OnlyGroup(*d).new_count == 3);
+    CHECK(Paired(OnlyGroup(*d).new_rows) == std::vector<bool>{true, true, false});
+  }
+  SECTION("one old row, the same row twice in the new version") {
+    auto d = f.Diff("k,v\na,5\n", "k,v\na,5\na,5\n", "csv", {"k"});
+    REQUIRE(d.ok());
+    CHECK(OnlyGroup(*d).old_count == 1);
+    CHECK(d->unchanged == 0);
+  }
+  SECTION("one old row, changed and then repeated in the new version") {
+    auto d = f.Diff("{\"k\":1,\"v\":5}\n", "{\"k\":1,\"v\":6}\n{\"k\":1,\"v\":5}\n", "ndjson", {"k"});
+    REQUIRE(d.ok());
+    CHECK(d->changed.empty());  // the group replaces the one-to-one comparison
+    CHECK(Paired(OnlyGroup(*d).new_rows) == std::vector<bool>{false, true});
+  }
+  SECTION("a repeated row dropped") {
+    auto d = f.Diff("k,v\na,5\na,5\n", "k,v\na,5\n", "csv", {"k"});
+    REQUIRE(d.ok());
+    CHECK(d->has_changes());
+    CHECK(OnlyGroup(*d).new_count == 1);
+  }
+}
+
+TEST_CASE("rows sharing a key that only swap places are not a change", "[diff][groups]") {
+  Files f;
+  SECTION("csv") {
+    auto d = f.Diff("k,v\na,5\na,6\nb,1\n", "k,v\na,6\na,5\nb,1\n", "csv", {"k"});
+    REQUIRE(d.ok());
+    CHECK_FALSE(d->has_changes());
+    CHECK(d->changed.empty());
+    CHECK(d->unchanged == 3);
+    CHECK(d->collision_count == 2);
+  }
+  SECTION("json, members in another order too") {
+    auto d = f.Diff(R"([{"k":"a","v":1,"w":2},{"k":"a","v":3,"w":4}])", R"([{"k":"a","v":3,"w":4},{"k":"a","w":2,"v":1}])",
+                    "json", {"k"});
+    REQUIRE(d.ok());
+    CHECK_FALSE(d->has_changes());
+    CHECK(d->unchanged == 2);
+  }
+}
+
+TEST_CASE("every row of a repeated key is added or removed with its key", "[diff][groups]") {
+  Files f;
+  for (std::string ext : {"csv", "ndjson"}) {
+    SECTION(ext) {
+      auto d = ext == "csv" ? f.Diff("k,v\na,1\nb,2\nb,3\n", "k,v\na,1\nc,4\nc,5\n", "csv", {"k"})
+                            : f.Diff("{\"k\":\"a\"}\n{\"k\":\"b\",\"v\":2}\n{\"k\":\"b\",\"v\":3}\n",
+                                     "{\"k\":\"a\"}\n{\"k\":\"c\",\"v\":4}\n{\"k\":\"c\",\"v\":5}\n", "ndjson", {"k"});
+      REQUIRE(d.ok());
+      REQUIRE(d->removed.size() == 2);
+      CHECK_THAT(d->removed[1].row_json, Catch::Contains("3"));
+      REQUIRE(d->added.size() == 2);
+      CHECK_THAT(d->added[1].row_json, Catch::Contains("5"));
+      CHECK(d->changed_groups.empty());
+      CHECK(d->unchanged == 1);
+    }
+  }
+}
+
+TEST_CASE("one changed cell of a wide row is found, whatever the order of its columns", "[diff][wide]") {
+  // Fields are looked up by name without scanning the row for each (issue 29: quadratic in the
+  // number of columns, 4.3 s for 40,000).
+  constexpr int kColumns = 40000;
+  std::string header = "id", row = "1", changed = "1", reordered_header = "id", reordered_row = "1";
+  for (int c = 1; c < kColumns; ++c) {
+    header += fmt::format(",c{}", c);
+    row += fmt::format(",{}", c);
+    changed += c == 31234 ? ",oops" : fmt::format(",{}", c);
+  }
+  for (int c = kColumns - 1; c >= 1; --c) {
+    reordered_header += fmt::format(",c{}", c);
+    reordered_row += fmt::format(",{}", c);
+  }
+  Files f;
+  SECTION("csv") {
+    auto d = f.Diff(header + "\n" + row + "\n", header + "\n" + changed + "\n", "csv", {"id"});
+    REQUIRE(d.ok());
+    REQUIRE(d->changed.size() == 1);
+    REQUIRE(d->changed[0].cells.size() == 1);
+    CHECK(d->changed[0].cells[0].field == "c31234");
+    CHECK(d->changed[0].cells[0].old_json == "\"31234\"");
+    CHECK(d->changed[0].cells[0].new_json == "\"oops\"");
+  }
+  SECTION("columns in another order: the same row") {
+    auto d = f.Diff(header + "\n" + row + "\n", reordered_header + "\n" + reordered_row + "\n", "csv", {"id"});
+    REQUIRE(d.ok());
+    CHECK(d->changed.empty());
+    CHECK(d->unchanged == 1);
+  }
+  SECTION("a member missing from a wide JSON row") {
+    rapidjson::Document old_row(rapidjson::kObjectType), new_row(rapidjson::kObjectType);
+    auto& a = old_row.GetAllocator();
+    auto& b = new_row.GetAllocator();
+    for (int c = 0; c < kColumns; ++c) {
+      std::string name = fmt::format("c{}", c);
+      old_row.AddMember(rapidjson::Value(name, a), rapidjson::Value(c), a);
+      if (c != 7) new_row.AddMember(rapidjson::Value(name, b), rapidjson::Value(c), b);
+    }
+    new_row.AddMember("extra", 1, b);
+    auto cells = CompareRows(old_row, new_row, {});
+    REQUIRE(cells.size() == 2);
+    CHECK(cells[0].field == "c7");
+    CHECK(cells[0].new_json == "null");
+    CHECK(cells[1].field == "extra");
+  }
 }

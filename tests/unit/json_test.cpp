@@ -89,3 +89,12 @@ TEST_CASE("typed member access falls back when absent or of another type", "[jso
   CHECK(json::Member(document, "missing") == nullptr);
   CHECK(json::Member(document["s"], "s") == nullptr);
 }
+
+TEST_CASE("a NUL byte in JSON text is an error at its place, not the end of the text", "[json]") {
+  auto after = json::Parse(std::string("{\"a\": 1}\n\0garbage", 17), "f.json");
+  REQUIRE_FALSE(after.ok());
+  CHECK(after.status().message() == "f.json:2:1: NUL byte (binary data?)");
+  auto only = json::Parse(std::string(100, '\0'), "f.json");
+  REQUIRE_FALSE(only.ok());
+  CHECK(only.status().message() == "f.json:1:1: NUL byte (binary data?)");
+}

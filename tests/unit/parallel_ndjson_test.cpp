@@ -207,3 +207,41 @@ TEST_CASE("parallel NDJSON: a record longer than the fast lane's stream batch, a
     }
   }
 }
+
+TEST_CASE("parallel NDJSON: a line over max_record_bytes is the one-thread reader's error, after the records before it",
+          "[records][threads][limit]") {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 500; ++i) text += fmt::format(R"({{"id": {}, "n": {}}})", i * 2, i) + "\n";
+  std::string long_line = R"({"id": 2, "s": ")" + std::string(5000, 'x') + "\"}";
+  auto path = dir.Write("long.ndjson", text + long_line + "\n" + text);
+  auto no_newline = dir.Write("no_newline.ndjson", text + std::string(200000, 'x'));
+  for (const auto& file : {path, no_newline}) {
+    records::ReadOptions options;
+    options.max_record_bytes = 4096;
+    std::size_t one_thread_records = 0;
+    Status one = records::ReadRecords(file, DataFormat::kNdjson, options, [&](records::Record&) {
+      ++one_thread_records;
+      return Status::Ok();
+    });
+    REQUIRE_FALSE(one.ok());
+    CHECK_THAT(one.message(), Catch::StartsWith(file.string() + ":501:1: record larger than max_record_bytes (4 KiB)"));
+    CHECK(one_thread_records == 500);
+    for (std::size_t block : {std::size_t{700}, std::size_t{64} << 10}) {
+      for (std::size_t workers : {std::size_t{0}, std::size_t{2}}) {
+        for (bool fast : {false, true}) {
+          INFO("block " << block << ", workers " << workers << ", fast " << fast);
+          std::size_t seen = 0;
+          Status parallel = records::ReadNdjsonInParallel(
+              file, options, workers, [](records::Record&) {}, [&](records::Record&) {
+                ++seen;
+                return Status::Ok();
+              },
+              block, fast ? records::FastLane{EvenIdFast, {}} : records::FastLane{});
+          CHECK(parallel.message() == one.message());
+          CHECK(seen == 500);
+        }
+      }
+    }
+  }
+}

@@ -152,7 +152,7 @@ TEST_CASE("malformed NDJSON names line and column") {
   CHECK_THAT(two_values.status.message(), StartsWith("data:1:9: "));
 
   ReadResult bad_utf8 = Read("{\"a\":\"\xC3\x28\"}\n", DataFormat::kNdjson);
-  CHECK(bad_utf8.status.message() == "data:1:7: invalid UTF-8");
+  CHECK(bad_utf8.status.message() == "data:1:7: invalid UTF-8 (is the file in another encoding?)");
 
   ReadResult nul = Read(std::string("{}\0{}\n", 6), DataFormat::kNdjson);
   CHECK_THAT(nul.status.message(), StartsWith("data:1:3: "));
@@ -431,18 +431,76 @@ TEST_CASE("records larger than the pool and long lines read whole") {
 TEST_CASE("invalid UTF-8 names where it starts") {
   ReadResult json = Read("[{\"a\":\"ok\"},\n {\"a\":\"bad \xC3\x28\"}]", DataFormat::kJson);
   CHECK(json.records.size() == 1);
-  CHECK(json.status.message() == "data:2:12: invalid UTF-8");
+  CHECK(json.status.message() == "data:2:12: invalid UTF-8 (is the file in another encoding?)");
 
   ReadResult csv = Read("a,b\n1,x\n2,\"q\nr\xFF\"\n", DataFormat::kCsv);
   CHECK(csv.records.size() == 1);
   CHECK_THAT(csv.status.message(), StartsWith("data:4:2: invalid UTF-8"));
 
   ReadResult cut_short = Read("{\"a\":1}\n\"\xE6\x9D", DataFormat::kNdjson);
-  CHECK(cut_short.status.message() == "data:2:2: invalid UTF-8");
+  CHECK(cut_short.status.message() == "data:2:2: invalid UTF-8 (is the file in another encoding?)");
 
   for (const std::string bad : {"\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\x80"}) {
     CHECK_FALSE(Read("\"" + bad + "\"", DataFormat::kJson).status.ok());
   }
   ReadResult four_bytes = Read("\"\xF0\x9F\x98\x80\"", DataFormat::kJson);
   CHECK(four_bytes.status.ok());
+}
+
+TEST_CASE("a file of NUL bytes or binary garbage is an input error at its first byte, in every format") {
+  // Issue 29: a file of NULs given as .csv read as a header and no records, and as NDJSON gave
+  // "The document is empty."
+  const std::string nuls(4096, '\0');
+  for (DataFormat format : {DataFormat::kCsv, DataFormat::kNdjson, DataFormat::kJson}) {
+    INFO(pipeline::DataFormatName(format));
+    ReadResult read = Read(nuls, format);
+    CHECK(read.status.kind() == ErrorKind::kInput);
+    CHECK(read.status.message() == "data:1:1: NUL byte (binary data?)");
+    CHECK(read.records.empty());
+  }
+  std::string garbage;
+  for (int i = 0; i < 256; ++i) garbage += static_cast<char>((i * 167 + 13) % 256);
+  for (DataFormat format : {DataFormat::kCsv, DataFormat::kNdjson, DataFormat::kJson}) {
+    INFO(pipeline::DataFormatName(format));
+    CHECK(Read(garbage, format).status.kind() == ErrorKind::kInput);
+  }
+}
+
+TEST_CASE("a NUL byte after good records names its line and column") {
+  ReadResult csv = Read(std::string("a,b\n1,2\n3,x\0y\n", 15), DataFormat::kCsv);
+  CHECK(csv.records.size() == 1);
+  CHECK(csv.status.message() == "data:3:4: NUL byte (binary data?)");
+  ReadResult json = Read(std::string("[1,\n2]\0\0\0", 9), DataFormat::kJson);
+  CHECK(json.status.message() == "data:2:3: NUL byte (binary data?)");
+  ReadResult ndjson = Read(std::string("{\"a\":1}\n{\"a\":\"\0\"}\n", 18), DataFormat::kNdjson);
+  CHECK(ndjson.records.size() == 1);
+  CHECK(ndjson.status.message() == "data:2:7: NUL byte (binary data?)");
+}
+
+TEST_CASE("a record over max_record_bytes is an input error at its start, in every format", "[limit]") {
+  ReadOptions options;
+  options.max_record_bytes = 100;
+  const std::string big(1000, 'x');
+  const std::string expected_text = "record larger than max_record_bytes (100 bytes)";
+
+  ReadResult ndjson = Read("{\"a\":1}\n{\"a\":\"" + big + "\"}\n{\"a\":2}\n", DataFormat::kNdjson, options);
+  CHECK(ndjson.records.size() == 1);
+  CHECK_THAT(ndjson.status.message(), StartsWith("data:2:1: " + expected_text));
+  ReadResult one_line = Read(big + big + big, DataFormat::kNdjson, options);  // no line break at all
+  CHECK_THAT(one_line.status.message(), StartsWith("data:1:1: " + expected_text));
+
+  ReadResult csv = Read("a,b\n1,2\n3,\"" + big + "\"\n5,6\n", DataFormat::kCsv, options);
+  CHECK(csv.records.size() == 1);
+  CHECK_THAT(csv.status.message(), StartsWith("data:3:1: " + expected_text));
+  ReadResult csv_one_line = Read("a,b\n" + big + big, DataFormat::kCsv, options);
+  CHECK_THAT(csv_one_line.status.message(), StartsWith("data:2:1: " + expected_text));
+
+  ReadResult json = Read("[{\"a\":1},\n {\"a\":\"" + big + "\"}, {\"a\":2}]", DataFormat::kJson, options);
+  CHECK(json.records.size() == 1);
+  CHECK_THAT(json.status.message(), StartsWith("data:2:2: " + expected_text));
+  ReadResult document = Read("{\"a\":\"" + big + "\"}", DataFormat::kJson, options);
+  CHECK_THAT(document.status.message(), StartsWith("data:1:1: " + expected_text));
+
+  ReadResult within = Read("{\"a\":\"" + std::string(80, 'x') + "\"}\n", DataFormat::kNdjson, options);
+  CHECK(within.status.ok());
 }

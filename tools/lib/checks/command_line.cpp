@@ -65,6 +65,7 @@ Result<ValidationReport> RunAdHoc(const CommandLine& cli) {
   request.checks = std::move(checks).value();
   request.key = cli.key;
   request.allow = cli.allow;
+  if (cli.max_depth > 0) request.max_depth = cli.max_depth;
   return ValidateFile(request);
 }
 
@@ -90,6 +91,10 @@ void AddValidateOptions(CLI::App& app, CommandLine& cli) {
                  "Accept this check's failure for this run only (a known correction); repeatable. Ids are in the report");
   app.add_option("--output", cli.outputs, "Validate only this output (source name); repeatable");
   app.add_flag("--no-schema", cli.no_schema, "Skip the JSON Schema check (data-quality checks only)");
+  app.add_option("--max-depth", cli.max_depth,
+                 "How deep objects and arrays may nest in a record (default: each source's max_depth, else 512); "
+                 "deeper is exit 2 with its line and column")
+      ->check(CLI::Range(1, 100000));
   app.add_flag("--self-test", cli.self_test,
                "Check the checks: samples in tests/<pipeline>/<output>/pass must pass, stubs in fail/ (merged onto "
                "the last good data) must fail");
@@ -107,6 +112,7 @@ ValidateOptions OptionsFrom(const CommandLine& cli, const Environment& env) {
   options.allow = cli.allow;
   options.only_outputs = cli.outputs;
   options.schema = !cli.no_schema;
+  if (cli.max_depth > 0) options.max_depth = cli.max_depth;
   return options;
 }
 

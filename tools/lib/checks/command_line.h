@@ -27,6 +27,7 @@ struct CommandLine {
   std::vector<std::string> allow;
   std::vector<std::string> outputs;
   bool no_schema = false;
+  std::size_t max_depth = 0;  // 0: each source's max_depth, else json::kDefaultMaxDepth
   bool self_test = false;
   bool explain = false;  // print the pipeline's page (pipeline/explain.h) instead of validating
 };

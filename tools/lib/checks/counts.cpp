@@ -24,7 +24,11 @@ class RowCount : public Check {
     CheckOutcome outcome = NewOutcome();
     std::string limits = fmt::format("{}{}{}", min_ ? fmt::format("at least {}", *min_) : "",
                                      min_ && max_ ? " and " : "", max_ ? fmt::format("at most {}", *max_) : "");
-    if ((min_ && count_ < *min_) || (max_ && count_ > *max_)) {
+    if (count_ == 0 && min_ && *min_ > 0) {
+      // Said in words: "0 records" reads like a count that merely came out low.
+      outcome.summary = fmt::format("no records: the file holds none, expected {}", limits);
+      Fail(outcome, Finding{outcome.summary, 0, 0, ""});
+    } else if ((min_ && count_ < *min_) || (max_ && count_ > *max_)) {
       Fail(outcome, Finding{fmt::format("{} records; expected {}", count_, limits), 0, 0, ""});
       outcome.summary = fmt::format("{} records, expected {}", count_, limits);
     } else {

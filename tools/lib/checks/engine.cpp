@@ -32,6 +32,7 @@ struct PreviousSource {
 };
 
 struct OutputJob {
+  const pipeline::Manifest* manifest = nullptr;  // null ad hoc
   const pipeline::Source* source = nullptr;
   fs::path data;
   std::string display_path;
@@ -83,6 +84,12 @@ Status FeedHistory(OutputJob& job) {
   return Status::Ok();
 }
 
+// The source's max_bytes, before the file is read (pipeline::CheckMaxBytes).
+Status CheckSize(const OutputJob& job) {
+  if (job.manifest == nullptr) return Status::Ok();
+  return pipeline::CheckMaxBytes(*job.manifest, *job.source, job.data, job.display_path);
+}
+
 Status FeedOthers(OutputJob& job, const std::vector<OutputJob>& all) {
   for (auto& check : job.checks) {
     for (const auto& name : check->other_outputs()) {
@@ -90,6 +97,7 @@ Status FeedOthers(OutputJob& job, const std::vector<OutputJob>& all) {
       if (other == all.end()) return ConfigError(fmt::format("check '{}' reads output '{}', which the pipeline does not have",
                                                              check->spec().id, name));
       StreamSeen& seen = job.others_seen[name] = StreamSeen();
+      SLUICE_RETURN_IF_ERROR(CheckSize(*other));
       SLUICE_RETURN_IF_ERROR(records::ReadRecords(other->data, other->source->format, other->read_options,
                                                   [&](records::Record& r) {
                                                     seen.Saw(r);
@@ -125,6 +133,7 @@ records::FastVerdict FastVerdictOf(const CheckList& checks) {
 // `watch_fields`: a field no record has is a configuration error (off for self-tests, whose
 // stubs may remove a field on purpose).
 Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all, bool watch_fields = true) {
+  SLUICE_RETURN_IF_ERROR(CheckSize(job));
   SLUICE_RETURN_IF_ERROR(FeedPrevious(job));
   SLUICE_RETURN_IF_ERROR(FeedHistory(job));
   SLUICE_RETURN_IF_ERROR(FeedOthers(job, all));
@@ -311,13 +320,22 @@ int ValidationReport::skipped() const {
 
 namespace {
 
+// How a source's records are read: its limits, or the command line's nesting limit.
+void ApplyLimits(const pipeline::Source& source, const ValidateOptions& options, records::ReadOptions& read) {
+  if (source.max_record_bytes) read.max_record_bytes = *source.max_record_bytes;
+  if (source.max_depth) read.max_depth = *source.max_depth;
+  if (options.max_depth) read.max_depth = *options.max_depth;
+}
+
 // A job for `source` reading `data`, with the schema check and the manifest's checks.
 Result<OutputJob> PrepareJob(const pipeline::Manifest& manifest, const pipeline::Source& source,
                              const ValidateOptions& options, std::set<std::string>& ids, const fs::path& data) {
   OutputJob job;
+  job.manifest = &manifest;
   job.source = &source;
   job.data = data;
   job.display_path = source.output;
+  ApplyLimits(source, options, job.read_options);
   if (options.schema && !source.schema.empty()) {
     auto schema_file = ConfinePath(options.workspace, source.schema);
     if (!schema_file.ok()) return schema_file.status();
@@ -395,9 +413,11 @@ Result<OutputReport> ValidateAsOutput(const pipeline::Manifest& manifest, const 
     auto other_data = ConfinePath(options.workspace, other.output);
     if (!other_data.ok()) return other_data.status();
     OutputJob other_job;
+    other_job.manifest = &manifest;
     other_job.source = &other;
     other_job.data = *other_data;
     other_job.display_path = other.output;
+    ApplyLimits(other, options, other_job.read_options);
     others.push_back(std::move(other_job));
   }
   return RunOutput(*job, others, /*watch_fields=*/false);
@@ -413,6 +433,7 @@ Result<ValidationReport> ValidateFile(const AdHocValidation& request) {
   job.source = &source;
   job.data = request.data;
   job.display_path = request.data.string();
+  job.read_options.max_depth = request.max_depth;
   std::set<std::string> ids;
   if (!request.schema.empty()) {
     CheckSpec spec{source.name + ".schema", "schema", source.name, Severity::kError, "", nullptr, request.key, ""};

@@ -10,6 +10,7 @@
 
 #include "checks/check.h"
 #include "core/status.h"
+#include "json/json.h"
 #include "pipeline/manifest.h"
 
 namespace sluice::checks {
@@ -39,6 +40,7 @@ struct ValidateOptions {
   std::vector<std::string> allow;          // check ids whose failure is accepted for this run
   std::vector<std::string> only_outputs;   // source names; empty = all
   bool schema = true;                      // run the "schema" check for outputs with a schema
+  std::optional<std::size_t> max_depth;    // --max-depth: every output's nesting limit
 };
 
 // Validates a manifest's outputs. Errors: unreadable or malformed data (InputError naming
@@ -69,6 +71,7 @@ struct AdHocValidation {
   std::vector<CheckConfig> checks;
   std::vector<std::string> key;    // the record key (default of value_change and unique)
   std::vector<std::string> allow;  // check ids whose failure is accepted for this run
+  std::size_t max_depth = json::kDefaultMaxDepth;  // how deep the records may nest
 };
 Result<ValidationReport> ValidateFile(const AdHocValidation& request);
 

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <string_view>
+#include <unordered_map>
 
 #include "diff/row_identity.h"
 #include "json/json.h"
@@ -25,6 +27,34 @@ CellChange MakeChange(std::string field, const rapidjson::Value& old_value, cons
   FillDelta(old_value, new_value, change.delta, change.percent, change.same_value);
   return change;
 }
+
+// A row's members by name. rapidjson's FindMember scans the members: called for every field of a
+// wide row it made the comparison quadratic (40,000 columns took 4.3 s), so a wide row is
+// indexed once. A narrow row is scanned: faster than hashing at that size.
+class MemberLookup {
+ public:
+  explicit MemberLookup(const rapidjson::Value& row) : row_(row) {
+    if (row_.MemberCount() <= kScanned) return;
+    index_.reserve(row_.MemberCount());
+    rapidjson::SizeType i = 0;
+    for (const auto& m : row_.GetObject()) index_.emplace(std::string_view(m.name.GetString(), m.name.GetStringLength()), i++);
+  }
+
+  // The value of the first member named `name` (as FindMember), or nullptr.
+  const rapidjson::Value* Find(const rapidjson::Value& name) const {
+    if (row_.MemberCount() <= kScanned) {
+      auto found = row_.FindMember(name);
+      return found == row_.MemberEnd() ? nullptr : &found->value;
+    }
+    auto found = index_.find(std::string_view(name.GetString(), name.GetStringLength()));  // emplace kept the first
+    return found == index_.end() ? nullptr : &row_.MemberBegin()[found->second].value;
+  }
+
+ private:
+  static constexpr rapidjson::SizeType kScanned = 32;
+  const rapidjson::Value& row_;
+  std::unordered_map<std::string_view, rapidjson::SizeType> index_;
+};
 
 // A number's decimal value, exactly: its significant digits (no leading or trailing zeros) and
 // the power of ten of the last one. Zero has no digits, whatever its sign.
@@ -116,18 +146,18 @@ std::vector<CellChange> CompareRows(const rapidjson::Value& old_row, const rapid
     return cells;
   }
   static const rapidjson::Value kNull;
+  MemberLookup old_members(old_row), new_members(new_row);
   for (const auto& member : old_row.GetObject()) {
     std::string_view name(member.name.GetString(), member.name.GetStringLength());
     if (IsSkipped(skipped, name)) continue;
-    auto other = new_row.FindMember(member.name);
-    const rapidjson::Value& after = other == new_row.MemberEnd() ? kNull : other->value;
-    if (other == new_row.MemberEnd() || !SameValue(member.value, after)) {
-      cells.push_back(MakeChange(std::string(name), member.value, after));
+    const rapidjson::Value* after = new_members.Find(member.name);
+    if (after == nullptr || !SameValue(member.value, *after)) {
+      cells.push_back(MakeChange(std::string(name), member.value, after == nullptr ? kNull : *after));
     }
   }
   for (const auto& member : new_row.GetObject()) {
     std::string_view name(member.name.GetString(), member.name.GetStringLength());
-    if (IsSkipped(skipped, name) || old_row.HasMember(member.name)) continue;
+    if (IsSkipped(skipped, name) || old_members.Find(member.name) != nullptr) continue;
     cells.push_back(MakeChange(std::string(name), kNull, member.value));
   }
   return cells;

@@ -29,6 +29,7 @@ Result<DiffReport> RunAdHoc(const CommandLine& cli) {
   request.new_side = DataInput::File(new_file);
   request.key = cli.key;
   request.ignored = cli.ignore;
+  if (cli.max_depth > 0) request.max_depth = cli.max_depth;
   auto diff = DiffFile(request);
   if (!diff.ok()) return diff.status();
   DiffReport report;
@@ -54,6 +55,7 @@ Result<FileDiff> DiffOutput(const CommandLine& cli, const pipeline::Manifest& ma
     return InputError(fmt::format("{}: the output of source {} does not exist; run sluice-fetch first", source.output,
                                   source.name));
   }
+  SLUICE_RETURN_IF_ERROR(pipeline::CheckMaxBytes(manifest, source, *file, source.output));
   std::string in_repo = fs::relative(*file, repo.workdir()).generic_string();
   auto committed = repo.ReadFileAt(cli.against, in_repo);
   if (!committed.ok()) return committed.status();
@@ -67,6 +69,9 @@ Result<FileDiff> DiffOutput(const CommandLine& cli, const pipeline::Manifest& ma
   std::string origin = fmt::format("{}@{}", source.output, cli.against);
   request.old_side = committed->has_value() ? DataInput::Bytes(std::move(**committed), origin) : DataInput::Missing(origin);
   request.new_side = DataInput::File(*file, source.output);
+  if (source.max_record_bytes) request.max_record_bytes = *source.max_record_bytes;
+  if (source.max_depth) request.max_depth = *source.max_depth;
+  if (cli.max_depth > 0) request.max_depth = cli.max_depth;
   auto trend = TrendFor(cli, manifest, index);
   if (trend) request.trend_field = trend->field;
   auto diff = DiffFile(request);
@@ -116,6 +121,10 @@ void AddDiffOptions(CLI::App& app, CommandLine& cli) {
   app.add_option("--trend-history", cli.trend_history, "Versions in the trend chart")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--markdown", cli.markdown_file, "Also write the PR-body Markdown to this file");
   app.add_flag("--exit-code", cli.exit_code, "Exit 1 when the data changed (as git diff --exit-code)");
+  app.add_option("--max-depth", cli.max_depth,
+                 "How deep objects and arrays may nest in a record (default: each source's max_depth, else 512); "
+                 "deeper is exit 2 with its line and column")
+      ->check(CLI::Range(1, 100000));
 }
 
 DiffRun RunFromCommandLine(const CommandLine& cli, const Environment& env) {

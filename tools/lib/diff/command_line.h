@@ -20,6 +20,7 @@ struct CommandLine {
   std::string workspace;
   std::vector<std::string> key;     // overrides the manifest's
   std::vector<std::string> ignore;  // added to the sources' volatile fields
+  std::size_t max_depth = 0;        // 0: each source's max_depth, else json::kDefaultMaxDepth
   std::vector<std::string> outputs;
   std::string format;  // ad hoc
   std::string trend_field;

@@ -1,11 +1,13 @@
 // The keyed pass over CSV rows (DiffKeyed's results, without a JSON value per row): OLD into a
 // KeyIndex with each row's byte offset, NEW matched against it, then only the rows a report
 // shows are read again, by offset.
+#include <algorithm>
 #include <optional>
 #include <unordered_map>
 
 #include "diff/cells.h"
 #include "diff/csv_side.h"
+#include "diff/key_groups.h"
 #include "diff/key_index.h"
 #include "diff/passes.h"
 #include "json/json.h"
@@ -17,6 +19,7 @@ namespace {
 struct NewPlace {
   std::uint64_t offset = 0;
   std::uint64_t line = 0;
+  std::uint64_t row_hash = 0;
 };
 
 class CsvKeyedDiff {
@@ -27,7 +30,9 @@ class CsvKeyedDiff {
   Status Run() {
     SLUICE_RETURN_IF_ERROR(ReadCsvSide(request_.old_side, old_header_, [this](const records::CsvRow& r) { return IndexOld(r); }));
     SLUICE_RETURN_IF_ERROR(ReadCsvSide(request_.new_side, new_header_, [this](const records::CsvRow& r) { return MatchNew(r); }));
-    return Materialise();
+    groups_.Settle(out_.unchanged);
+    SLUICE_RETURN_IF_ERROR(Materialise());
+    return MaterialiseGroups();
   }
 
  private:
@@ -40,8 +45,14 @@ class CsvKeyedDiff {
     ++out_.rows_before;
     old_reading_->KeyText(r, key_);
     std::uint64_t key_hash = hasher_.HashBytes(key_);
-    if (KeyEntry* first = index_.Find(key_, key_hash)) {
-      return NoteCollision("old", old_header_, r, first->line);
+    std::size_t position = index_.Position(key_, key_hash);
+    if (position != KeyIndex::kNone) {
+      KeyEntry& first = index_.at(position);
+      GroupTally& tally = groups_.Tally(position);
+      if (!first.in_group) tally.AddOld(first.row_hash);
+      first.in_group = true;
+      tally.AddOld(old_reading_->Hash(r));
+      return NoteCollision("old", old_header_, r, first.line);
     }
     KeyEntry& entry = index_.Insert(key_, key_hash);
     entry.row_hash = old_reading_->Hash(r);
@@ -74,7 +85,11 @@ class CsvKeyedDiff {
       return Status::Ok();
     }
     KeyEntry* entry = &index_.at(position);
-    if (entry->seen_in_new) return NoteCollision("new", new_header_, r, entry->new_line);
+    if (!entry->in_old) {  // a key the old version lacks, repeated: every row of it is added
+      added_.push_back({r.offset, r.line});
+      return NoteCollision("new", new_header_, r, entry->new_line);
+    }
+    if (entry->seen_in_new || entry->in_group) return MatchGroup(r, position);
     entry->seen_in_new = true;
     entry->new_line = r.line;
     // Rows on both sides must keep their relative order, or the file was reordered.
@@ -85,9 +100,35 @@ class CsvKeyedDiff {
     if (new_reading_->Hash(r) == entry->row_hash) {
       ++out_.unchanged;
     } else {
-      pending_.emplace(entry->row_index, NewPlace{r.offset, r.line});
+      pending_.emplace(entry->row_index, NewPlace{r.offset, r.line, new_reading_->Hash(r)});
     }
     return Status::Ok();
+  }
+
+  // A new row whose key repeats on some side: it joins the key's group. A key with one old row
+  // becomes a group at its second new row, taking over the first new row's comparison.
+  Status MatchGroup(const records::CsvRow& r, std::size_t position) {
+    KeyEntry& entry = index_.at(position);
+    GroupTally& tally = groups_.Tally(position);
+    if (!entry.in_group) {
+      tally.AddOld(entry.row_hash);
+      auto pending = pending_.find(entry.row_index);
+      if (pending == pending_.end()) {  // the first new row was counted unchanged: it hashed alike
+        --out_.unchanged;
+        tally.AddNew(entry.row_hash);
+      } else {
+        tally.AddNew(pending->second.row_hash);
+        pending_.erase(pending);
+      }
+      entry.in_group = true;
+    }
+    tally.AddNew(new_reading_->Hash(r));
+    if (!entry.seen_in_new) {
+      entry.seen_in_new = true;
+      entry.new_line = r.line;
+      return Status::Ok();
+    }
+    return NoteCollision("new", new_header_, r, entry.new_line);
   }
 
   // Rows mostly keep their order, so the entry after the last match is tried before the index:
@@ -113,7 +154,7 @@ class CsvKeyedDiff {
     rapidjson::Document old_row, new_row;
     for (std::size_t i = 0; i < index_.size(); ++i) {
       const KeyEntry& entry = index_.at(i);
-      if (!entry.in_old) continue;
+      if (!entry.in_old || entry.in_group) continue;  // groups: MaterialiseGroups
       if (!entry.seen_in_new) {
         auto row = old_rows.RowJson(entry.offset, old_header_);
         if (!row.ok()) return row.status();
@@ -139,6 +180,41 @@ class CsvKeyedDiff {
     return Status::Ok();
   }
 
+  // The rows of groups removed whole, and of groups that differ, read again by key.
+  Status MaterialiseGroups() {
+    if (!groups_.NeedsOldRows()) return Status::Ok();
+    rapidjson::Document record;
+    SLUICE_RETURN_IF_ERROR(ReadCsvSide(request_.old_side, old_header_, [&](const records::CsvRow& r) {
+      old_reading_->KeyText(r, key_);
+      std::size_t position = index_.Position(key_, hasher_.HashBytes(key_));
+      bool removed = groups_.IsRemoved(position);
+      GroupChange* group = removed ? nullptr : groups_.Differing(position);
+      if (!removed && group == nullptr) return Status::Ok();
+      records::CsvRecordOf(old_header_, r, record);
+      if (removed) out_.removed.push_back({r.line, json::Write(record)});
+      else CollectRow(*group, group->old_rows, r.line, record);
+      return Status::Ok();
+    }));
+    std::stable_sort(out_.removed.begin(), out_.removed.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
+    if (groups_.NeedsNewRows()) {
+      SLUICE_RETURN_IF_ERROR(ReadCsvSide(request_.new_side, new_header_, [&](const records::CsvRow& r) {
+        new_reading_->KeyText(r, key_);
+        GroupChange* group = groups_.Differing(index_.Position(key_, hasher_.HashBytes(key_)));
+        if (group == nullptr) return Status::Ok();
+        records::CsvRecordOf(new_header_, r, record);
+        CollectRow(*group, group->new_rows, r.line, record);
+        return Status::Ok();
+      }));
+    }
+    groups_.Finish(skipped_, hasher_, out_);
+    return Status::Ok();
+  }
+
+  void CollectRow(GroupChange& group, std::vector<GroupRow>& rows, std::uint64_t line, const rapidjson::Document& record) {
+    if (group.key_json.empty()) group.key_json = KeyJson(record, request_.key);
+    AddRow(rows, line, json::Write(record));
+  }
+
   Status NoteCollision(const char* side, const std::vector<std::string>& header, const records::CsvRow& r,
                        std::uint64_t first_line) {
     ++out_.collision_count;
@@ -158,6 +234,7 @@ class CsvKeyedDiff {
   std::optional<CsvRowReading> old_reading_, new_reading_;
   int trend_column_ = -1;
   KeyIndex index_;
+  KeyGroups groups_;
   std::string key_;  // reused for every row
   std::vector<NewPlace> added_;
   std::unordered_map<std::uint32_t, NewPlace> pending_;

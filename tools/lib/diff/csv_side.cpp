@@ -26,6 +26,7 @@ constexpr std::size_t kFirstWindow = 4096;
 Status ReadCsvSide(const DataInput& side, std::vector<std::string>& header, const records::CsvRowVisitor& visit) {
   records::ReadOptions options;  // cells stay text: the diff shows what the file says
   options.buffer_bytes = 256 * 1024;
+  options.max_record_bytes = side.max_record_bytes;
   if (side.path) return records::ReadCsvRows(*side.path, options, visit, header);
   if (side.bytes) return records::ReadCsvRowsFromString(*side.bytes, side.origin, options, visit, header);
   header.clear();

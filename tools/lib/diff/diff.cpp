@@ -86,7 +86,10 @@ void AddToTotal(const rapidjson::Value& row, const std::string& field, double& t
   if (auto value = NumericValue(found->value)) total += *value;
 }
 
-Result<FileDiff> DiffFile(const FileRequest& request) {
+Result<FileDiff> DiffFile(const FileRequest& original) {
+  FileRequest request = original;  // the sides read with the request's record limit
+  request.old_side.max_record_bytes = request.new_side.max_record_bytes = request.max_record_bytes;
+  request.old_side.max_depth = request.new_side.max_depth = request.max_depth;
   FileDiff out;
   out.name = request.name;
   out.path = request.display_path;
@@ -106,7 +109,7 @@ Result<FileDiff> DiffFile(const FileRequest& request) {
 }
 
 bool FileDiff::has_changes() const {
-  return !old_exists || !added.empty() || !removed.empty() || !changed.empty() || !columns_added.empty() ||
+  return !old_exists || !added.empty() || !removed.empty() || !changed.empty() || !changed_groups.empty() || !columns_added.empty() ||
          !columns_removed.empty() || !pointers.empty();
 }
 
@@ -136,7 +139,13 @@ std::uint64_t DiffReport::removed() const {
 
 std::uint64_t DiffReport::modified() const {
   std::uint64_t n = 0;
-  for (const auto& f : files) n += f.changed.size();
+  for (const auto& f : files) n += f.changed.size() + f.changed_groups.size();
+  return n;
+}
+
+std::uint64_t DiffReport::groups_changed() const {
+  std::uint64_t n = 0;
+  for (const auto& f : files) n += f.changed_groups.size();
   return n;
 }
 

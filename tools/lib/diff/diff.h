@@ -2,7 +2,9 @@
 // the entry point that fills it.
 //
 // Record data (a JSON array, NDJSON, CSV) with a key is paired by key: rows added, removed and
-// changed (with each changed cell, and the delta of numeric cells). Without a key the rows are
+// changed (with each changed cell, and the delta of numeric cells). Rows that share a key are
+// compared as a group (a multiset per key) and a group that differs is reported with its rows;
+// the repeated keys are counted as collisions. Without a key the rows are
 // compared as a multiset: added and removed only. Fields present on one side only are schema
 // drift: reported once, and left out when comparing rows (otherwise every row would show as
 // changed). Ignored (volatile) fields never make a row differ. A JSON document that is not an
@@ -18,6 +20,7 @@
 
 #include "core/status.h"
 #include "pipeline/manifest.h"
+#include "records/reader.h"
 
 namespace sluice::diff {
 
@@ -26,6 +29,8 @@ struct DataInput {
   std::string origin;                      // how messages name it: "data/cases.csv", "data/cases.csv@HEAD"
   std::optional<std::filesystem::path> path;  // read from disk when set
   std::shared_ptr<const std::string> bytes;   // otherwise these bytes (nullptr: the side does not exist)
+  std::uint64_t max_record_bytes = records::kDefaultMaxRecordBytes;  // DiffFile sets FileRequest's
+  std::size_t max_depth = json::kDefaultMaxDepth;                    // DiffFile sets FileRequest's
 
   bool exists() const { return path.has_value() || bytes != nullptr; }
   static DataInput File(const std::filesystem::path& file, std::string origin = "");
@@ -59,6 +64,26 @@ struct RowSample {
   std::uint64_t line = 0;
   std::string row_json;
 };
+
+// One row of a key group (GroupChange).
+struct GroupRow {
+  std::uint64_t line = 0;
+  std::string row_json;
+  bool paired = false;  // the other version's group has an equal row
+};
+
+// The rows that share one key, when the key repeats on either side: compared as a multiset (the
+// order inside the group is not a change), and reported whole when the multisets differ, since
+// rows with the same key cannot be paired one to one.
+struct GroupChange {
+  std::string key_json;
+  std::uint64_t old_count = 0;  // rows with this key in each version
+  std::uint64_t new_count = 0;
+  std::vector<GroupRow> old_rows;  // in file order; the first kMaxGroupRows
+  std::vector<GroupRow> new_rows;
+};
+
+inline constexpr std::size_t kMaxGroupRows = 1000;
 
 struct KeyCollision {
   std::string side;  // "old" or "new"
@@ -104,6 +129,7 @@ struct FileDiff {
   std::vector<RowSample> added;
   std::vector<RowSample> removed;
   std::vector<RowChange> changed;
+  std::vector<GroupChange> changed_groups;  // keys with repeated rows whose groups differ
   bool order_changed = false;  // rows present on both sides appear in another order
   std::vector<std::string> columns_added;
   std::vector<std::string> columns_removed;
@@ -129,6 +155,11 @@ struct FileRequest {
   std::vector<std::string> key;
   std::vector<std::string> ignored;
   std::string trend_field;  // "" for none: sum this field over the new data (FileDiff::trend)
+  // The largest record either side may hold (records::ReadOptions::max_record_bytes); a JSON
+  // document compared by pointer is one record.
+  std::uint64_t max_record_bytes = records::kDefaultMaxRecordBytes;
+  // How deep either side's records may nest (records::ReadOptions::max_depth).
+  std::size_t max_depth = json::kDefaultMaxDepth;
 };
 
 // Compares the two sides. Errors: InputError "<origin>:<line>: ..." for malformed data or a
@@ -145,7 +176,8 @@ struct DiffReport {
   std::uint64_t files_changed() const;
   std::uint64_t added() const;
   std::uint64_t removed() const;
-  std::uint64_t modified() const;  // changed rows
+  std::uint64_t modified() const;  // changed rows, a changed key group counting as one
+  std::uint64_t groups_changed() const;
   std::uint64_t collisions() const;
 };
 

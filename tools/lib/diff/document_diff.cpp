@@ -8,9 +8,15 @@
 namespace sluice::diff {
 namespace {
 
+// A document is parsed whole: it is one record, held to the record limit before it is read.
 Result<rapidjson::Document> LoadDocument(const DataInput& side) {
-  if (side.path) return json::ParseFile(*side.path);
-  if (side.bytes) return json::Parse(*side.bytes, side.origin);
+  std::error_code error;
+  std::uint64_t size = side.path ? std::filesystem::file_size(*side.path, error) : side.bytes ? side.bytes->size() : 0;
+  if (!error && size > side.max_record_bytes) {
+    return InputError(fmt::format("{}:1:1: {}", side.origin, records::RecordTooLarge(side.max_record_bytes)));
+  }
+  if (side.path) return json::ParseFile(*side.path, side.max_depth);
+  if (side.bytes) return json::Parse(*side.bytes, side.origin, side.max_depth);
   return rapidjson::Document();  // null: a side that does not exist
 }
 

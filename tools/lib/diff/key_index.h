@@ -1,6 +1,6 @@
 // The old version's rows by key, compactly: what makes diffing two 1M-row tables fit in a
 // few times the input's size. Per row it keeps the key's bytes (in one arena), the content
-// hash, the row's position, line and byte offset, and two flags: 56 bytes plus the key, where a
+// hash, the row's position, line and byte offset, and three flags: 56 bytes plus the key, where a
 // std::unordered_map<std::string, ...> costs twice that.
 #pragma once
 
@@ -15,9 +15,10 @@ namespace sluice::diff {
 struct KeyEntry {
   std::uint64_t key_hash = 0;
   std::uint64_t row_hash = 0;
-  std::uint64_t key_offset : 62 = 0;  // into the arena
+  std::uint64_t key_offset : 61 = 0;  // into the arena
   std::uint64_t in_old : 1 = 0;       // the key is in the old version
   std::uint64_t seen_in_new : 1 = 0;  // the new version has had a row with this key
+  std::uint64_t in_group : 1 = 0;     // the key has more than one row on some side (KeyGroups)
   std::uint32_t key_size = 0;
   std::uint32_t row_index = 0;  // position in its file
   std::uint64_t line = 0;      // first line in the old version, or in the new one for a new key

@@ -17,6 +17,8 @@ constexpr std::size_t kMaxChangedCells = 50;  // per file, largest first
 constexpr std::size_t kMaxSampleRows = 10;    // added / removed, per file
 constexpr std::size_t kMaxSampleColumns = 12;
 constexpr std::size_t kMaxPointers = 100;
+constexpr std::size_t kMaxGroups = 20;      // changed key groups shown, per file
+constexpr std::size_t kMaxGroupLines = 10;  // rows shown per side of a group
 constexpr const char* kFullDiffNote = "The full diff is in the JSON report (`sluice-diff --json`, kept as the workflow's artifact).";
 
 // Markdown that stops growing at its budget; everything after the first refusal is dropped,
@@ -74,15 +76,17 @@ void Summary(const DiffReport& report, BoundedMarkdown& md) {
   if (!report.changed()) {
     md.Line(report.order_only() ? "**No change in the data**: only the order of rows changed." : "**No change in the data.**");
   } else {
-    md.Line(fmt::format("**{} row(s) added, {} removed, {} changed** in {} of {} file(s).", Count(report.added()),
-                        Count(report.removed()), Count(report.modified()), report.files_changed(), report.files.size()));
+    std::string groups = report.groups_changed() > 0 ? fmt::format(" (of which {} key group(s))", Count(report.groups_changed())) : "";
+    md.Line(fmt::format("**{} row(s) added, {} removed, {} changed{}** in {} of {} file(s).", Count(report.added()),
+                        Count(report.removed()), Count(report.modified()), groups, report.files_changed(), report.files.size()));
   }
   md.Line("");
   md.Line("| File | Rows before | Rows after | Added | Removed | Changed | Notes |");
   md.Line("|---|--:|--:|--:|--:|--:|---|");
   for (const auto& f : report.files) {
     md.Line(fmt::format("| {} | {} | {} | {} | {} | {} | {} |", CellText(f.path, 120), Count(f.rows_before),
-                        Count(f.rows_after), Count(f.added.size()), Count(f.removed.size()), Count(f.changed.size()),
+                        Count(f.rows_after), Count(f.added.size()), Count(f.removed.size()),
+                        Count(f.changed.size() + f.changed_groups.size()),
                         Notes(f)));
   }
 }
@@ -100,7 +104,7 @@ void Columns(const FileDiff& f, BoundedMarkdown& md) {
   }
   if (f.order_only()) md.Line("- The same rows in another order: not a change.");
   if (f.collision_count > 0) {
-    md.Line(fmt::format("- ⚠️ {} row(s) repeat a key (key: {}); only the first row with a key is compared.",
+    md.Line(fmt::format("- ⚠️ {} row(s) repeat a key (key: {}); rows sharing a key are compared as a group, in any order.",
                         Count(f.collision_count), CellText(fmt::format("{}", fmt::join(f.key, ", ")))));
     for (std::size_t i = 0; i < std::min<std::size_t>(f.collisions.size(), 5); ++i) {
       const auto& c = f.collisions[i];
@@ -133,6 +137,40 @@ void LargestChanges(const FileDiff& f, BoundedMarkdown& md) {
   }
   if (shown < cells) {
     md.Line(fmt::format("\n_Truncated: showing {} of {} changed cells. {}_", shown, Count(cells), kFullDiffNote));
+  }
+}
+
+// Each group whole: its rows on both sides, those without an equal row on the other side marked.
+void ChangedGroups(const FileDiff& f, BoundedMarkdown& md) {
+  if (f.changed_groups.empty()) return;
+  md.Line("");
+  md.Line(fmt::format("#### Changed key groups: {} (rows sharing a key, compared as a set)", Count(f.changed_groups.size())));
+  md.Line("");
+  md.Line("| Key | Version | Line | Row |");
+  md.Line("|---|---|--:|---|");
+  auto side = [&](const GroupChange& g, const std::vector<GroupRow>& rows, std::uint64_t count, const char* name,
+                  const char* paired, const char* unpaired, bool& first) {
+    std::size_t shown = std::min(rows.size(), kMaxGroupLines);
+    for (std::size_t i = 0; i < shown; ++i) {
+      std::string key = first ? KeyText(g.key_json) : "";
+      first = false;
+      if (!md.Line(fmt::format("| {} | {} | {} | {} |", key, rows[i].paired ? paired : unpaired,
+                               rows[i].line, CellText(rows[i].row_json, 200)))) {
+        return false;
+      }
+    }
+    if (shown < count) return md.Line(fmt::format("| | {} | | … {} more row(s) |", name, Count(count - shown)));
+    return true;
+  };
+  for (std::size_t i = 0; i < std::min(f.changed_groups.size(), kMaxGroups); ++i) {
+    const auto& g = f.changed_groups[i];
+    bool first = true;
+    if (!side(g, g.old_rows, g.old_count, "old", "old, also in new", "**old only**", first)) return;
+    if (!side(g, g.new_rows, g.new_count, "new", "new, also in old", "**new only**", first)) return;
+  }
+  if (f.changed_groups.size() > kMaxGroups) {
+    md.Line(fmt::format("\n_Truncated: showing {} of {} changed key groups. {}_", kMaxGroups, Count(f.changed_groups.size()),
+                        kFullDiffNote));
   }
 }
 
@@ -200,6 +238,7 @@ void FileSection(const FileDiff& f, BoundedMarkdown& md) {
   Columns(f, md);
   if (f.trend) md.Line(TrendMermaid(*f.trend));
   LargestChanges(f, md);
+  ChangedGroups(f, md);
   SampleRows("Added rows", f.added, md);
   SampleRows("Removed rows", f.removed, md);
   Pointers(f, md);

@@ -13,7 +13,7 @@ constexpr std::size_t kTextChanges = 10;  // per file on a terminal; --json has 
 std::string FileLine(const FileDiff& f) {
   std::string status = !f.old_exists ? "new file" : f.order_only() ? "order-only change" : f.has_changes() ? "changed" : "unchanged";
   std::string line = fmt::format("{}: {} ({} -> {} rows; +{} -{} ~{})", f.path, status, f.rows_before, f.rows_after,
-                                 f.added.size(), f.removed.size(), f.changed.size());
+                                 f.added.size(), f.removed.size(), f.changed.size() + f.changed_groups.size());
   if (!f.columns_added.empty()) line += fmt::format("; columns added: {}", fmt::join(f.columns_added, ", "));
   if (!f.columns_removed.empty()) line += fmt::format("; columns removed: {}", fmt::join(f.columns_removed, ", "));
   if (f.collision_count > 0) line += fmt::format("; {} duplicate key(s)", f.collision_count);
@@ -37,6 +37,17 @@ std::string ReportText(const DiffReport& report) {
                            Shorten(c.new_json), c.same_value ? fmt::format(" ({})", SameValueText(c.old_json, c.new_json))
                                                 : c.percent ? fmt::format(" ({:+.1f}%)", *c.percent)
                                                             : "");
+      }
+    }
+    for (std::size_t i = 0; i < std::min(f.changed_groups.size(), kTextChanges); ++i) {
+      const auto& g = f.changed_groups[i];
+      out += fmt::format("  ~ {}: {} row(s) -> {} row(s) sharing the key differ (compared as a set)\n", Shorten(g.key_json),
+                         g.old_count, g.new_count);
+      for (const auto& r : g.old_rows) {
+        if (!r.paired) out += fmt::format("    - line {}: {}\n", r.line, Shorten(r.row_json));
+      }
+      for (const auto& r : g.new_rows) {
+        if (!r.paired) out += fmt::format("    + line {}: {}\n", r.line, Shorten(r.row_json));
       }
     }
     for (std::size_t i = 0; i < std::min(f.added.size(), kTextChanges); ++i) {

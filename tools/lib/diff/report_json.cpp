@@ -64,6 +64,34 @@ void Changed(Writer& w, const std::vector<RowChange>& rows) {
   w.EndArray();
 }
 
+void GroupRows(Writer& w, const char* name, const std::vector<GroupRow>& rows) {
+  Key(w, name);
+  w.StartArray();
+  for (const auto& r : rows) {
+    w.StartObject();
+    Key(w, "line"); w.Uint64(r.line);
+    Key(w, "row"); Raw(w, r.row_json);
+    Key(w, "paired"); w.Bool(r.paired);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void Groups(Writer& w, const std::vector<GroupChange>& groups) {
+  Key(w, "changed_groups");
+  w.StartArray();
+  for (const auto& g : groups) {
+    w.StartObject();
+    Key(w, "key"); Raw(w, g.key_json);
+    Key(w, "old_count"); w.Uint64(g.old_count);
+    Key(w, "new_count"); w.Uint64(g.new_count);
+    GroupRows(w, "old_rows", g.old_rows);
+    GroupRows(w, "new_rows", g.new_rows);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 void Pointers(Writer& w, const std::vector<PointerChange>& pointers) {
   Key(w, "pointers");
   w.StartArray();
@@ -130,13 +158,14 @@ void File(Writer& w, const FileDiff& f) {
   Key(w, "unchanged"); w.Uint64(f.unchanged);
   Key(w, "added"); w.Uint64(f.added.size());
   Key(w, "removed"); w.Uint64(f.removed.size());
-  Key(w, "modified"); w.Uint64(f.changed.size());
+  Key(w, "modified"); w.Uint64(f.changed.size() + f.changed_groups.size());
   Key(w, "columns_added"); Strings(w, f.columns_added);
   Key(w, "columns_removed"); Strings(w, f.columns_removed);
   Collisions(w, f);
   Samples(w, "added_rows", f.added);
   Samples(w, "removed_rows", f.removed);
   Changed(w, f.changed);
+  Groups(w, f.changed_groups);
   Pointers(w, f.pointers);
   if (f.trend) TrendJson(w, *f.trend);
   w.EndObject();

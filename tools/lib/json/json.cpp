@@ -95,6 +95,13 @@ Result<rapidjson::Document> Parse(std::string_view text, const std::string& orig
     return !reader.HasParseError();
   };
   document.Populate(generate);
+  // RapidJSON takes a NUL byte for the end of the text: what follows it would go unread, and a
+  // file of NULs would read as an empty document.
+  std::size_t nul = body.find('\0');
+  if (nul != std::string_view::npos && (!reader.HasParseError() || reader.GetErrorOffset() >= nul)) {
+    TextPosition at = PositionAt(text, skipped + nul);
+    return InputError(fmt::format("{}:{}:{}: NUL byte (binary data?)", origin, at.line, at.column));
+  }
   if (reader.HasParseError()) {
     TextPosition at = PositionAt(text, skipped + reader.GetErrorOffset());
     const std::string what =

@@ -75,6 +75,8 @@ Source ReadSource(const Value& object) {
   source.schema = json::StringOr(object, "schema");
   source.volatile_fields = Strings(object, "volatile");
   source.max_bytes = Number<std::uint64_t>(object, "max_bytes");
+  source.max_record_bytes = Number<std::uint64_t>(object, "max_record_bytes");
+  source.max_depth = Number<std::size_t>(object, "max_depth");
   source.timeout_seconds = Number<int>(object, "timeout_seconds");
   source.attempts = Number<int>(object, "attempts");
   return source;
@@ -284,6 +286,23 @@ const char* DataFormatName(DataFormat format) {
     case DataFormat::kCsv: return "csv";
   }
   return "json";
+}
+
+Status CheckMaxBytes(const Manifest& manifest, const Source& source, const std::filesystem::path& file,
+                     const std::string& shown) {
+  if (!source.max_bytes) return Status::Ok();
+  std::error_code error;
+  std::uint64_t size = std::filesystem::file_size(file, error);
+  if (error || size <= *source.max_bytes) return Status::Ok();  // a file that cannot be read fails where it is read
+  std::size_t index = 0;
+  while (index < manifest.sources.size() && &manifest.sources[index] != &source) ++index;
+  std::error_code relative_error;
+  std::filesystem::path manifest_shown = std::filesystem::relative(manifest.path, std::filesystem::current_path(), relative_error);
+  if (relative_error || manifest_shown.empty() || *manifest_shown.begin() == "..") manifest_shown = manifest.path;
+  return InputError(fmt::format(
+      "{}: {} bytes, more than the source's max_bytes of {} ({}: /sources/{}/max_bytes); not read. sluice-fetch "
+      "refuses a download this large, so the file came from somewhere else: check it, or raise max_bytes",
+      shown, size, *source.max_bytes, manifest_shown.string(), index));
 }
 
 const Source* Manifest::FindSource(std::string_view source_name) const {

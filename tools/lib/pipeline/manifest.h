@@ -38,6 +38,12 @@ struct Source {
   std::string schema;                        // JSON Schema of the data, relative path ("" none)
   std::vector<std::string> volatile_fields;  // ignored when deciding whether anything changed
   std::optional<std::uint64_t> max_bytes;
+  // The largest record (an NDJSON line, a CSV row, an element of a JSON array, a whole JSON
+  // document) the readers hold; unset: records::kDefaultMaxRecordBytes.
+  std::optional<std::uint64_t> max_record_bytes;
+  // How deep objects and arrays may nest in a JSON or NDJSON record; unset:
+  // json::kDefaultMaxDepth (512). sluice-validate and sluice-diff --max-depth override it.
+  std::optional<std::size_t> max_depth;
   std::optional<int> timeout_seconds;
   std::optional<int> attempts;
 };
@@ -92,6 +98,14 @@ struct Manifest {
 // `workspace` (errors name it as given; Manifest::path is the file actually read).
 Result<Manifest> LoadManifest(const std::filesystem::path& file, const std::filesystem::path& workspace,
                               const Environment& env);
+
+// Refuses the data file of `source` (named `shown` in the message) when it is larger than the
+// source's max_bytes: sluice-fetch enforces the limit on the download, but the other tools read
+// workspace files that may have come from anywhere. Only the size is looked at, before anything
+// is read. InputError "<shown>: <size> bytes, more than the source's max_bytes ...", naming the
+// manifest pointer. Ok when the source has no max_bytes or the file does not exist.
+Status CheckMaxBytes(const Manifest& manifest, const Source& source, const std::filesystem::path& file,
+                     const std::string& shown);
 
 // The manifest's JSON Schema, compiled into the library from schemas/pipeline.schema.json.
 const char* ManifestSchemaText();

@@ -16,8 +16,9 @@ namespace {
 
 class RowScanner {
  public:
-  RowScanner(InputBuffer& input, const std::string& origin, std::size_t bom_bytes)
-      : input_(input), origin_(origin), bom_bytes_(bom_bytes) {}
+  RowScanner(InputBuffer& input, const std::string& origin, std::size_t bom_bytes,
+             std::uint64_t max_row_bytes = kDefaultMaxRecordBytes)
+      : input_(input), origin_(origin), bom_bytes_(bom_bytes), max_row_bytes_(max_row_bytes) {}
 
   // Reads the next row; false at the end of the input.
   Result<bool> Next(CsvRow& row);
@@ -30,7 +31,7 @@ class RowScanner {
   // rescans add up to a constant factor).
   Result<Scan> ScanRow(const char* p, const char* end, bool eof, CsvRow& row, const char** next);
   Result<Scan> ScanQuoted(const char*& p, const char* end, bool eof, CsvRow& row, const char*& line_begin);
-  // Fails if an invalid UTF-8 sequence starts in the row, which ends before `next`.
+  // Fails if an invalid UTF-8 sequence or a NUL byte is in the row, which ends before `next`.
   Status CheckUtf8(const char* next) const;
   // A line break ends a row: LF, CRLF or a lone CR. Sets *next past it.
   static Scan EndOfLine(const char* p, const char* end, bool eof, const char** next);
@@ -44,6 +45,7 @@ class RowScanner {
   InputBuffer& input_;
   const std::string& origin_;
   std::size_t bom_bytes_;
+  std::uint64_t max_row_bytes_;
   std::uint64_t line_ = 1;  // where the next row starts
 };
 
@@ -55,6 +57,10 @@ Result<bool> RowScanner::Next(CsvRow& row) {
     switch (*scan) {
       case Scan::kEnd: return false;
       case Scan::kNeedMore: {
+        if (static_cast<std::uint64_t>(input_.end() - input_.begin()) > max_row_bytes_) {
+          SLUICE_RETURN_IF_ERROR(CheckUtf8(input_.end()));  // binary data says so first
+          return Error(line_, 1, RecordTooLarge(max_row_bytes_));
+        }
         auto more = input_.ReadMore();
         if (!more.ok()) return more.status();
         break;
@@ -65,6 +71,7 @@ Result<bool> RowScanner::Next(CsvRow& row) {
         break;
       case Scan::kRow:
         SLUICE_RETURN_IF_ERROR(CheckUtf8(next));
+        if (row.bytes > max_row_bytes_) return Error(line_, 1, RecordTooLarge(max_row_bytes_));
         row.offset = input_.OffsetOf(input_.begin());
         row.raw = std::string_view(input_.begin(), row.bytes);
         input_.Consume(next);
@@ -88,7 +95,7 @@ Status RowScanner::CheckUtf8(const char* next) const {
       line_begin = p + 1;
     }
   }
-  return Error(line, Column(at, line_begin, line), "invalid UTF-8 (is the file in another encoding?)");
+  return Error(line, Column(at, line_begin, line), input_.InvalidTextReason());
 }
 
 RowScanner::Scan RowScanner::EndOfLine(const char* p, const char* end, bool eof, const char** next) {
@@ -201,11 +208,12 @@ std::vector<CellType> ColumnTypes(const std::vector<std::string>& header, const 
 
 // The rows after the header, each checked against the header's width. `visit(const CsvRow&)`.
 template <typename Visitor>
-Status ReadRows(InputBuffer& input, const std::string& origin, std::vector<std::string>& header, Visitor&& visit) {
+Status ReadRows(InputBuffer& input, const std::string& origin, std::uint64_t max_row_bytes,
+                std::vector<std::string>& header, Visitor&& visit) {
   header.clear();
   auto bom = input.SkipByteOrderMark();
   if (!bom.ok()) return bom.status();
-  RowScanner scanner(input, origin, *bom);
+  RowScanner scanner(input, origin, *bom, max_row_bytes);
   CsvRow row;
   auto names = ReadHeader(scanner, row, origin);
   if (!names.ok()) return names.status();
@@ -226,14 +234,14 @@ Status ReadRows(InputBuffer& input, const std::string& origin, std::vector<std::
 }  // namespace
 
 Status ReadCsvRecords(InputBuffer& input, const std::string& origin, const CsvTyping& typing,
-                      const RecordVisitor& visit, std::vector<std::string>* header_out) {
+                      std::uint64_t max_record_bytes, const RecordVisitor& visit, std::vector<std::string>* header_out) {
   // The header is in *header_out while the rows are visited, as callers may look at it.
   std::vector<std::string> local;
   std::vector<std::string>& header = header_out != nullptr ? *header_out : local;
   std::vector<CellType> types;
   bool typed = false;
   RecordSlot slot;
-  return ReadRows(input, origin, header, [&](const CsvRow& row) {
+  return ReadRows(input, origin, max_record_bytes, header, [&](const CsvRow& row) {
     if (!typed) types = ColumnTypes(header, typing), typed = true;
     Record& record = slot.Start(row.line, 1);
     auto& allocator = record.value.GetAllocator();
@@ -252,19 +260,19 @@ Status ReadCsvRows(const std::filesystem::path& path, const ReadOptions& options
                    std::vector<std::string>& header) {
   auto input = InputBuffer::OpenFile(path, options.buffer_bytes);
   if (!input.ok()) return input.status();
-  return ReadRows(*input, path.string(), header, visit);
+  return ReadRows(*input, path.string(), options.max_record_bytes, header, visit);
 }
 
 Status ReadCsvRowsFromString(std::string_view bytes, const std::string& origin, const ReadOptions& options,
                              const CsvRowVisitor& visit, std::vector<std::string>& header) {
   InputBuffer input = InputBuffer::FromMemory(bytes, options.buffer_bytes);
-  return ReadRows(input, origin, header, visit);
+  return ReadRows(input, origin, options.max_record_bytes, header, visit);
 }
 
 Status ScanCsvRow(std::string_view raw, CsvRow& row) {
   InputBuffer input = InputBuffer::FromMemory(raw, raw.size() + 1);
   static const std::string kOrigin = "(a CSV row)";
-  RowScanner scanner(input, kOrigin, 0);
+  RowScanner scanner(input, kOrigin, 0, ~std::uint64_t{0});  // a row that was read before
   auto found = scanner.Next(row);
   if (!found.ok()) return found.status();
   if (!*found) return InternalError("a CSV row read again was empty");

@@ -84,6 +84,10 @@ Result<bool> InputBuffer::ReadMore() {
   return *added > 0;
 }
 
+const char* InputBuffer::InvalidTextReason() const {
+  return utf8_.invalid_is_nul() ? "NUL byte (binary data?)" : "invalid UTF-8 (is the file in another encoding?)";
+}
+
 Result<std::size_t> InputBuffer::SkipByteOrderMark() {
   while (static_cast<std::size_t>(end_ - begin_) < kUtf8Bom.size() && !eof_) {
     auto more = ReadMore();

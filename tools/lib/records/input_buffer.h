@@ -37,11 +37,15 @@ class InputBuffer {
   // Byte offset in the input of `p`, a pointer into the window.
   std::uint64_t OffsetOf(const char* p) const { return storage_offset_ + (p - storage_.get()); }
 
-  // Input offset of the first byte of the first invalid UTF-8 sequence among the bytes read so
-  // far (an unfinished sequence at the end counts), or kAllValid. Every byte is checked as it is
-  // read, so a reader only compares this with the end of what it is about to hand on.
+  // Input offset of the first byte that is not text among the bytes read so far: the start of
+  // an invalid UTF-8 sequence (an unfinished sequence at the end counts) or a NUL byte; or
+  // kAllValid. Every byte is checked as it is read, so a reader only compares this with the end
+  // of what it is about to hand on.
   static constexpr std::uint64_t kAllValid = ~std::uint64_t{0};
   std::uint64_t first_invalid_utf8() const { return first_invalid_utf8_; }
+  // What is at first_invalid_utf8(), for messages: "NUL byte (binary data?)" or "invalid UTF-8
+  // (is the file in another encoding?)".
+  const char* InvalidTextReason() const;
 
   // Skips a UTF-8 byte order mark at the very start; returns how many bytes it skipped.
   Result<std::size_t> SkipByteOrderMark();

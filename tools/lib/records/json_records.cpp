@@ -22,6 +22,7 @@ constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kPa
 struct Position {
   std::uint64_t line = 1;
   std::uint64_t column = 1;
+  std::uint64_t offset = 0;  // in the input
 };
 
 // RapidJSON's input stream concept over an InputBuffer, knowing where things are. Lines are
@@ -32,7 +33,7 @@ class TrackedStream {
  public:
   using Ch = char;
 
-  explicit TrackedStream(InputBuffer& input) : input_(input) {
+  TrackedStream(InputBuffer& input, std::uint64_t max_record_bytes) : input_(input), max_record_bytes_(max_record_bytes) {
     TakeWindow();
     if (cur_ == end_) Refill();
   }
@@ -68,8 +69,24 @@ class TrackedStream {
 
   Position Here() {
     CountLinesTo(cur_);
-    return {line_, Tell() - line_start_ + 1};
+    return {line_, Tell() - line_start_ + 1, Tell()};
   }
+
+  // The record being read starts at `at`: from here on the stream ends (as at the end of the
+  // input) once the record has taken more than max_record_bytes, so one record cannot take the
+  // memory; record_too_large() then says so.
+  void RecordStarts(Position at) {
+    record_start_ = at;
+    in_record_ = true;
+  }
+  // The record ended; false when it was over the limit after all (a record shorter than a chunk).
+  bool RecordEnds() {
+    in_record_ = false;
+    if (Tell() - record_start_.offset > max_record_bytes_) too_large_ = true;
+    return !too_large_;
+  }
+  bool record_too_large() const { return too_large_; }
+  Position record_start() const { return record_start_; }
   // RapidJSON reports offsets on the line being read (its tokens hold no raw newline).
   Position PositionOf(std::uint64_t offset) {
     Position here = Here();
@@ -105,6 +122,10 @@ class TrackedStream {
   void Refill();
 
   InputBuffer& input_;
+  const std::uint64_t max_record_bytes_;
+  Position record_start_;
+  bool in_record_ = false;
+  bool too_large_ = false;
   char* cur_ = nullptr;
   char* end_ = nullptr;
   char* limit_ = nullptr;           // end_, or cur_ + 1 while a record start is awaited
@@ -129,6 +150,10 @@ void TrackedStream::TakeSlowly(Ch c) {
 void TrackedStream::Refill() {
   CountLinesTo(end_);
   if (stopped_at_invalid_utf8()) return;  // the window already ends there: act as the end
+  if (in_record_ && input_.OffsetOf(end_) - record_start_.offset > max_record_bytes_) {
+    too_large_ = true;  // act as the end: the parser stops, the caller reports the record
+    return;
+  }
   input_.Consume(end_);
   while (input_.begin() == input_.end() && !input_.at_eof()) {
     auto more = input_.ReadMore();
@@ -214,12 +239,14 @@ class RecordSplitter {
   void BeginRecord(Position at) {
     seen_top_ = true;
     in_record_ = true;
+    stream_.RecordStarts(at);
     // Depth counts from the document's root: the top-level array being split is one level.
     assembler_.Begin(slot_.Start(at.line, at.column).value, splitting_ ? max_depth_ - 1 : max_depth_);
   }
   bool AfterValue() {
     if (!assembler_.complete()) return true;
     in_record_ = false;
+    if (!stream_.RecordEnds()) return false;  // ReadJsonRecords reports it
     visit_status_ = slot_.Deliver(visit_, assembler_);
     if (!visit_status_.ok()) return false;  // RapidJSON stops with kParseErrorTermination
     if (splitting_) stream_.ExpectValue();
@@ -239,20 +266,24 @@ class RecordSplitter {
 
 }  // namespace
 
-Status ReadJsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit,
-                       std::size_t max_depth) {
+Status ReadJsonRecords(InputBuffer& input, const std::string& origin, std::uint64_t max_record_bytes,
+                       const RecordVisitor& visit, std::size_t max_depth) {
   if (max_depth == 0) return UsageError(origin + ": the nesting limit must be at least 1");
   auto bom = input.SkipByteOrderMark();
   if (!bom.ok()) return bom.status();
-  TrackedStream stream(input);
+  TrackedStream stream(input, max_record_bytes);
   RecordSplitter splitter(stream, visit, max_depth);
   rapidjson::Reader reader;
   stream.ExpectValue();
   reader.Parse<kParseFlags>(stream, splitter);
   if (!stream.read_status().ok()) return stream.read_status();
+  if (stream.record_too_large()) {
+    Position at = stream.record_start();
+    return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, RecordTooLarge(max_record_bytes)));
+  }
   if (stream.ReachedInvalidUtf8()) {
     Position at = stream.PositionOf(input.first_invalid_utf8());
-    return InputError(fmt::format("{}:{}:{}: invalid UTF-8", origin, at.line, at.column));
+    return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, input.InvalidTextReason()));
   }
   if (reader.HasParseError()) {
     rapidjson::ParseErrorCode code = reader.GetParseErrorCode();

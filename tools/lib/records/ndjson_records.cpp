@@ -33,10 +33,12 @@ class LineParser {
 
   // Parses [begin, end), where *end == '\0'. `column_shift` counts bytes before `begin` on the
   // same line (a BOM), so columns are byte columns in the file. `invalid_utf8` is where the
-  // line's first invalid UTF-8 sequence starts, or null.
-  Status Parse(char* begin, char* end, std::uint64_t line, std::uint64_t column_shift, const char* invalid_utf8) {
+  // line's first invalid UTF-8 sequence or NUL byte is, or null; `invalid_reason` says which.
+  Status Parse(char* begin, char* end, std::uint64_t line, std::uint64_t column_shift, const char* invalid_utf8,
+               const char* invalid_reason) {
     if (invalid_utf8 != nullptr) {
-      return InputError(fmt::format("{}:{}:{}: invalid UTF-8", origin_, line, invalid_utf8 - begin + 1 + column_shift));
+      return InputError(
+          fmt::format("{}:{}:{}: {}", origin_, line, invalid_utf8 - begin + 1 + column_shift, invalid_reason));
     }
     char* first = begin;
     while (*first == ' ' || *first == '\t' || *first == '\r') ++first;
@@ -67,7 +69,9 @@ class LineParser {
     assembler_.Begin(slot_.Start(line, column).value, shallow_depth);
     rapidjson::InsituStringStream shallow(first);
     reader_.Parse<kShallowParseFlags>(shallow, assembler_);
-    if (!assembler_.too_deep() || shallow_depth == max_depth_) return shallow.Tell();
+    // Too deep: parsed again iteratively, also when the limit is the source's, as the iterative
+    // parser is the one that stops on the offending bracket itself (the message's column).
+    if (!assembler_.too_deep()) return shallow.Tell();
     std::memcpy(first, unchanged_line_.data(), length);  // too deep implies longer than the limit
     assembler_.Begin(slot_.Start(line, column).value, max_depth_);
     rapidjson::InsituStringStream deep(first);
@@ -86,8 +90,8 @@ class LineParser {
 
 }  // namespace
 
-Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, const RecordVisitor& visit,
-                         std::uint64_t first_line, bool at_start, std::size_t max_depth) {
+Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, std::uint64_t max_record_bytes,
+                         const RecordVisitor& visit, std::uint64_t first_line, bool at_start, std::size_t max_depth) {
   if (max_depth == 0) return UsageError(origin + ": the nesting limit must be at least 1");
   std::size_t bom = 0;
   if (at_start) {
@@ -102,6 +106,19 @@ Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, const Re
     char* begin = input.begin();
     std::size_t available = input.end() - begin;
     auto* newline = static_cast<char*>(std::memchr(begin + searched, '\n', available - searched));
+    // A line over the limit ends the read here, before the buffer grows further (binary data,
+    // which has no line breaks either, says so first).
+    std::size_t line_bytes = newline != nullptr ? static_cast<std::size_t>(newline - begin) : available;
+    if (line_bytes > max_record_bytes) {
+      std::uint64_t invalid = input.first_invalid_utf8();
+      std::uint64_t column = 1;
+      std::string what = RecordTooLarge(max_record_bytes);
+      if (invalid < input.OffsetOf(begin + line_bytes)) {
+        column = invalid - input.OffsetOf(begin) + 1;
+        what = input.InvalidTextReason();
+      }
+      return InputError(fmt::format("{}:{}:{}: {}", origin, line + 1, column + (line + 1 == first_line ? bom : 0), what));
+    }
     if (newline == nullptr && !input.at_eof()) {
       searched = available;
       auto more = input.ReadMore();  // grows the buffer if one line fills it
@@ -118,7 +135,8 @@ Status ReadNdjsonRecords(InputBuffer& input, const std::string& origin, const Re
     // Lines before this one were valid, so an invalid sequence before the newline is on it.
     std::uint64_t invalid = input.first_invalid_utf8();
     const char* invalid_here = invalid < input.OffsetOf(newline) ? begin + (invalid - input.OffsetOf(begin)) : nullptr;
-    SLUICE_RETURN_IF_ERROR(parser.Parse(begin, newline, line, line == first_line ? bom : 0, invalid_here));
+    SLUICE_RETURN_IF_ERROR(
+        parser.Parse(begin, newline, line, line == first_line ? bom : 0, invalid_here, input.InvalidTextReason()));
     input.Consume(newline == input.end() ? newline : newline + 1);
   }
 }

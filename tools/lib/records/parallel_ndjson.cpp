@@ -167,6 +167,7 @@ struct Block {
       std::size_t start = base + it.current_index();
       while (k < newlines.size() && newlines[k] < start) ++k;
       stopped = k;  // unless it goes on
+      if (LineEnd(k) - LineStart(k) > options->max_record_bytes) return Status::Ok();  // the reader reports it
       simdjson::dom::element record;
       if ((*it).get(record) != simdjson::SUCCESS) return Status::Ok();
       if (k == pending) return Status::Ok();  // two documents on one line: the one-thread reader reports it
@@ -238,8 +239,9 @@ struct Block {
     // simdjson's parser takes about 14 bytes per byte of input: a line too long for this one
     // (sized for the stream's batches) gets a parser of its own, freed after it, up to a limit;
     // past that the ordinary path takes it (and hands the rest of its block back, see Block).
-    if (content.size() > kMaxFastLineBytes) return false;
+    if (content.size() > kMaxFastLineBytes || content.size() > options->max_record_bytes) return false;
     if (file_start && content.substr(0, 3) == "\xEF\xBB\xBF") return false;  // columns count the BOM
+    if (std::memchr(content.data(), '\0', content.size()) != nullptr) return false;  // the reader reports it
     std::unique_ptr<simdjson::dom::parser> own;
     if (content.size() > kStreamBatchBytes) {
       own = std::make_unique<simdjson::dom::parser>();
@@ -257,7 +259,7 @@ struct Block {
   Status ReadLines(std::string_view text, std::uint64_t line, bool file_start) {
     InputBuffer input = InputBuffer::FromMemory(text, options->buffer_bytes);
     return ReadNdjsonRecords(
-        input, *origin,
+        input, *origin, options->max_record_bytes,
         [&](Record& record) {
           if (const_cast<rapidjson::Document&>(record.value).GetAllocator().Size() > kMaxKeptRecordBytes) {
             resume_line = record.line;
@@ -336,6 +338,8 @@ class BlockReader {
           end_of_lines = had + in_new;
           break;
         }
+        // No line break yet: the block is one line, which must not grow past the record limit.
+        if (block->bytes.size() > options_.max_record_bytes) return LineTooLong(*block, next_line, first);
       }
       if (!at_eof && end_of_lines != std::string::npos) {
         carry.assign(block->bytes.view().substr(end_of_lines + 1));
@@ -361,6 +365,16 @@ class BlockReader {
   }
 
  private:
+  // The error for the line at `line`, too long to end: the one-thread reader's, after the
+  // records and errors of the blocks before it.
+  Status LineTooLong(const Block& block, std::uint64_t line, bool at_start) {
+    while (!in_flight_.empty()) SLUICE_RETURN_IF_ERROR(DeliverOldest());
+    InputBuffer input = InputBuffer::FromMemory(block.bytes.view(), options_.buffer_bytes);
+    Status status = ReadNdjsonRecords(input, origin_, options_.max_record_bytes,
+                                      [](Record&) { return Status::Ok(); }, line, at_start, options_.max_depth);
+    return status.ok() ? InternalError(origin_ + ": a line over max_record_bytes was read whole") : status;
+  }
+
   std::unique_ptr<Block> TakeSpare() {
     if (spare_.empty()) return std::make_unique<Block>();
     std::unique_ptr<Block> block = std::move(spare_.back());
@@ -416,7 +430,7 @@ class BlockReader {
     std::string_view rest = block.bytes.view().substr(offset);
     InputBuffer input = InputBuffer::FromMemory(rest, options_.buffer_bytes);
     return ReadNdjsonRecords(
-        input, origin_,
+        input, origin_, options_.max_record_bytes,
         [&](Record& record) {
           record.index = next_index_++;
           return visit_(record);

@@ -61,16 +61,26 @@ struct CsvTyping {
 // Derives CSV typing from a JSON Schema (items.properties / properties with "type").
 CsvTyping CsvTypingFromSchema(const rapidjson::Value& schema);
 
+// The default ReadOptions::max_record_bytes (a source's "max_record_bytes" in the manifest).
+inline constexpr std::uint64_t kDefaultMaxRecordBytes = std::uint64_t{64} << 20;
+
 struct ReadOptions {
   CsvTyping csv_typing;
   // Bytes read at a time. The buffer grows only to hold the longest NDJSON line or CSV row, so
   // memory stays flat in the file size. Tests set it tiny to cross chunk boundaries.
   std::size_t buffer_bytes = 64 * 1024;
+  // The largest record held: an NDJSON line, a CSV row, an element of a JSON array, a whole
+  // JSON document. A larger one is an InputError at its start (RecordTooLarge), found before
+  // about twice as many bytes are held: a file without line breaks cannot take the memory.
+  std::uint64_t max_record_bytes = kDefaultMaxRecordBytes;
   // Objects and arrays may nest this deep in a JSON or NDJSON record (counted from the
   // document's root, a top-level array included); a deeper one ends the read with an
   // InputError "<path>:<line>:<column>: nesting deeper than N levels" at its bracket.
   std::size_t max_depth = json::kDefaultMaxDepth;
 };
+
+// What is wrong with a record over `limit` bytes, for "<file>:<line>:<col>: " to precede.
+std::string RecordTooLarge(std::uint64_t limit);
 
 // Called per record; returning a failed Status stops the read and is returned.
 using RecordVisitor = std::function<Status(Record&)>;

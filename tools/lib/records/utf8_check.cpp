@@ -9,15 +9,22 @@ bool Utf8Check::Feed(const char* bytes, std::size_t size, std::uint64_t offset) 
   const auto* end = p + size;
   while (p < end) {
     if (need_ == 0) {
-      // ASCII eight bytes at a time.
+      // ASCII without NUL eight bytes at a time: no byte has its high bit set, and none is zero
+      // (the classic test: a zero byte borrows in word - 0x01..01 where word's own bit is clear).
       while (end - p >= 8) {
         std::uint64_t word;
         std::memcpy(&word, p, sizeof word);
         if ((word & 0x8080808080808080ULL) != 0) break;
+        if (((word - 0x0101010101010101ULL) & ~word & 0x8080808080808080ULL) != 0) break;
         p += 8;
       }
       if (p == end) break;
       unsigned char c = *p;
+      if (c == 0) {
+        invalid_offset_ = offset + (p - reinterpret_cast<const unsigned char*>(bytes));
+        invalid_is_nul_ = true;
+        return false;
+      }
       if (c < 0x80) {
         ++p;
         continue;
