@@ -133,8 +133,9 @@ class Demo {
     this.push(sluice, 'your-org/sluice');
     this.seedToolsCache(git(sluice, 'rev-parse', 'HEAD'));
     // The one setting a data repository needs for the gate (runbooks/github-settings.md).
-    await fetch(`${this.fakeUrl}/_fake/repos/${REPO}/settings`, { method: 'POST',
+    const set = await fetch(`${this.fakeUrl}/_fake/repos/${REPO}/settings`, { method: 'POST',
       body: JSON.stringify({ actions_can_approve_pull_requests: true }), headers: { 'Content-Type': 'application/json' } });
+    expect(set.ok, `the fake refused the repository setting: ${set.status} ${await set.text()}`);
   }
 
   push(from, fullName) {

@@ -401,4 +401,10 @@ TEST_CASE("fetching when due: once per slot of the manifest's local schedule, an
   // Saturday: not a listed day.
   auto saturday = run("2026-12-12T07:20:00-08:00");
   CHECK_THAT(saturday.out, Catch::Contains("not fetched") && Catch::Contains("next Mon 14 Dec 07:05"));
+  // An ad hoc fetch has no schedule: --when-due with --url is refused, never silently ignored.
+  auto ad_hoc = RunProcess({kFetch, "--url", "http://127.0.0.1:9/x.csv", "--out", (dir.path() / "x.csv").string(),
+                            "--when-due"});
+  CHECK(ad_hoc.exit_code == 2);
+  CHECK_THAT(ad_hoc.err, Catch::Contains("--when-due needs a pipeline manifest"));
+  CHECK_FALSE(fs::exists(dir.path() / "x.csv"));
 }

@@ -139,6 +139,8 @@ Result<FetchPlan> PlanFromCommandLine(const CommandLine& cli, const Environment&
   plan.options.max_parallel = cli.parallel;
 
   if (!cli.url.empty()) {
+    // A schedule lives in a manifest: an ad hoc fetch has none to be due by.
+    if (cli.when_due) return UsageError("--when-due needs a pipeline manifest (its schedule), not --url");
     auto target = AdHocTarget(cli, env);
     if (!target.ok()) return target.status();
     plan.targets.push_back(std::move(target).value());
