@@ -454,3 +454,22 @@ TEST_CASE("a data file over the source's max_bytes exits 2 naming the file, its 
   repo.Write("data/cases.csv", Rows(1));
   CHECK(repo.RunTool(kValidate, "pipelines/cases.json", {}).exit_code == 0);
 }
+
+TEST_CASE("a schema whose $ref cycle never resolves exits 2 naming the pointer, a recursive tree schema validates",
+          "[validate][cycle]") {
+  TempDir dir;
+  auto data = dir.Write("tree.ndjson", "{\"name\": \"a\", \"children\": [{\"name\": \"b\"}]}\n{\"name\": \"c\"}\n");
+  auto endless = dir.Write("endless.json", R"({"definitions": {"a": {"$ref": "#/definitions/b"}, "b": {"$ref": "#/definitions/a"}},
+    "$ref": "#/definitions/a"})");
+  auto run = RunProcess({kValidate, "--schema", endless.string(), data.string()});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("#/definitions/b/$ref: a $ref cycle that never resolves"));
+  auto tree = dir.Write("tree.json", R"({"type": "object", "required": ["name"],
+    "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#"}}}})");
+  CHECK(RunProcess({kValidate, "--schema", tree.string(), data.string()}).exit_code == 0);
+  auto bad = dir.Write("bad.ndjson", "{\"name\": \"a\", \"children\": [{\"name\": 1}]}\n");
+  auto invalid = RunProcess({kValidate, "--schema", tree.string(), bad.string()});
+  CHECK(invalid.exit_code == 1);
+  CHECK_THAT(invalid.out, Catch::Contains("/children/0/name"));
+}
