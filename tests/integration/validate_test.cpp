@@ -473,3 +473,26 @@ TEST_CASE("a schema whose $ref cycle never resolves exits 2 naming the pointer, 
   CHECK(invalid.exit_code == 1);
   CHECK_THAT(invalid.out, Catch::Contains("/children/0/name"));
 }
+
+TEST_CASE("default check ids count only checks without an id of their own", "[validate][ids]") {
+  // Issue 29: a check's own id shifted the default ids of the checks after it.
+  CasesRepo repo(R"([{"type": "range", "field": "cases", "min": 0, "id": "mine"},
+                     {"type": "range", "field": "cases", "min": 0},
+                     {"type": "range", "field": "cases", "min": 0, "max": 5}])");
+  auto run = repo.Validate({"--json"});
+  INFO(run.out << run.err);
+  auto report = json::Parse(run.out, "report").value();
+  std::vector<std::string> ids;
+  for (const auto& check : report["outputs"][0]["checks"].GetArray()) ids.emplace_back(check["id"].GetString());
+  CHECK(ids == std::vector<std::string>{"cases.schema", "mine", "cases.range", "cases.range.2"});
+  CHECK(run.exit_code == 1);  // cases.range.2: cases above 5
+  CHECK(repo.Validate({"--allow", "cases.range.2"}).exit_code == 0);
+}
+
+TEST_CASE("a second schema entry for one output exits 2 naming its pointer", "[validate][ids]") {
+  CasesRepo repo(R"([{"type": "schema", "severity": "warn"}, {"type": "row_count", "min": 1}, {"type": "schema", "id": "again"}])");
+  auto run = repo.Validate({});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("/checks/2: a second schema entry for output 'cases' (the first is /checks/0)"));
+}
