@@ -454,3 +454,45 @@ TEST_CASE("a data file over the source's max_bytes exits 2 naming the file, its 
   repo.Write("data/cases.csv", Rows(1));
   CHECK(repo.RunTool(kValidate, "pipelines/cases.json", {}).exit_code == 0);
 }
+
+TEST_CASE("a schema whose $ref cycle never resolves exits 2 naming the pointer, a recursive tree schema validates",
+          "[validate][cycle]") {
+  TempDir dir;
+  auto data = dir.Write("tree.ndjson", "{\"name\": \"a\", \"children\": [{\"name\": \"b\"}]}\n{\"name\": \"c\"}\n");
+  auto endless = dir.Write("endless.json", R"({"definitions": {"a": {"$ref": "#/definitions/b"}, "b": {"$ref": "#/definitions/a"}},
+    "$ref": "#/definitions/a"})");
+  auto run = RunProcess({kValidate, "--schema", endless.string(), data.string()});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("#/definitions/b/$ref: a $ref cycle that never resolves"));
+  auto tree = dir.Write("tree.json", R"({"type": "object", "required": ["name"],
+    "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#"}}}})");
+  CHECK(RunProcess({kValidate, "--schema", tree.string(), data.string()}).exit_code == 0);
+  auto bad = dir.Write("bad.ndjson", "{\"name\": \"a\", \"children\": [{\"name\": 1}]}\n");
+  auto invalid = RunProcess({kValidate, "--schema", tree.string(), bad.string()});
+  CHECK(invalid.exit_code == 1);
+  CHECK_THAT(invalid.out, Catch::Contains("/children/0/name"));
+}
+
+TEST_CASE("default check ids count only checks without an id of their own", "[validate][ids]") {
+  // Issue 29: a check's own id shifted the default ids of the checks after it.
+  CasesRepo repo(R"([{"type": "range", "field": "cases", "min": 0, "id": "mine"},
+                     {"type": "range", "field": "cases", "min": 0},
+                     {"type": "range", "field": "cases", "min": 0, "max": 5}])");
+  auto run = repo.Validate({"--json"});
+  INFO(run.out << run.err);
+  auto report = json::Parse(run.out, "report").value();
+  std::vector<std::string> ids;
+  for (const auto& check : report["outputs"][0]["checks"].GetArray()) ids.emplace_back(check["id"].GetString());
+  CHECK(ids == std::vector<std::string>{"cases.schema", "mine", "cases.range", "cases.range.2"});
+  CHECK(run.exit_code == 1);  // cases.range.2: cases above 5
+  CHECK(repo.Validate({"--allow", "cases.range.2"}).exit_code == 0);
+}
+
+TEST_CASE("a second schema entry for one output exits 2 naming its pointer", "[validate][ids]") {
+  CasesRepo repo(R"([{"type": "schema", "severity": "warn"}, {"type": "row_count", "min": 1}, {"type": "schema", "id": "again"}])");
+  auto run = repo.Validate({});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("/checks/2: a second schema entry for output 'cases' (the first is /checks/0)"));
+}

@@ -127,7 +127,7 @@ const std::map<std::string, std::string>& FullConfigs() {
       {"anomaly", R"({"type": "anomaly", "severity": "warn", "output": "cases", "id": "x",
           "metric": "sum", "field": "cases", "history": 10, "method": "zscore", "threshold": 3, "min_history": 3})"},
       {"freshness", R"({"type": "freshness", "severity": "warn", "output": "cases", "id": "x",
-          "field": "date", "max_age_days": 2})"},
+          "field": "date", "max_age_days": 2, "max_future_days": 1})"},
   };
   return configs;
 }

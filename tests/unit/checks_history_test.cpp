@@ -513,3 +513,29 @@ TEST_CASE("freshness refuses a SLUICE_NOW it cannot read") {
   REQUIRE_FALSE(check.check.ok());
   CHECK_THAT(check.check.status().message(), Contains("SLUICE_NOW='yesterday'"));
 }
+
+TEST_CASE("freshness fails on a date in the future, unless max_future_days allows the skew", "[checks][future]") {
+  // Issue 29: a future date had a negative age and passed.
+  ScopedNow now("2026-11-05T10:00:00Z");
+  Built check = MustBuild(R"({"type": "freshness", "field": "date", "max_age_days": 2})");
+  FeedNew(*check, {R"({"date": "2026-11-04"})", R"({"date": "2026-11-08"})", R"({"date": "2026-11-06T01:00:00Z"})"});
+  CheckOutcome outcome = check->Finish();
+  CHECK_FALSE(outcome.passed);
+  REQUIRE(outcome.examples.size() == 1);
+  CHECK(outcome.examples[0].message ==
+        "newest date 2026-11-08 is 3 days in the future; expected no date after 2026-11-05 (today 2026-11-05 in UTC)");
+  CHECK(outcome.examples[0].pointer == "/1/date");
+  CHECK(outcome.summary == "the newest date is 2026-11-08, 3 days in the future; expected no date after 2026-11-05 "
+                           "(today 2026-11-05 in UTC); 2 records are dated after 2026-11-05");
+
+  Built skew = MustBuild(R"({"type": "freshness", "field": "date", "max_age_days": 2, "max_future_days": 1})");
+  FeedNew(*skew, {R"({"date": "2026-11-06"})"});
+  CHECK(skew->Finish().passed);
+  Built too_far = MustBuild(R"({"type": "freshness", "field": "date", "max_age_days": 2, "max_future_days": 1})");
+  FeedNew(*too_far, {R"({"date": "2026-11-07"})"});
+  CheckOutcome far = too_far->Finish();
+  CHECK_FALSE(far.passed);
+  CHECK_THAT(far.summary, Contains("expected no date after 2026-11-06 (today 2026-11-05 in UTC, max_future_days 1)"));
+  Built negative = Build(R"({"type": "freshness", "field": "date", "max_age_days": 2, "max_future_days": -1})");
+  CHECK_FALSE(negative.check.ok());
+}

@@ -123,7 +123,7 @@ void Check::Fail(CheckOutcome& outcome, Finding finding) {
 // limit", so a limit written as a string ("min": "10") must be refused here, not dropped.
 constexpr const char* kNumberOptions[] = {"min",          "max",           "max_percent", "max_absolute",
                                           "warn_percent", "warn_absolute", "tolerance",   "tolerance_percent",
-                                          "threshold",    "max_age_days"};
+                                          "threshold",    "max_age_days",  "max_future_days"};
 
 Result<std::unique_ptr<Check>> MakeCheck(const CheckSpec& spec) {
   SLUICE_RETURN_IF_ERROR(CheckKnownOptions(spec));

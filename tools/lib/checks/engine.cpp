@@ -222,7 +222,8 @@ const rapidjson::Value* SchemaEntry(const pipeline::Manifest& manifest, const st
 // ids made unique.
 Status AddConfiguredChecks(OutputJob& job, const std::vector<CheckConfig>& configs, const std::string& default_output,
                            std::set<std::string>& ids) {
-  std::map<std::string, int> occurrences;
+  std::map<std::string, int> occurrences;  // checks without an id of their own, by type
+  std::string schema_entry;                 // the pointer of this output's schema entry, once seen
   for (const CheckConfig& entry : configs) {
     const rapidjson::Value& config = *entry.config;
     if (!config.IsObject()) return ConfigError(fmt::format("{}: {}: a check is a JSON object", entry.origin, entry.pointer));
@@ -242,11 +243,23 @@ Status AddConfiguredChecks(OutputJob& job, const std::vector<CheckConfig>& confi
     spec.key = job.source->key;
     spec.manifest_path = entry.origin;
     // Run by AddSchemaCheck, from the source's "schema"; its entry may set only id and severity.
+    // A second entry would be ignored (SchemaEntry reads the first), so it is refused: an output
+    // has one schema, its source's "schema" file.
     if (spec.type == "schema") {
       SLUICE_RETURN_IF_ERROR(CheckKnownOptions(spec));
+      if (!schema_entry.empty()) {
+        return ConfigError(fmt::format("{}: {}: a second schema entry for output '{}' (the first is {}); an output has "
+                                       "one schema, its source's \"schema\" file: give its id and severity in one entry",
+                                       entry.origin, entry.pointer, output, schema_entry));
+      }
+      schema_entry = entry.pointer;
       continue;
     }
-    spec.id = json::StringOr(config, "id", DefaultId(output, spec.type, occurrences[spec.type]++));
+    // Only checks without an id of their own are numbered: an explicit id never shifts the
+    // default ids of the checks after it.
+    const rapidjson::Value* own_id = json::Member(config, "id");
+    spec.id = own_id != nullptr && own_id->IsString() ? std::string(own_id->GetString(), own_id->GetStringLength())
+                                                      : DefaultId(output, spec.type, occurrences[spec.type]++);
     if (!ids.insert(spec.id).second) {
       return ConfigError(fmt::format("{}: {}/id: the check id '{}' is used twice", spec.manifest_path, spec.pointer, spec.id));
     }

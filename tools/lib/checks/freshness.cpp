@@ -1,11 +1,13 @@
 // freshness: the newest date in the data is recent enough.
 //
-// {"type": "freshness", "field": "date", "max_age_days": 2}
+// {"type": "freshness", "field": "date", "max_age_days": 2, "max_future_days": 0}
 //
 // Ages are whole calendar days between the newest date in `field` ("YYYY-MM-DD", or the date
 // part of a timestamp, taken as written) and today in UTC; today is the date of $SLUICE_NOW
 // when set (reruns, tests), else of the system clock. Values that are not dates are passed
-// over (a pattern check reports them); no date at all fails.
+// over (a pattern check reports them); no date at all fails. A date after today fails too,
+// unless within max_future_days (a stated clock skew or time zone ahead of UTC): data from the
+// future is a wrong date, not fresh data.
 #include <memory>
 
 #include <fmt/format.h>
@@ -18,8 +20,10 @@ namespace {
 
 class Freshness : public Check {
  public:
-  Freshness(CheckSpec spec, FieldRef field, double max_age_days, date::sys_days today)
-      : Check(std::move(spec)), field_(std::move(field)), max_age_days_(max_age_days), today_(today) {
+  Freshness(CheckSpec spec, FieldRef field, double max_age_days, double max_future_days, date::sys_days today)
+      : Check(std::move(spec)), field_(std::move(field)), max_age_days_(max_age_days),
+        max_future_days_(max_future_days), latest_allowed_(today + date::days(static_cast<int>(max_future_days))),
+        today_(today) {
     Watch("field", field_);
   }
 
@@ -28,6 +32,7 @@ class Freshness : public Check {
     auto day = CivilDateOf(field_.Find(record.value));
     if (!day) return;
     ++dated_;
+    if (*day > latest_allowed_) ++future_;
     if (!newest_ || *day > *newest_) {
       newest_ = *day;
       newest_at_ = Finding{"", record.line, record.column, field_.PointerIn(record.index)};
@@ -45,6 +50,18 @@ class Freshness : public Check {
       return outcome;
     }
     long age = (today_ - *newest_).count();
+    if (*newest_ > latest_allowed_) {
+      std::string allowed = fmt::format("no date after {} (today {} in UTC{})", FormatCivilDate(latest_allowed_),
+                                        FormatCivilDate(today_),
+                                        max_future_days_ > 0 ? fmt::format(", max_future_days {}", FormatNumber(max_future_days_)) : "");
+      outcome.summary = fmt::format("the newest {} is {}, {} days in the future; expected {}; {} records are dated after {}",
+                                    field_.text(), FormatCivilDate(*newest_), -age, allowed, future_,
+                                    FormatCivilDate(latest_allowed_));
+      newest_at_.message = fmt::format("newest {} {} is {} days in the future; expected {}", field_.text(),
+                                       FormatCivilDate(*newest_), -age, allowed);
+      Fail(outcome, newest_at_);
+      return outcome;
+    }
     outcome.summary = fmt::format("the newest {} is {}, {} days old ({})", field_.text(), FormatCivilDate(*newest_),
                                   age, limit);
     if (static_cast<double>(age) > max_age_days_) {
@@ -59,7 +76,10 @@ class Freshness : public Check {
  private:
   FieldRef field_;
   double max_age_days_;
+  double max_future_days_;
+  date::sys_days latest_allowed_;  // today + max_future_days
   date::sys_days today_;
+  std::uint64_t future_ = 0;  // records dated after latest_allowed_
   std::uint64_t records_ = 0;
   std::uint64_t dated_ = 0;
   std::optional<date::sys_days> newest_;
@@ -74,10 +94,12 @@ Result<std::unique_ptr<Check>> MakeFreshness(const CheckSpec& spec) {
   auto max_age = RequiredNumber(spec, "max_age_days");
   if (!max_age.ok()) return max_age.status();
   if (*max_age < 0) return ConfigProblem(spec, "max_age_days", "must not be negative");
+  double max_future = OptionalNumber(spec, "max_future_days").value_or(0);
+  if (max_future < 0 || max_future > 366) return ConfigProblem(spec, "max_future_days", "must be between 0 and 366 days");
   auto now = CheckNow(spec);
   if (!now.ok()) return now.status();
   return std::unique_ptr<Check>(
-      std::make_unique<Freshness>(spec, FieldRef(*field), *max_age, date::floor<date::days>(*now)));
+      std::make_unique<Freshness>(spec, FieldRef(*field), *max_age, max_future, date::floor<date::days>(*now)));
 }
 
 }  // namespace sluice::checks

@@ -41,7 +41,7 @@ const std::vector<TypeOptions>& Table() {
       {"complete", {"field", "unit", "group_by", "from", "to"}},
       {"reconcile", {"aggregate", "field", "group_by", "against", "tolerance", "tolerance_percent"}},
       {"anomaly", {"metric", "field", "history", "method", "threshold", "min_history"}},
-      {"freshness", {"field", "max_age_days"}},
+      {"freshness", {"field", "max_age_days", "max_future_days"}},
   };
   return table;
 }

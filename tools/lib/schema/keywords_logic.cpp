@@ -1,6 +1,7 @@
 // Applicators that combine subschemas on the same value (allOf, anyOf, oneOf, not,
 // if/then/else) and references ($ref, $dynamicRef, $recursiveRef).
 #include <algorithm>
+#include <unordered_map>
 
 #include "schema/compiler.h"
 #include "schema/fast_value.h"
@@ -37,6 +38,9 @@ class AllOfCheck : public Check {
   }
   bool HasFastPath() const override {
     return std::all_of(subs_.begin(), subs_.end(), [](const SchemaNode* sub) { return sub->HasFastPath(); });
+  }
+  void AppliesToSameInstance(std::vector<const SchemaNode*>& out) const override {
+    out.insert(out.end(), subs_.begin(), subs_.end());
   }
 
  private:
@@ -150,6 +154,7 @@ class RefCheck : public Check {
     return ok;
   }
   bool HasFastPath() const override { return target->HasFastPath(); }
+  void AppliesToSameInstance(std::vector<const SchemaNode*>& out) const override { out.push_back(target); }
   const SchemaNode* target = nullptr;
 };
 
@@ -251,6 +256,57 @@ void CompileReferenceKeywords(Compiler& c, const Value& s, const Scope& scope, S
     c.ResolveLater(&check->target, ResolveUri(scope.base, StringOf(it->value, at("$recursiveRef"))), at("$recursiveRef"));
     node.checks.push_back(std::move(check));
   }
+}
+
+std::string FindEndlessReference(const std::vector<std::unique_ptr<SchemaNode>>& nodes, std::string* at) {
+  // Depth-first over the "applies to the same instance" edges; a node met again while still on
+  // the path closes a cycle. Iterative: schemas may chain many references.
+  enum : char { kUnseen, kOnPath, kDone };
+  std::unordered_map<const SchemaNode*, char> state;
+  struct Step {
+    const SchemaNode* node;
+    std::vector<std::pair<const SchemaNode*, const Check*>> next;  // target, the check leading there
+    std::size_t i = 0;
+  };
+  auto expand = [](const SchemaNode* node) {
+    Step step{node, {}};
+    std::vector<const SchemaNode*> targets;
+    for (const auto& check : node->checks) {
+      targets.clear();
+      check->AppliesToSameInstance(targets);
+      for (const SchemaNode* target : targets) {
+        if (target != nullptr) step.next.emplace_back(target, check.get());
+      }
+    }
+    return step;
+  };
+  for (const auto& root : nodes) {
+    if (state[root.get()] != kUnseen) continue;
+    std::vector<Step> path{expand(root.get())};
+    state[root.get()] = kOnPath;
+    while (!path.empty()) {
+      Step& top = path.back();
+      if (top.i == top.next.size()) {
+        state[top.node] = kDone;
+        path.pop_back();
+        continue;
+      }
+      auto [target, via] = top.next[top.i++];
+      char& seen = state[target];
+      if (seen == kDone) continue;
+      if (seen == kOnPath) {
+        std::string cycle;
+        std::size_t from = 0;
+        while (path[from].node != target) ++from;
+        for (std::size_t k = from; k < path.size(); ++k) cycle += path[k].node->location + " → ";
+        *at = via->location();
+        return cycle + target->location;
+      }
+      seen = kOnPath;
+      path.push_back(expand(target));
+    }
+  }
+  return "";
 }
 
 }  // namespace sluice::schema::detail

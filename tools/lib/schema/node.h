@@ -149,6 +149,11 @@ class Check {
   virtual bool FastIsTrivial() const { return false; }
   // This check as a step of the node's fast verdict: by default a call of PassesFast.
   virtual FastStep FastStepOf() const { return {.kind = FastStep::Kind::kCheck, .check = this}; }
+  // The subschemas this check always applies to the instance it is given, itself (a $ref's
+  // target, allOf's branches; not anyOf, whose branches may be skipped, nor properties, which
+  // apply to parts of it): a cycle through these never ends (FindEndlessReference).
+  virtual void AppliesToSameInstance(std::vector<const SchemaNode*>& /*out*/) const {}
+  const std::string& location() const { return location_; }
 
  protected:
   void Fail(EvalContext& ctx, std::string message) const {
@@ -185,6 +190,11 @@ struct SchemaNode {
   mutable std::vector<FastStep> fast_steps_;
 };
 
+
+// A cycle of subschemas that apply each other to the same instance, always (a $ref to itself,
+// a → b → a with nothing else): evaluating it never ends, whatever the instance. Returns the
+// cycle as " → "-joined schema locations, starting at the $ref that closes it, or "".
+std::string FindEndlessReference(const std::vector<std::unique_ptr<SchemaNode>>& nodes, std::string* at);
 
 // Type name as JSON Schema says it ("integer" for 3 and 3.0 alike).
 const char* JsonTypeName(const Value& value);

@@ -35,6 +35,13 @@ std::unique_ptr<CompiledSchema> CompileAll(const rapidjson::Value& schema, const
   }
   compiler.ResolvePending();
   compiled->nodes = compiler.TakeNodes();
+  std::string at;
+  std::string cycle = detail::FindEndlessReference(compiled->nodes, &at);
+  if (!cycle.empty()) {
+    detail::FailAt(at, "a $ref cycle that never resolves: " + cycle +
+                           " (each applies the next to the same value, so validation would never end); a recursive "
+                           "schema must descend into the value, e.g. through properties or items");
+  }
   compiled->resources = compiler.TakeResources();
   return compiled;
 }
