@@ -219,3 +219,25 @@ TEST_CASE("sluice-diff: a data file over the source's max_bytes exits 2 naming t
   CHECK_THAT(run.err, Catch::Contains(fmt::format("data/cases.csv: {} bytes, more than the source's max_bytes of 200", data.size())) &&
                           Catch::Contains("pipelines/cases.json: /sources/0/max_bytes"));
 }
+
+TEST_CASE("every tool reads the manifest against its schema: a limit as a string and a repeated key exit 2 alike",
+          "[diff][loader]") {
+  // Issue 29: sluice-fetch and sluice-diff accepted "min": "one", which sluice-validate refused.
+  DataRepo repo;
+  repo.Write("data/cases.csv", Rows(3));
+  repo.Commit("data");
+  const std::string source = R"("sources": [{"name": "cases", "url": "file:data/cases.csv", "format": "csv",
+    "output": "data/cases.csv", "key": ["date"]}])";
+  repo.Write("pipelines/limit.json", R"({"name": "cases", )" + source + R"(, "checks": [{"type": "row_count", "min": "one"}]})");
+  repo.Write("pipelines/twice.json", R"({"name": "cases", "review": "auto", "review": "manual", )" + source + "}");
+  for (const std::string tool : {"sluice-fetch", "sluice-validate", "sluice-diff"}) {
+    auto limit = repo.RunTool(std::string(SLUICE_BIN_DIR) + "/" + tool, "pipelines/limit.json", {});
+    INFO(tool << ": " << limit.err);
+    CHECK(limit.exit_code == 2);
+    CHECK_THAT(limit.err, Catch::Contains("pipelines/limit.json: /checks/0/min: min must be a number, not \"one\""));
+    auto twice = repo.RunTool(std::string(SLUICE_BIN_DIR) + "/" + tool, "pipelines/twice.json", {});
+    INFO(twice.err);
+    CHECK(twice.exit_code == 2);
+    CHECK_THAT(twice.err, Catch::Contains("pipelines/twice.json: /review: the key \"review\" is given twice"));
+  }
+}

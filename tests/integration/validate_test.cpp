@@ -361,7 +361,7 @@ TEST_CASE("checks that would silently do nothing are refused: no output among se
   CasesRepo string_limit(R"([{"type": "row_count", "min": "10"}])");
   auto run = string_limit.Validate({});
   CHECK(run.exit_code == 2);
-  CHECK_THAT(run.err, Catch::Contains("/checks/0/min: expected a number, not \"10\""));
+  CHECK_THAT(run.err, Catch::Contains("/checks/0/min: min must be a number, not \"10\""));
 
   CasesRepo schema_entry(R"([{"type": "schema", "severity": "warn", "sevrity": "error"}])");
   run = schema_entry.Validate({});
@@ -495,4 +495,20 @@ TEST_CASE("a second schema entry for one output exits 2 naming its pointer", "[v
   INFO(run.out << run.err);
   CHECK(run.exit_code == 2);
   CHECK_THAT(run.err, Catch::Contains("/checks/2: a second schema entry for output 'cases' (the first is /checks/0)"));
+}
+
+TEST_CASE("a manifest path that does not exist names the manifest's pointer as well as the path", "[validate][loader]") {
+  CasesRepo repo("[]");
+  fs::remove(repo.path() / "data/cases.csv");
+  auto no_data = repo.Validate({});
+  INFO(no_data.err);
+  CHECK(no_data.exit_code == 2);
+  CHECK_THAT(no_data.err, Catch::Contains("data/cases.csv: no such file (the output of source cases, pipelines/cases.json: "
+                                          "/sources/0/output); run sluice-fetch first"));
+  repo.Write("data/cases.csv", Rows(2));
+  fs::remove(repo.path() / "schemas/cases.schema.json");
+  auto no_schema = repo.Validate({});
+  INFO(no_schema.err);
+  CHECK(no_schema.exit_code == 2);
+  CHECK_THAT(no_schema.err, Catch::Contains("pipelines/cases.json: /sources/0/schema: schemas/cases.schema.json does not exist"));
 }

@@ -98,3 +98,10 @@ TEST_CASE("a NUL byte in JSON text is an error at its place, not the end of the 
   REQUIRE_FALSE(only.ok());
   CHECK(only.status().message() == "f.json:1:1: NUL byte (binary data?)");
 }
+
+TEST_CASE("the first repeated key is found at any depth, with its pointer", "[json]") {
+  auto none = json::Parse(R"({"a": [{"b": 1}, {"b": 2}], "c": {"d": {"e": 1}}})", "t").value();
+  CHECK(json::FirstRepeatedKey(none).empty());
+  auto deep = json::Parse(R"({"a": [{"b": 1}, {"x/y": 1, "x/y": 2}], "c": {"d": 1, "d": 2}})", "t").value();
+  CHECK(json::FirstRepeatedKey(deep) == "/a/1/x~1y");
+}

@@ -33,6 +33,13 @@ std::string ManifestText(const std::string& source_extra = "", const std::string
 })";
 }
 
+// The manifest with its source's format changed (splicing "format" in would repeat the key).
+std::string WithFormat(const std::string& format, const std::string& source_extra = "", const std::string& top_extra = "") {
+  std::string text = ManifestText(source_extra, top_extra);
+  text.replace(text.find(R"("format": "csv")"), 15, R"("format": ")" + format + "\"");
+  return text;
+}
+
 Result<pipeline::Manifest> Load(const TempDir& dir, const std::string& text,
                                 const Environment& env = Environment::FromMap({})) {
   fs::path file = dir.Write("pipelines/cases.json", text);
@@ -73,7 +80,7 @@ TEST_CASE("a valid manifest loads with defaults filled in", "[manifest]") {
 
 TEST_CASE("a relative manifest path is taken relative to the workspace", "[manifest]") {
   TempDir dir;
-  dir.Write("pipelines/cases.json", ManifestText(R"("format": "xml",)"));
+  dir.Write("pipelines/cases.json", WithFormat("xml"));
   auto manifest = pipeline::LoadManifest("pipelines/cases.json", dir.path(), Environment::FromMap({}));
   REQUIRE_FALSE(manifest.ok());
   CHECK_THAT(manifest.status().message(), StartsWith("pipelines/cases.json: /sources/0/format: enum "));
@@ -88,7 +95,7 @@ TEST_CASE("malformed manifest names line and column", "[manifest]") {
 }
 
 TEST_CASE("unknown source format names the JSON pointer", "[manifest]") {
-  std::string message = LoadError(ManifestText(R"("format": "xml",)"));
+  std::string message = LoadError(WithFormat("xml"));
   CHECK(message == R"(: /sources/0/format: enum "xml" is not one of "json", "ndjson", "csv")");
 }
 
@@ -120,7 +127,7 @@ TEST_CASE("violation inside a $ref'd definition is caught", "[manifest]") {
 }
 
 TEST_CASE("every schema problem is reported, not only the first", "[manifest]") {
-  std::string message = LoadError(ManifestText(R"("format": "xml", "attempts": 11,)", R"("reveiw": "auto",)"));
+  std::string message = LoadError(WithFormat("xml", R"("attempts": 11,)", R"("reveiw": "auto",)"));
   CHECK_THAT(message, Contains("/sources/0/format: enum"));
   CHECK_THAT(message, Contains("/sources/0/attempts: maximum"));
   CHECK_THAT(message, Contains("/reveiw: additionalProperties"));
@@ -322,4 +329,18 @@ TEST_CASE("the pipeline page says what the manifest says, each check in plain wo
   CHECK_THAT(page, Catch::Contains("This pipeline's own runbook: runbooks/cases.md"));
   CHECK_THAT(page, Catch::Contains("- Runs: at 07:05, 15:00 America/Los_Angeles, every day, not on 2026-12-25; a slot "
                                    "may run up to 180 minutes late"));
+}
+
+TEST_CASE("a value of the wrong type says what it must be", "[manifest][loader]") {
+  CHECK(LoadError(ManifestText(R"("max_bytes": "ten",)")) == R"(: /sources/0/max_bytes: max_bytes must be a whole number, not "ten")");
+  // A check's limit is in the schema, so every tool refuses it, not only sluice-validate.
+  CHECK(LoadError(ManifestText("", R"("checks": [{"type": "row_count", "min": "one"}],)")) ==
+        R"(: /checks/0/min: min must be a number, not "one")");
+}
+
+TEST_CASE("a key given twice in one object is refused with its pointer", "[manifest][loader]") {
+  // Issue 29: RapidJSON kept both and every reader saw the first.
+  CHECK_THAT(LoadError(ManifestText(R"("max_bytes": 10, "max_bytes": 20,)")),
+             StartsWith(R"(: /sources/0/max_bytes: the key "max_bytes" is given twice in the same object)"));
+  CHECK_THAT(LoadError(R"({"name": "a", "name": "b", "sources": []})"), StartsWith(": /name: the key \"name\" is given twice"));
 }

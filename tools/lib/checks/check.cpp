@@ -130,7 +130,7 @@ Result<std::unique_ptr<Check>> MakeCheck(const CheckSpec& spec) {
   for (const char* member : kNumberOptions) {
     const rapidjson::Value* value = json::Member(*spec.config, member);
     if (value != nullptr && !value->IsNumber()) {
-      return ConfigProblem(spec, member, fmt::format("expected a number, not {}", Describe(value)));
+      return ConfigProblem(spec, member, fmt::format("{} must be a number, not {}", member, Describe(value)));
     }
   }
   for (const auto& family : kFamilies) {

@@ -84,9 +84,15 @@ Status FeedHistory(OutputJob& job) {
   return Status::Ok();
 }
 
-// The source's max_bytes, before the file is read (pipeline::CheckMaxBytes).
+// Before the file is read: that it exists (a missing one names the manifest's pointer too) and
+// the source's max_bytes (pipeline::CheckMaxBytes).
 Status CheckSize(const OutputJob& job) {
   if (job.manifest == nullptr) return Status::Ok();
+  if (!fs::exists(job.data)) {
+    return InputError(fmt::format("{}: no such file (the output of source {}, {}); run sluice-fetch first, or fix the path",
+                                  job.display_path, job.source->name,
+                                  pipeline::SourcePointer(*job.manifest, *job.source, "output")));
+  }
   return pipeline::CheckMaxBytes(*job.manifest, *job.source, job.data, job.display_path);
 }
 
@@ -359,6 +365,10 @@ Result<OutputJob> PrepareJob(const pipeline::Manifest& manifest, const pipeline:
       spec.severity = json::StringOr(*entry, "severity", "error") == "warn" ? Severity::kWarn : Severity::kError;
     }
     ids.insert(spec.id);
+    if (!fs::exists(*schema_file)) {
+      return ConfigError(fmt::format("{}: {} does not exist (the data schema of source {})",
+                                     pipeline::SourcePointer(manifest, source, "schema"), source.schema, source.name));
+    }
     SLUICE_RETURN_IF_ERROR(AddSchemaCheck(job, *schema_file, source.schema, spec));
   }
   SLUICE_RETURN_IF_ERROR(

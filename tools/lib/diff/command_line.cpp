@@ -52,8 +52,8 @@ Result<FileDiff> DiffOutput(const CommandLine& cli, const pipeline::Manifest& ma
   auto file = ConfinePath(workspace, source.output);
   if (!file.ok()) return file.status();
   if (!fs::is_regular_file(*file)) {
-    return InputError(fmt::format("{}: the output of source {} does not exist; run sluice-fetch first", source.output,
-                                  source.name));
+    return InputError(fmt::format("{}: the output of source {} does not exist ({}); run sluice-fetch first",
+                                  source.output, source.name, pipeline::SourcePointer(manifest, source, "output")));
   }
   SLUICE_RETURN_IF_ERROR(pipeline::CheckMaxBytes(manifest, source, *file, source.output));
   std::string in_repo = fs::relative(*file, repo.workdir()).generic_string();

@@ -1,6 +1,9 @@
 #include "json/json.h"
 
 #include <algorithm>
+#include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <rapidjson/encodedstream.h>
@@ -128,6 +131,32 @@ std::string Write(const rapidjson::Value& value, bool pretty) {
     value.Accept(writer);
   }
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string FirstRepeatedKey(const rapidjson::Value& value) {
+  // Iterative: a hostile document may nest deeper than the stack allows.
+  std::vector<std::pair<const rapidjson::Value*, std::string>> pending{{&value, ""}};
+  std::unordered_set<std::string_view> names;
+  while (!pending.empty()) {
+    auto [node, pointer] = std::move(pending.back());
+    pending.pop_back();
+    if (node->IsArray()) {
+      for (rapidjson::SizeType i = node->Size(); i-- > 0;) pending.emplace_back(&(*node)[i], pointer + "/" + std::to_string(i));
+      continue;
+    }
+    if (!node->IsObject()) continue;
+    names.clear();
+    for (const auto& member : node->GetObject()) {
+      std::string_view name(member.name.GetString(), member.name.GetStringLength());
+      if (!names.insert(name).second) return pointer + "/" + EscapePointerToken(name);
+    }
+    for (auto member = node->MemberEnd(); member != node->MemberBegin();) {
+      --member;
+      std::string_view name(member->name.GetString(), member->name.GetStringLength());
+      pending.emplace_back(&member->value, pointer + "/" + EscapePointerToken(name));
+    }
+  }
+  return "";
 }
 
 std::string EscapePointerToken(std::string_view token) {

@@ -43,6 +43,11 @@ std::string Write(const rapidjson::Value& value, bool pretty = false);
 // A JSON pointer token escaped per RFC 6901 (~ -> ~0, / -> ~1).
 std::string EscapePointerToken(std::string_view token);
 
+// The JSON pointer of the first member, at any depth, whose name repeats an earlier member of the
+// same object; "" when none does. RapidJSON keeps both members and a lookup finds the first, so in
+// a configuration file a repeated key silently loses one of its values.
+std::string FirstRepeatedKey(const rapidjson::Value& value);
+
 // Typed member access that returns nullptr/fallback when absent or of another type.
 // A deep copy of `from` into `to`, every string copied into `memory` (a value's strings may
 // point into a buffer its reader reuses). Recursive: for values of bounded depth.

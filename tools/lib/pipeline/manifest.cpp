@@ -1,9 +1,11 @@
 #include "pipeline/manifest.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include <fmt/format.h>
+#include <rapidjson/pointer.h>
 
 #include "core/fs.h"
 #include "json/json.h"
@@ -237,7 +239,46 @@ const schema::Validator* ManifestValidator(Status& failure) {
   return validator.get();
 }
 
-// Every problem, one per line: "<file>: <pointer>: <keyword> <what>".
+// A type the schema asks for, as a data engineer reads it.
+std::string TypeInWords(std::string_view type) {
+  if (type == "number") return "a number";
+  if (type == "integer") return "a whole number";
+  if (type == "string") return "a string";
+  if (type == "boolean") return "true or false";
+  if (type == "array") return "a list";
+  if (type == "object") return "an object";
+  return std::string(type);
+}
+
+// What is wrong, in words: "min must be a number, not \"one\"" for a value of the wrong type;
+// the validator's keyword and sentence otherwise.
+std::string ProblemText(const schema::ValidationError& error, const rapidjson::Document& document) {
+  std::string fallback = error.keyword + " " + error.message;
+  if (error.keyword != "type" || error.instance_pointer.empty()) return fallback;
+  static const auto schema = CompiledInSchema();
+  if (!schema.ok() || error.schema_pointer.empty() || error.schema_pointer[0] != '#') return fallback;
+  const Value* expected = rapidjson::Pointer(error.schema_pointer.substr(1).c_str()).Get(*schema);
+  const Value* value = rapidjson::Pointer(error.instance_pointer.c_str()).Get(document);
+  if (expected == nullptr || value == nullptr) return fallback;
+  std::string types;
+  auto add = [&](const Value& type) {
+    if (type.IsString()) types += (types.empty() ? "" : " or ") + TypeInWords(type.GetString());
+  };
+  if (expected->IsArray()) {
+    for (const auto& type : expected->GetArray()) add(type);
+  } else {
+    add(*expected);
+  }
+  std::string name = error.instance_pointer.substr(error.instance_pointer.rfind('/') + 1);
+  for (std::size_t p; (p = name.find("~1")) != std::string::npos;) name.replace(p, 2, "/");
+  for (std::size_t p; (p = name.find("~0")) != std::string::npos;) name.replace(p, 2, "~");
+  std::string shown = json::Write(*value);
+  if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
+  if (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0]))) name = "item " + name;  // in a list
+  return fmt::format("{} must be {}, not {}", name, types, shown);
+}
+
+// Every problem, one per line: "<file>: <pointer>: <what is wrong>".
 Status ValidateAgainstManifestSchema(const rapidjson::Document& document, const std::string& file) {
   Status failure;
   const schema::Validator* validator = ManifestValidator(failure);
@@ -246,8 +287,8 @@ Status ValidateAgainstManifestSchema(const rapidjson::Document& document, const 
   if (validator->Validate(document, errors, 50)) return Status::Ok();
   std::string message;
   for (const auto& error : errors) {
-    message += fmt::format("{}{}: {}: {} {}", message.empty() ? "" : "\n", file,
-                           error.instance_pointer.empty() ? "/" : error.instance_pointer, error.keyword, error.message);
+    message += fmt::format("{}{}: {}: {}", message.empty() ? "" : "\n", file,
+                           error.instance_pointer.empty() ? "/" : error.instance_pointer, ProblemText(error, document));
   }
   return ConfigError(message);
 }
@@ -288,21 +329,23 @@ const char* DataFormatName(DataFormat format) {
   return "json";
 }
 
+std::string SourcePointer(const Manifest& manifest, const Source& source, std::string_view member) {
+  std::size_t index = 0;
+  while (index < manifest.sources.size() && &manifest.sources[index] != &source) ++index;
+  std::string shown = manifest.display_path.empty() ? manifest.path.string() : manifest.display_path;
+  return fmt::format("{}: /sources/{}/{}", shown, index, member);
+}
+
 Status CheckMaxBytes(const Manifest& manifest, const Source& source, const std::filesystem::path& file,
                      const std::string& shown) {
   if (!source.max_bytes) return Status::Ok();
   std::error_code error;
   std::uint64_t size = std::filesystem::file_size(file, error);
   if (error || size <= *source.max_bytes) return Status::Ok();  // a file that cannot be read fails where it is read
-  std::size_t index = 0;
-  while (index < manifest.sources.size() && &manifest.sources[index] != &source) ++index;
-  std::error_code relative_error;
-  std::filesystem::path manifest_shown = std::filesystem::relative(manifest.path, std::filesystem::current_path(), relative_error);
-  if (relative_error || manifest_shown.empty() || *manifest_shown.begin() == "..") manifest_shown = manifest.path;
   return InputError(fmt::format(
-      "{}: {} bytes, more than the source's max_bytes of {} ({}: /sources/{}/max_bytes); not read. sluice-fetch "
-      "refuses a download this large, so the file came from somewhere else: check it, or raise max_bytes",
-      shown, size, *source.max_bytes, manifest_shown.string(), index));
+      "{}: {} bytes, more than the source's max_bytes of {} ({}); not read. sluice-fetch refuses a download this "
+      "large, so the file came from somewhere else: check it, or raise max_bytes",
+      shown, size, *source.max_bytes, SourcePointer(manifest, source, "max_bytes")));
 }
 
 const Source* Manifest::FindSource(std::string_view source_name) const {
@@ -320,11 +363,19 @@ Result<Manifest> LoadManifest(const fs::path& file, const fs::path& workspace, c
   if (!text.ok()) return Status(ErrorKind::kConfig, text.status().message());
   auto document = json::Parse(*text, file.string());
   if (!document.ok()) return Status(ErrorKind::kConfig, document.status().message());
+  // RapidJSON keeps both members of a repeated key, and every reader of the manifest would see
+  // the first one only: refused, whatever the tool.
+  if (std::string repeated = json::FirstRepeatedKey(*document); !repeated.empty()) {
+    return ConfigError(fmt::format("{}: {}: the key \"{}\" is given twice in the same object; one of the two values "
+                                   "would be ignored: keep one", file.string(), repeated,
+                                   repeated.substr(repeated.rfind('/') + 1)));
+  }
   SLUICE_RETURN_IF_ERROR(ValidateAgainstManifestSchema(*document, file.string()));
 
   Problems problems(file.string());
   Manifest manifest = ReadManifest(*document);
   manifest.path = resolved;
+  manifest.display_path = file.string();
   SLUICE_RETURN_IF_ERROR(ResolveSources(*document, manifest, workspace, env, problems));
   SLUICE_RETURN_IF_ERROR(CheckCheckOutputs(*document, manifest, problems));
   manifest.document = std::make_shared<const rapidjson::Document>(std::move(*document));

@@ -71,6 +71,7 @@ struct Schedule {
 
 struct Manifest {
   std::filesystem::path path;  // the file it was read from
+  std::string display_path;    // as the command named it (what LoadManifest's own errors say)
   std::string name;
   std::string description;
   std::vector<Source> sources;
@@ -98,6 +99,10 @@ struct Manifest {
 // `workspace` (errors name it as given; Manifest::path is the file actually read).
 Result<Manifest> LoadManifest(const std::filesystem::path& file, const std::filesystem::path& workspace,
                               const Environment& env);
+
+// Where a member of `source` is written, for messages: "pipelines/cases.json: /sources/0/output"
+// (the manifest named as the command named it).
+std::string SourcePointer(const Manifest& manifest, const Source& source, std::string_view member);
 
 // Refuses the data file of `source` (named `shown` in the message) when it is larger than the
 // source's max_bytes: sluice-fetch enforces the limit on the download, but the other tools read
