@@ -2,9 +2,11 @@
 // (JSON, Markdown within its budget, text). The input is
 //   <format> [<key,fields>] [<trend field>] LF <old bytes> NUL <new bytes>
 // with format json, ndjson or csv (anything else: json); no key compares rows as a multiset; no
-// NUL makes both sides the same bytes. The JSON report must parse.
+// NUL makes both sides the same bytes. The JSON report must parse. The first line must be UTF-8:
+// key and trend fields come from the manifest, a JSON document read with its encoding checked.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -13,6 +15,7 @@
 #include "diff/report.h"
 #include "fuzz_input.h"
 #include "json/json.h"
+#include "records/utf8_check.h"
 
 namespace {
 
@@ -27,12 +30,14 @@ std::vector<std::string> Split(const std::string& text, char separator) {
   return parts;
 }
 
-sluice::diff::FileRequest RequestOf(std::string_view text) {
+std::optional<sluice::diff::FileRequest> RequestOf(std::string_view text) {
   sluice::diff::FileRequest request;
   std::size_t header_end = text.find('\n');
   std::string header(text.substr(0, header_end));
   std::string_view body = header_end == std::string_view::npos ? std::string_view() : text.substr(header_end + 1);
 
+  sluice::records::Utf8Check utf8;
+  if (!utf8.Feed(header.data(), header.size(), 0) || !utf8.Finish()) return std::nullopt;
   std::vector<std::string> words = Split(header, ' ');
   request.format = !words.empty() && words[0] == "csv"      ? DataFormat::kCsv
                    : !words.empty() && words[0] == "ndjson" ? DataFormat::kNdjson
@@ -56,7 +61,9 @@ sluice::diff::FileRequest RequestOf(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text;
   if (!sluice::fuzz::TakeInput(data, size, text)) return 0;
-  auto diff = sluice::diff::DiffFile(RequestOf(text));
+  auto request = RequestOf(text);
+  if (!request) return 0;
+  auto diff = sluice::diff::DiffFile(*request);
   if (!diff.ok()) return 0;
 
   sluice::diff::DiffReport report;
