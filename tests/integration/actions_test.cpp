@@ -210,7 +210,11 @@ TEST_CASE("actions: notify announces a failed job from its status alone, a dry r
 }
 
 // The data PR through its action with the job's GITHUB_TOKEN (the workflow's permissions): the
-// validation report given as an input becomes the sluice/validate status on the PR's head.
+// validation report given as an input becomes the sluice/validate status on the PR's head. The
+// step passes no token: the action's default is github.token, since GitHub puts the token in
+// the secrets and github contexts, not in an environment variable ("Use GITHUB_TOKEN for
+// authentication in workflows", docs.github.com: "pass the token as an input to an action, or use
+// it to make an authenticated GitHub REST API request").
 TEST_CASE("actions: pr opens the data PR with the job's token, the validation report becomes the status",
           "[actions][pr]") {
   ActionRun run(Workflow(R"(      - run: mkdir -p data && head -n 6 sources/cases.csv >data/cases.csv

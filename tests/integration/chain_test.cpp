@@ -30,23 +30,6 @@ namespace {
 const fs::path kSource = SLUICE_SOURCE_DIR;
 const std::string kRepo = "acme/data";
 
-std::string ReadText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Copies `from` (a folder of this checkout) into `to`, files only.
-void CopyTree(const fs::path& from, const fs::path& to) {
-  for (const auto& entry : fs::recursive_directory_iterator(from)) {
-    if (!entry.is_regular_file()) continue;
-    const fs::path target = to / fs::relative(entry.path(), from);
-    fs::create_directories(target.parent_path());
-    fs::copy_file(entry.path(), target, fs::copy_options::overwrite_existing);
-  }
-}
-
 // The names of the blobs azure-blob-check listed.
 std::vector<std::string> BlobNames(const rapidjson::Document& listing) {
   std::vector<std::string> names;

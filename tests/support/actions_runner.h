@@ -67,6 +67,11 @@ class ActionsRunner {
   TempDir cache_;
 };
 
+// A file's bytes ("" when it cannot be read).
+std::string ReadText(const std::filesystem::path& path);
+// Copies `from` (a folder of this checkout) into `to`, files only.
+void CopyTree(const std::filesystem::path& from, const std::filesystem::path& to);
+
 // The last `keep` characters of a runner's output, for a test's INFO.
 std::string Tail(const ProcessResult& run, std::size_t keep = 20000);
 

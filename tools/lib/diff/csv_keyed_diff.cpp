@@ -110,18 +110,7 @@ class CsvKeyedDiff {
   Status MatchGroup(const records::CsvRow& r, std::size_t position) {
     KeyEntry& entry = index_.at(position);
     GroupTally& tally = groups_.Tally(position);
-    if (!entry.in_group) {
-      tally.AddOld(entry.row_hash);
-      auto pending = pending_.find(entry.row_index);
-      if (pending == pending_.end()) {  // the first new row was counted unchanged: it hashed alike
-        --out_.unchanged;
-        tally.AddNew(entry.row_hash);
-      } else {
-        tally.AddNew(pending->second.row_hash);
-        pending_.erase(pending);
-      }
-      entry.in_group = true;
-    }
+    EnterGroup(entry, tally, pending_, out_.unchanged, [](const NewPlace& first) { return first.row_hash; });
     tally.AddNew(new_reading_->Hash(r));
     if (!entry.seen_in_new) {
       entry.seen_in_new = true;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "diff/diff.h"
+#include "diff/key_index.h"
 #include "diff/row_identity.h"
 
 namespace sluice::diff {
@@ -56,6 +57,25 @@ class KeyGroups {
   std::map<std::size_t, GroupChange> differing_;
   std::size_t removed_ = 0;
 };
+
+// A key with one old row becomes a group at its second new row: the tally takes the old row and
+// the first new row, whose comparison was pending in `pending` (a map from the old row's index to
+// what the new row was, its hash in `NewHash(pending value)`) or which was counted unchanged
+// because it hashed alike. Returns at once for an entry that is a group already.
+template <typename PendingMap, typename NewHash>
+void EnterGroup(KeyEntry& entry, GroupTally& tally, PendingMap& pending, std::uint64_t& unchanged, NewHash new_hash) {
+  if (entry.in_group) return;
+  tally.AddOld(entry.row_hash);
+  auto first_new = pending.find(entry.row_index);
+  if (first_new == pending.end()) {
+    --unchanged;
+    tally.AddNew(entry.row_hash);
+  } else {
+    tally.AddNew(new_hash(first_new->second));
+    pending.erase(first_new);
+  }
+  entry.in_group = true;
+}
 
 // Appends a row to one side of a group, keeping the first kMaxGroupRows.
 void AddRow(std::vector<GroupRow>& rows, std::uint64_t line, std::string row_json);

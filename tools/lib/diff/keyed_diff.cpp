@@ -111,18 +111,7 @@ class KeyedDiff {
   Status MatchGroup(records::Record& r, std::size_t position) {
     KeyEntry& entry = index_.at(position);
     GroupTally& tally = groups_.Tally(position);
-    if (!entry.in_group) {
-      tally.AddOld(entry.row_hash);
-      auto pending = pending_.find(entry.row_index);
-      if (pending == pending_.end()) {  // the first new row was counted unchanged: it hashed alike
-        --out_.unchanged;
-        tally.AddNew(entry.row_hash);
-      } else {
-        tally.AddNew(pending->second.new_row_hash);
-        pending_.erase(pending);
-      }
-      entry.in_group = true;
-    }
+    EnterGroup(entry, tally, pending_, out_.unchanged, [](const PendingChange& first) { return first.new_row_hash; });
     if (entry.seen_in_new) {
       NoteCollision("new", r, entry.new_line);
     } else {
