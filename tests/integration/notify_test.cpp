@@ -523,3 +523,62 @@ TEST_CASE("metrics: --metrics-file on any tool: each tool replaces its own serie
   CHECK(count({{"pipeline", "cases"}, {"tool", "sluice-publish"}, {"count", "bytes"}}) == 10);
   CHECK(count({{"pipeline", "cases"}, {"tool", "sluice-notify"}, {"count", "posts"}}) == 2);  // top post, one reply
 }
+
+// The on-call set-up (issue 32): a shared oncall.json the manifest names. America/Los_Angeles;
+// the weekly off-hours turn hands off on Mondays at 09:00 local.
+const std::string kOnCall = R"({"time_zone": "America/Los_Angeles",
+  "business_hours": {"responders": {"people": [{"github": "dash-team", "slack": "S0DASH"}]}},
+  "off_hours": {"responders": {"people": [{"github": "ana", "slack": "U0ANA"}, {"github": "ben", "slack": "U0BEN"}],
+                               "rotate_every_days": 7, "start": "2026-11-30"}},
+  "holidays": {"dates": ["2026-12-25"], "responders": {"people": [{"github": "cam", "slack": "U0CAM"}]}}})";
+
+TEST_CASE("--who-is-on-call prints who is on call at --at and why, for people and runbooks; nothing is posted", "[notify][oncall]") {
+  Setup setup(Manifest(kRoutes, R"(, "oncall": "oncall.json")"));
+  setup.dir().Write("oncall.json", kOnCall);
+  ProcessResult run = setup.Notify("", {"--who-is-on-call", "--at", "2026-12-06T07:00:00Z"});  // Sat 5 Dec 23:00 PST
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out ==
+        "cases: on call at Sat 5 Dec 23:00 America/Los_Angeles: @ana (<@U0ANA>)\n"
+        "  why: off-hours: on call this week (Mon 30 Nov 09:00 to Mon 7 Dec 09:00)\n");
+  ProcessResult json = setup.Notify("", {"--who-is-on-call", "--at", "2026-12-25T18:00:00Z", "--json"});
+  REQUIRE(json.exit_code == 0);
+  auto parsed = json::Parse(json.out, "stdout");
+  REQUIRE(parsed.ok());
+  const auto& answer = (*parsed)["on_call"][0];
+  CHECK(json::StringOr(answer, "why") == "holiday 2026-12-25: the holiday responders");
+  CHECK(json::StringOr(answer["people"][0], "github") == "cam");
+  CHECK(setup.slack().Requests().empty());
+
+  ProcessResult bad_at = setup.Notify("", {"--who-is-on-call", "--at", "yesterday"});
+  CHECK(bad_at.exit_code == 2);
+  CHECK_THAT(bad_at.err, Catch::Contains("--at"));
+  ProcessResult stray_at = setup.Notify(kFetchFailed, {"--at", "2026-12-06T07:00:00Z"});
+  CHECK(stray_at.exit_code == 2);
+  CHECK_THAT(stray_at.err, Catch::Contains("--who-is-on-call"));
+}
+
+TEST_CASE("a failure mentions whoever is on call at that moment, and why, instead of the primary owner", "[notify][oncall]") {
+  Setup setup(Manifest(kRoutes, R"(, "oncall": "oncall.json")"));
+  setup.dir().Write("oncall.json", kOnCall);
+  // Mon 7 Dec 08:30 PST: still ana's week; at 09:00 business hours begin.
+  ProcessResult night = setup.Notify(kFetchFailed, {"--run-id", "1", "--now", "2026-12-07T16:30:00Z", "--json"});
+  INFO(night.out << night.err);
+  REQUIRE(night.exit_code == 0);
+  auto messages = setup.slack().Messages();
+  REQUIRE_FALSE(messages.empty());
+  CHECK_THAT(messages[0].body, Catch::Contains("<@U0ANA>"));
+  CHECK_THAT(messages[0].body, Catch::Contains("on call: off-hours: on call this week (Mon 30 Nov 09:00 to Mon 7 Dec 09:00)"));
+  CHECK_THAT(messages[0].body, !Catch::Contains("U0PRIMARY"));
+  CHECK_THAT(night.out, Catch::Contains(R"("on_call":"off-hours: on call this week)"));
+
+  // Two hours later, in business hours, the same failure again: the team, and the secondary owner (escalation).
+  ProcessResult day = setup.Notify(kFetchFailed, {"--run-id", "2", "--now", "2026-12-07T18:30:00Z"});
+  REQUIRE(day.exit_code == 0);
+  const SlackRequest& top = setup.slack().Messages()[messages.size()];
+  CHECK(top.thread_ts.empty());
+  CHECK_THAT(top.body, Catch::Contains("<!subteam^S0DASH>"));
+  CHECK_THAT(top.body, Catch::Contains("on call: business hours (mon,tue,wed,thu,fri 09:00-17:00)"));
+  CHECK_THAT(top.body, Catch::Contains("<!subteam^S0ONCALL>"));
+  CHECK_THAT(top.body, !Catch::Contains("<@U0ANA>"));
+}

@@ -126,12 +126,35 @@ void Watch(Context& context, NotifyReport& report) {
   }
 }
 
+// --who-is-on-call: the answer for each manifest, nothing posted.
+Status WhoIsOnCallFor(Context& context, NotifyReport& report) {
+  Time at = context.now;
+  if (!context.cli.at.empty()) {
+    auto parsed = ParseTimestamp(context.cli.at);
+    if (!parsed.ok()) return UsageError("--at " + parsed.status().message());
+    at = *parsed;
+  }
+  for (const std::string& file : context.cli.manifests) {
+    auto manifest = pipeline::LoadManifest(file, context.workspace, context.env);
+    if (!manifest.ok()) return manifest.status();
+    auto answer = WhoIsOnCall(*manifest, at);
+    if (!answer.ok()) return answer.status();
+    report.on_call.emplace_back(manifest->name, std::move(answer).value());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 void AddNotifyOptions(CLI::App& app, CommandLine& cli) {
   app.add_option("manifests", cli.manifests, "The pipeline manifest (pipelines/<name>.json); with --watch, any number");
   app.add_flag("--watch", cli.watch, "SLA watch: tell the owners of every pipeline whose production data is older than "
                                      "its sla.max_age_hours (exit 1 when any is late)");
+  app.add_flag("--who-is-on-call", cli.who_is_on_call, "Print who is on call for each manifest (its \"oncall\" set-up) and "
+                                                      "why; post nothing")
+      ->excludes("--watch");
+  app.add_option("--at", cli.at, "With --who-is-on-call: the moment to ask about, ISO-8601 with an offset (default: "
+                                 "--now, else now)");
   app.add_flag("--dry-run", cli.dry_run, "Print the payloads (secrets masked); send nothing, write no state");
   app.add_option("--state", cli.state, "The thread state file the workflow caches (threads, repeated errors, consecutive "
                                        "failures); written atomically");
@@ -185,6 +208,10 @@ NotifyRun RunFromCommandLine(const CommandLine& cli, const Environment& env) {
     run.report = UsageError("give the pipeline manifest (pipelines/<name>.json), or --watch with manifests");
     return run;
   }
+  if (!cli.at.empty() && !cli.who_is_on_call) {
+    run.report = UsageError("--at asks --who-is-on-call about a moment; to act at another time, give --now");
+    return run;
+  }
   const std::string token = env.GetOr("SLACK_BOT_TOKEN", "");
   RegisterSecret(token);
   http::RetryPolicy policy;
@@ -206,6 +233,11 @@ NotifyRun RunFromCommandLine(const CommandLine& cli, const Environment& env) {
   NotifyReport report;
   report.dry_run = cli.dry_run;
   report.watch = cli.watch;
+  if (cli.who_is_on_call) {
+    if (Status status = WhoIsOnCallFor(context, report); !status.ok()) run.report = status;
+    else run.report = std::move(report);
+    return run;
+  }
   if (cli.watch) {
     Watch(context, report);
   } else if (Status status = NotifyRunOf(context, report, run.pipeline); !status.ok()) {
@@ -232,7 +264,8 @@ pipeline::RunRecord RunRecordFor(const NotifyRun& run, int exit_code, std::chron
   }
   if (report.status().ok()) {
     record.status = report.dry_run ? "skipped" : report.late() > 0 ? "no" : "success";
-    record.message = report.watch ? fmt::format("{} of {} pipeline(s) late", report.late(), report.freshness.size())
+    record.message = !report.on_call.empty() ? fmt::format("who is on call: {} pipeline(s)", report.on_call.size())
+                     : report.watch ? fmt::format("{} of {} pipeline(s) late", report.late(), report.freshness.size())
                      : report.notices.empty() || report.notices[0].route.empty()
                          ? "nothing posted: the event has no route"
                          : fmt::format("{} announced to {}", EventName(report.notices[0].event), report.notices[0].destination);

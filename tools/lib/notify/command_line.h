@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "core/env.h"
 #include "notify/notifier.h"
+#include "notify/oncall.h"
 #include "notify/watch.h"
 #include "pipeline/run_record.h"
 
@@ -26,8 +28,10 @@ struct CommandLine {
   std::string job_status;    // ${{ job.status }}
   std::string runbooks_url;  // where runbooks/<class>.md live
   int min_interval_ms = 1100;
+  std::string at;            // --who-is-on-call: the moment asked about (default --now, else now)
   bool watch = false;
   bool dry_run = false;
+  bool who_is_on_call = false;
 };
 
 void AddNotifyOptions(CLI::App& app, CommandLine& cli);
@@ -38,6 +42,7 @@ struct NotifyReport {
   std::vector<Notice> notices;
   std::vector<Freshness> freshness;  // the watch: every pipeline checked
   std::vector<Status> problems;      // the watch: pipelines that could not be checked
+  std::vector<std::pair<std::string, OnCallAnswer>> on_call;  // --who-is-on-call: by pipeline
   SlackCounters counters;
 
   // The first failure: a problem, else a notice that could not be sent.

@@ -1,5 +1,7 @@
 #include "notify/compose.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace sluice::notify {
@@ -50,11 +52,12 @@ std::string Title(const std::string& pipeline, const RunOutcome& outcome) {
   return fmt::format("{}: {}", pipeline, outcome.headline);
 }
 
-std::string Body(const RunOutcome& outcome, const std::vector<std::string>& mentions, bool escalated) {
+std::string Body(const RunOutcome& outcome, const Attention& attention) {
   std::string body;
-  if (!mentions.empty()) {
-    body += Joined(mentions, " ");
-    body += escalated ? " (failed in consecutive runs: escalated to the secondary owner)\n" : "\n";
+  if (!attention.mentions.empty()) {
+    body += Joined(attention.mentions, " ");
+    if (!attention.on_call.empty()) body += " (on call: " + EscapeMrkdwn(attention.on_call) + ")";
+    body += attention.escalated ? " (failed in consecutive runs: escalated to the secondary owner)\n" : "\n";
   }
   if (!outcome.failure_class.empty()) body += fmt::format("*Class:* `{}`\n", outcome.failure_class);
   if (!outcome.detail.empty()) body += EscapeMrkdwn(outcome.detail);
@@ -78,15 +81,26 @@ std::string Mention(const pipeline::Owner& owner) {
   return fmt::format("<@{}>", owner.slack);
 }
 
-std::vector<std::string> MentionsFor(const pipeline::Manifest& manifest, Event event, bool escalate) {
+Attention AttentionFor(const pipeline::Manifest& manifest, Event event, bool escalate, const OnCallAnswer* on_call) {
   bool wanted = event == Event::kFailure || event == Event::kSla || (event == Event::kTransient && escalate);
-  std::vector<std::string> mentions;
-  if (!wanted) return mentions;
-  if (manifest.primary_owner && !Mention(*manifest.primary_owner).empty()) mentions.push_back(Mention(*manifest.primary_owner));
-  if (escalate && manifest.secondary_owner && !Mention(*manifest.secondary_owner).empty()) {
-    mentions.push_back(Mention(*manifest.secondary_owner));
+  Attention attention;
+  if (!wanted) return attention;
+  auto add = [&](const pipeline::Owner& person) {
+    std::string mention = Mention(person);
+    bool known = std::find(attention.mentions.begin(), attention.mentions.end(), mention) != attention.mentions.end();
+    if (!mention.empty() && !known) attention.mentions.push_back(mention);
+  };
+  if (on_call != nullptr && !on_call->fallback) {
+    for (const auto& person : on_call->people) add(person);
+    attention.on_call = on_call->why;
+  } else if (manifest.primary_owner) {
+    add(*manifest.primary_owner);
   }
-  return mentions;
+  if (escalate && manifest.secondary_owner && !Mention(*manifest.secondary_owner).empty()) {
+    add(*manifest.secondary_owner);
+    attention.escalated = true;
+  }
+  return attention;
 }
 
 std::string ReactionFor(Event event) {
@@ -95,13 +109,13 @@ std::string ReactionFor(Event event) {
 }
 
 SlackMessage TopMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
-                        const std::vector<std::string>& mentions, bool escalated) {
+                        const Attention& attention) {
   SlackMessage message;
   message.text = fmt::format("{} {}{}{}", Symbol(outcome.event), Title(pipeline, outcome),
-                             mentions.empty() ? "" : " " + Joined(mentions, " "),
+                             attention.mentions.empty() ? "" : " " + Joined(attention.mentions, " "),
                              PlainLinks(links).empty() ? "" : " — " + PlainLinks(links));
   message.blocks.push_back({Block::Kind::kHeader, Title(pipeline, outcome)});
-  if (std::string body = Body(outcome, mentions, escalated); !body.empty()) message.blocks.push_back({Block::Kind::kSection, body});
+  if (std::string body = Body(outcome, attention); !body.empty()) message.blocks.push_back({Block::Kind::kSection, body});
   if (std::string line = LinkLine(links); !line.empty()) message.blocks.push_back({Block::Kind::kContext, line});
   FitToLimits(message);
   return message;
@@ -116,12 +130,12 @@ SlackMessage StepMessage(const StepRecord& step) {
 }
 
 SlackMessage RepeatMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
-                           const std::vector<std::string>& mentions, int repeats) {
+                           const Attention& attention, int repeats) {
   SlackMessage message;
   message.text = fmt::format("{} again ({} times within the hour): {}{}", Symbol(outcome.event), repeats + 1,
-                             Title(pipeline, outcome), mentions.empty() ? "" : " " + Joined(mentions, " "));
+                             Title(pipeline, outcome), attention.mentions.empty() ? "" : " " + Joined(attention.mentions, " "));
   std::string body = fmt::format("*Again* ({} times within the hour): {}\n{}", repeats + 1, EscapeMrkdwn(Title(pipeline, outcome)),
-                                 Body(outcome, mentions, false));
+                                 Body(outcome, Attention{attention.mentions, false, attention.on_call}));
   message.blocks.push_back({Block::Kind::kSection, body});
   if (std::string line = LinkLine(links); !line.empty()) message.blocks.push_back({Block::Kind::kContext, line});
   FitToLimits(message);
@@ -129,8 +143,8 @@ SlackMessage RepeatMessage(const std::string& pipeline, const RunOutcome& outcom
 }
 
 SlackMessage WebhookMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
-                            const std::vector<std::string>& mentions, bool escalated) {
-  SlackMessage message = TopMessage(pipeline, outcome, links, mentions, escalated);
+                            const Attention& attention) {
+  SlackMessage message = TopMessage(pipeline, outcome, links, attention);
   Block context;
   bool has_context = !message.blocks.empty() && message.blocks.back().kind == Block::Kind::kContext;
   if (has_context) {

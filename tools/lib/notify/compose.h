@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "notify/message.h"
+#include "notify/oncall.h"
 #include "notify/outcome.h"
 #include "pipeline/manifest.h"
 
@@ -20,21 +21,30 @@ struct Links {
 
 // "<@U012AB3CD>" for a member, "<!subteam^S012AB3CD>" for a user group, "" without a Slack id.
 std::string Mention(const pipeline::Owner& owner);
-// The owners to mention: the primary for failures and late data, the secondary too when
-// `escalate`; for transient errors nobody unless `escalate`; for other events nobody.
-std::vector<std::string> MentionsFor(const pipeline::Manifest& manifest, Event event, bool escalate);
+
+// Who a post calls on, and why.
+struct Attention {
+  std::vector<std::string> mentions;
+  bool escalated = false;  // the secondary owner is among them
+  std::string on_call;     // why these responders (OnCallAnswer::why); "" without an on-call set-up
+};
+
+// Whom to mention: for failures and late data, whoever is on call (`on_call`, when the manifest
+// has an on-call set-up), else the primary owner; the secondary too when `escalate`; for
+// transient errors nobody unless `escalate`; for other events nobody.
+Attention AttentionFor(const pipeline::Manifest& manifest, Event event, bool escalate, const OnCallAnswer* on_call);
 
 // The emoji name of the reaction on the top post for `event` (white_check_mark, x, ...).
 std::string ReactionFor(Event event);
 
 SlackMessage TopMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
-                        const std::vector<std::string>& mentions, bool escalated);
+                        const Attention& attention);
 SlackMessage StepMessage(const StepRecord& step);
 // Into the thread of the same error's first post: "again in run ...", with the mentions.
 SlackMessage RepeatMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
-                           const std::vector<std::string>& mentions, int repeats);
+                           const Attention& attention, int repeats);
 // A webhook has no threads: the top message with every step as a section.
 SlackMessage WebhookMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
-                            const std::vector<std::string>& mentions, bool escalated);
+                            const Attention& attention);
 
 }  // namespace sluice::notify

@@ -1,11 +1,15 @@
 #include "notify/notifier.h"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "notify/fingerprint.h"
 
 namespace sluice::notify {
 namespace {
+
+Attention AttentionOf(const Notice& notice) { return Attention{notice.mentions, notice.escalated, notice.on_call}; }
 
 bool Failing(Event event) { return event == Event::kFailure || event == Event::kTransient || event == Event::kSla; }
 
@@ -70,7 +74,7 @@ Status PostThreaded(const NoticeRequest& request, const Destination& destination
     thread = run->ts;
     first_step = static_cast<std::size_t>(run->steps_posted);
     if (Failing(outcome.event)) {
-      auto posted = poster.Message("reply", channel, thread, TopMessage(pipeline, outcome, request.links, notice.mentions, notice.escalated));
+      auto posted = poster.Message("reply", channel, thread, TopMessage(pipeline, outcome, request.links, AttentionOf(notice)));
       if (!posted.ok()) return posted.status();
     }
   } else if (ErrorThread* earlier = Failing(outcome.event) ? state.FindError(ErrorFingerprint(pipeline, outcome.failure_class,
@@ -80,11 +84,11 @@ Status PostThreaded(const NoticeRequest& request, const Destination& destination
     thread = earlier->ts;
     notice.grouped = true;
     auto posted = poster.Message("repeat", channel, thread,
-                                 RepeatMessage(pipeline, outcome, request.links, notice.mentions, earlier->repeats + 1));
+                                 RepeatMessage(pipeline, outcome, request.links, AttentionOf(notice), earlier->repeats + 1));
     if (!posted.ok()) return posted.status();
     ++earlier->repeats;
   } else {
-    auto posted = poster.Message("top", channel, "", TopMessage(pipeline, outcome, request.links, notice.mentions, notice.escalated));
+    auto posted = poster.Message("top", channel, "", TopMessage(pipeline, outcome, request.links, AttentionOf(notice)));
     if (!posted.ok()) return posted.status();
     channel = posted->channel;
     thread = posted->ts;
@@ -119,11 +123,16 @@ Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const 
   std::string key = notice.pipeline + (outcome.event == Event::kSla ? "#sla" : "");
   notice.consecutive_failures = request.dry_run ? state.pipelines[key].consecutive_failures + Failing(outcome.event)
                                                 : CountRun(state, key, request.run_id, outcome.event);
-  notice.escalated = Failing(outcome.event) && notice.consecutive_failures >= 2;
-  notice.mentions = MentionsFor(*request.manifest, outcome.event, notice.escalated);
-  if (notice.escalated && (!request.manifest->secondary_owner || request.manifest->secondary_owner->slack.empty())) {
-    notice.escalated = false;  // nobody to escalate to
+  bool escalate = Failing(outcome.event) && notice.consecutive_failures >= 2;
+  std::optional<OnCallAnswer> on_call;
+  if (request.manifest->oncall) {
+    auto answer = WhoIsOnCall(*request.manifest, request.now);  // fails only for a zone the loader accepted
+    if (answer.ok()) on_call = std::move(answer).value();
   }
+  Attention attention = AttentionFor(*request.manifest, outcome.event, escalate, on_call ? &*on_call : nullptr);
+  notice.mentions = attention.mentions;
+  notice.escalated = attention.escalated;  // false when there is nobody to escalate to
+  notice.on_call = attention.on_call;
   auto route = RouteFor(config, outcome.event);
   if (!route) return notice;
   notice.route = route->name;
@@ -135,7 +144,7 @@ Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const 
   notice.destination = destination->Describe();
   Poster poster(request, *destination, sender, notice);
   if (destination->transport == Transport::kWebhook) {
-    notice.sent = poster.Webhook(WebhookMessage(notice.pipeline, outcome, request.links, notice.mentions, notice.escalated));
+    notice.sent = poster.Webhook(WebhookMessage(notice.pipeline, outcome, request.links, AttentionOf(notice)));
   } else {
     notice.sent = PostThreaded(request, *destination, poster, state, notice);
   }

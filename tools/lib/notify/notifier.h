@@ -45,6 +45,7 @@ struct Notice {
   std::vector<std::string> mentions;
   int consecutive_failures = 0;
   bool escalated = false;   // the secondary owner is mentioned
+  std::string on_call;      // why those mentioned are on call now (OnCallAnswer::why); "" without "oncall"
   bool grouped = false;     // replied in the thread of the same error's first post
   std::string channel;
   std::string thread_ts;

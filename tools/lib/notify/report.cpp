@@ -37,6 +37,7 @@ std::string NoticeLine(const Notice& notice, bool dry_run) {
   if (notice.grouped) line += fmt::format(", in the thread of the same error ({})", notice.thread_ts);
   else if (!notice.thread_ts.empty() && !dry_run) line += fmt::format(", thread {}", notice.thread_ts);
   if (!notice.mentions.empty()) line += ", mentioning " + Joined(notice.mentions);
+  if (!notice.on_call.empty()) line += " (on call: " + notice.on_call + ")";
   if (notice.escalated) line += fmt::format(" (escalated: {} consecutive failures)", notice.consecutive_failures);
   return line + "\n";
 }
@@ -55,6 +56,7 @@ void WriteNotice(Writer& w, const Notice& notice) {
   Str(w, "headline", notice.headline);
   Str(w, "route", notice.route);
   Str(w, "destination", notice.destination);
+  Str(w, "on_call", notice.on_call);
   w.Key("mentions");
   w.StartArray();
   for (const auto& mention : notice.mentions) w.String(mention.c_str());
@@ -89,6 +91,12 @@ void WriteNotice(Writer& w, const Notice& notice) {
 
 std::string ReportText(const NotifyReport& report) {
   std::string text;
+  for (const auto& [pipeline, answer] : report.on_call) {
+    std::string people;
+    for (const auto& person : answer.people) people += (people.empty() ? "" : ", ") + PersonText(person);
+    text += fmt::format("{}: on call at {}: {}\n  why: {}\n", pipeline, answer.at, people.empty() ? "nobody" : people,
+                        answer.why);
+  }
   for (const auto& f : report.freshness) {
     text += f.published_at ? fmt::format("{}: production data {:.1f} h old, SLA {:g} h: {}\n", f.pipeline, f.age_hours,
                                          f.max_age_hours, f.late ? "LATE" : "fresh")
@@ -118,6 +126,29 @@ std::string ReportJson(const NotifyReport& report) {
   w.StartArray();
   for (const auto& notice : report.notices) WriteNotice(w, notice);
   w.EndArray();
+  if (!report.on_call.empty()) {
+    w.Key("on_call");
+    w.StartArray();
+    for (const auto& [pipeline, answer] : report.on_call) {
+      w.StartObject();
+      Str(w, "pipeline", pipeline);
+      Str(w, "at", answer.at);
+      w.Key("people");
+      w.StartArray();
+      for (const auto& person : answer.people) {
+        w.StartObject();
+        Str(w, "github", person.github);
+        Str(w, "slack", person.slack);
+        w.EndObject();
+      }
+      w.EndArray();
+      Str(w, "why", answer.why);
+      w.Key("fallback");
+      w.Bool(answer.fallback);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.Key("freshness");
   w.StartArray();
   for (const auto& f : report.freshness) {

@@ -112,6 +112,43 @@ std::string What(const rapidjson::Value& check, const std::string& type, const s
   return fmt::format("`{}` check: {}", type, json::Write(check));
 }
 
+std::string PeopleText(const Responders& responders) {
+  std::string people;
+  for (const auto& person : responders.people) people += (people.empty() ? "" : ", ") + ("@" + person.github);
+  if (responders.rotate_every_days == 0) return people;
+  return fmt::format("{} in turn{}, every {} days from {} at {}", people,
+                     responders.together > 1 ? fmt::format(" ({} at a time)", responders.together) : "",
+                     responders.rotate_every_days, responders.start, responders.handoff);
+}
+
+// Who sluice-notify mentions on a failure, when (sluice-notify --who-is-on-call answers for a moment).
+std::string OnCallText(const OnCall& oncall) {
+  std::string md = fmt::format("- On call ({}, times in {}); failures mention whoever is on call, and say why:\n",
+                               oncall.origin, oncall.time_zone);
+  if (oncall.holiday_responders) {
+    std::string dates;
+    for (const auto& date : oncall.holidays) dates += (dates.empty() ? "" : ", ") + date;
+    const Responders& holiday = *oncall.holiday_responders;
+    std::string people;
+    for (const auto& person : holiday.people) people += (people.empty() ? "" : ", ") + ("@" + person.github);
+    md += fmt::format("  - holidays ({}): {}{}\n", dates, people,
+                      holiday.people.size() > static_cast<std::size_t>(holiday.together)
+                          ? fmt::format(", {} at a time, a turn per holiday", holiday.together)
+                          : "");
+  }
+  if (oncall.business_hours) {
+    std::string days;
+    for (const auto& day : oncall.business_days) days += (days.empty() ? "" : ",") + day;
+    md += fmt::format("  - business hours ({} {}-{}): {}\n", days, oncall.business_start, oncall.business_end,
+                      PeopleText(*oncall.business_hours));
+  }
+  for (const auto& shift : oncall.shifts) {
+    md += fmt::format("  - shift {}-{}: {}\n", shift.start, shift.end, PeopleText(shift.responders));
+  }
+  if (oncall.off_hours) md += fmt::format("  - off-hours: {}\n", PeopleText(*oncall.off_hours));
+  return md;
+}
+
 std::string OwnerText(const std::optional<Owner>& owner) {
   if (!owner) return "none named";
   std::string text = owner->github.empty() ? "" : "@" + owner->github;
@@ -171,6 +208,7 @@ std::string ExplainPipeline(const Manifest& m) {
 
   md += "\n## People and review\n\n";
   md += fmt::format("- Primary owner: {}\n- Secondary owner: {}\n", OwnerText(m.primary_owner), OwnerText(m.secondary_owner));
+  if (m.oncall) md += OnCallText(*m.oncall);
   md += m.review == "auto"
             ? "- Review: **auto**. A data PR whose checks pass without warnings is labelled `sluice:auto-approve` and "
               "merged by sluice-approve at the publish window; a warning asks the owners instead.\n"

@@ -9,6 +9,7 @@
 
 #include "core/fs.h"
 #include "json/json.h"
+#include "pipeline/oncall_config.h"
 #include "schema/validator.h"
 
 namespace sluice::pipeline {
@@ -218,25 +219,34 @@ Result<rapidjson::Document> CompiledInSchema() {
   return schema;
 }
 
-// The manifest schema compiled once per process with sluice's own validator, which reports every
-// problem (RapidJSON 1.1's stops at the first).
-const schema::Validator* ManifestValidator(Status& failure) {
-  static Status compile_status;
-  static const std::unique_ptr<schema::Validator> validator = [] {
+// The manifest schema (or, with `root`, one of its definitions: a shared oncall.json) compiled
+// once per process with sluice's own validator, which reports every problem (RapidJSON 1.1's
+// stops at the first).
+const schema::Validator* ManifestValidator(Status& failure, const std::string& root = "") {
+  struct Compiled {
+    Status status;
+    std::unique_ptr<schema::Validator> validator;
+  };
+  static const auto compile = [](const std::string& at) {
+    Compiled out;
     auto schema = CompiledInSchema();
     if (!schema.ok()) {
-      compile_status = schema.status();
-      return std::unique_ptr<schema::Validator>();
+      out.status = schema.status();
+      return out;
     }
-    auto compiled = schema::Validator::Compile(*schema);
+    auto compiled = at.empty() ? schema::Validator::Compile(*schema) : schema::Validator::CompileAt(*schema, at);
     if (!compiled.ok()) {
-      compile_status = InternalError("the built-in manifest schema does not compile: " + compiled.status().message());
-      return std::unique_ptr<schema::Validator>();
+      out.status = InternalError("the built-in manifest schema does not compile: " + compiled.status().message());
+      return out;
     }
-    return std::make_unique<schema::Validator>(std::move(compiled).value());
-  }();
-  failure = compile_status;
-  return validator.get();
+    out.validator = std::make_unique<schema::Validator>(std::move(compiled).value());
+    return out;
+  };
+  static const Compiled whole = compile("");
+  static const Compiled oncall = compile("/definitions/oncall");
+  const Compiled& chosen = root.empty() ? whole : oncall;
+  failure = chosen.status;
+  return chosen.validator.get();
 }
 
 // A type the schema asks for, as a data engineer reads it.
@@ -252,7 +262,7 @@ std::string TypeInWords(std::string_view type) {
 
 // What is wrong, in words: "min must be a number, not \"one\"" for a value of the wrong type;
 // the validator's keyword and sentence otherwise.
-std::string ProblemText(const schema::ValidationError& error, const rapidjson::Document& document) {
+std::string ProblemText(const schema::ValidationError& error, const Value& document) {
   std::string fallback = error.keyword + " " + error.message;
   if (error.keyword != "type" || error.instance_pointer.empty()) return fallback;
   static const auto schema = CompiledInSchema();
@@ -279,18 +289,45 @@ std::string ProblemText(const schema::ValidationError& error, const rapidjson::D
 }
 
 // Every problem, one per line: "<file>: <pointer>: <what is wrong>".
-Status ValidateAgainstManifestSchema(const rapidjson::Document& document, const std::string& file) {
+// With `root` (a definition such as /definitions/oncall) the document is checked against that
+// part of the schema, and `at` (where the value sits in its file: "/oncall", or "" for a file of
+// its own) precedes every pointer.
+Status ValidateAgainstManifestSchema(const Value& document, const std::string& file, const std::string& root = "",
+                                     const std::string& at = "") {
   Status failure;
-  const schema::Validator* validator = ManifestValidator(failure);
+  const schema::Validator* validator = ManifestValidator(failure, root);
   if (validator == nullptr) return failure;
   std::vector<schema::ValidationError> errors;
   if (validator->Validate(document, errors, 50)) return Status::Ok();
   std::string message;
   for (const auto& error : errors) {
-    message += fmt::format("{}{}: {}: {}", message.empty() ? "" : "\n", file,
-                           error.instance_pointer.empty() ? "/" : error.instance_pointer, ProblemText(error, document));
+    std::string pointer = at + error.instance_pointer;
+    message += fmt::format("{}{}: {}: {}", message.empty() ? "" : "\n", file, pointer.empty() ? "/" : pointer,
+                           ProblemText(error, document));
   }
   return ConfigError(message);
+}
+
+// The "oncall" member: the set-up itself, or the repository path of a shared file holding it
+// (checked against the same definition, its errors naming that file).
+Result<OnCall> LoadOnCall(const Value& oncall, const fs::path& workspace, const Problems& problems) {
+  if (oncall.IsObject()) {
+    SLUICE_RETURN_IF_ERROR(ValidateAgainstManifestSchema(oncall, problems.file(), "/definitions/oncall", "/oncall"));
+    return ReadOnCall(oncall, problems.file(), "/oncall");
+  }
+  std::string relative = oncall.GetString();
+  auto path = ConfinePath(workspace, relative);
+  if (!path.ok()) return problems.Locate("/oncall", path.status());
+  auto text = ReadFile(*path);
+  if (!text.ok()) return problems.Config("/oncall", fmt::format("{}: {}", relative, text.status().message()));
+  auto document = json::Parse(*text, relative);
+  if (!document.ok()) return Status(ErrorKind::kConfig, document.status().message());
+  if (std::string repeated = json::FirstRepeatedKey(*document); !repeated.empty()) {
+    return ConfigError(fmt::format("{}: {}: the key \"{}\" is given twice in the same object; keep one", relative,
+                                   repeated, repeated.substr(repeated.rfind('/') + 1)));
+  }
+  SLUICE_RETURN_IF_ERROR(ValidateAgainstManifestSchema(*document, relative, "/definitions/oncall"));
+  return ReadOnCall(*document, relative, "");
 }
 
 }  // namespace
@@ -378,6 +415,11 @@ Result<Manifest> LoadManifest(const fs::path& file, const fs::path& workspace, c
   manifest.display_path = file.string();
   SLUICE_RETURN_IF_ERROR(ResolveSources(*document, manifest, workspace, env, problems));
   SLUICE_RETURN_IF_ERROR(CheckCheckOutputs(*document, manifest, problems));
+  if (const Value* oncall = json::Member(*document, "oncall")) {
+    auto read = LoadOnCall(*oncall, workspace, problems);
+    if (!read.ok()) return read.status();
+    manifest.oncall = std::move(read).value();
+  }
   manifest.document = std::make_shared<const rapidjson::Document>(std::move(*document));
   return manifest;
 }

@@ -60,6 +60,35 @@ struct PublishWindow {
   int open_minutes = 180;  // how long it stays open after `time`
 };
 
+// Who responds to a failure (manifest "oncall", inline or a shared file it names): read and
+// checked by LoadManifest, answered by notify/oncall.h.
+struct Responders {
+  std::vector<Owner> people;  // in rotation order
+  int rotate_every_days = 0;  // 0: all of them at once (a team)
+  std::string start;          // local YYYY-MM-DD: the first person's first turn
+  std::string handoff = "09:00";
+  int together = 1;           // people per turn (2: a rotating pair)
+};
+
+struct Shift {
+  std::string start;  // "HH:MM"; may be after `end` (runs past midnight)
+  std::string end;
+  Responders responders;
+};
+
+struct OnCall {
+  std::string origin;     // where it was written, for messages: "oncall.json" or "pipelines/x.json: /oncall"
+  std::string time_zone;  // IANA name
+  std::vector<std::string> business_days = {"mon", "tue", "wed", "thu", "fri"};
+  std::string business_start = "09:00";
+  std::string business_end = "17:00";
+  std::optional<Responders> business_hours;
+  std::vector<Shift> shifts;
+  std::optional<Responders> off_hours;
+  std::vector<std::string> holidays;  // local YYYY-MM-DD, sorted
+  std::optional<Responders> holiday_responders;
+};
+
 // When the pipeline runs (manifest "schedule"), in local time (pipeline/schedule.h).
 struct Schedule {
   std::vector<std::string> at;  // "HH:MM", local to `timezone`
@@ -78,6 +107,7 @@ struct Manifest {
   std::string review = "manual";  // "auto" or "manual"
   std::optional<Owner> primary_owner;
   std::optional<Owner> secondary_owner;
+  std::optional<OnCall> oncall;
   std::string staging_target;     // storage URL
   std::string production_target;  // storage URL
   std::string staging_url;        // where people read the staging copy ("" unknown)
