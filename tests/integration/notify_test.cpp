@@ -463,6 +463,9 @@ TEST_CASE("metrics: --metrics-file writes Prometheus text that parses back with 
   CHECK(value("sluice_last_success_timestamp_seconds", fetch) == 1796637541.5);  // 2026-12-07T09:59:01.500Z
   CHECK_FALSE(value("sluice_last_success_timestamp_seconds", validate).has_value());
   CHECK(value("sluice_run_success", {{"pipeline", "cases"}, {"tool", "sluice-notify"}}) == 1);
+  // The failure's severity (issue 32): validation stopped the chain before production.
+  CHECK(value("sluice_run_failure", {{"pipeline", "cases"}, {"tool", "sluice-validate"}, {"severity", "upstream"}}) == 1);
+  CHECK_FALSE(value("sluice_run_failure", {{"pipeline", "cases"}, {"tool", "sluice-fetch"}, {"severity", "upstream"}}).has_value());
 
   // The next run's file keeps the last success of a tool that failed this time.
   ProcessResult next = setup.Notify(Record("sluice-fetch", "failure", 3, "HTTP 503", R"({"retries": 2})"),
@@ -472,6 +475,7 @@ TEST_CASE("metrics: --metrics-file writes Prometheus text that parses back with 
   REQUIRE(families.ok());
   CHECK(value("sluice_run_success", fetch) == 0);
   CHECK(value("sluice_last_success_timestamp_seconds", fetch) == 1796637541.5);
+  CHECK(value("sluice_run_failure", {{"pipeline", "cases"}, {"tool", "sluice-fetch"}, {"severity", "upstream"}}) == 1);
 }
 
 TEST_CASE("every failure class sluice-notify reports has its runbook page", "[notify]") {
@@ -558,24 +562,41 @@ TEST_CASE("--who-is-on-call prints who is on call at --at and why, for people an
   CHECK_THAT(stray_at.err, Catch::Contains("--who-is-on-call"));
 }
 
-TEST_CASE("a failure mentions whoever is on call at that moment, and why, instead of the primary owner", "[notify][oncall]") {
+TEST_CASE("a failure mentions whoever is on call at that moment, and why; upstream failures wait for business hours", "[notify][oncall][severity]") {
   Setup setup(Manifest(kRoutes, R"(, "oncall": "oncall.json")"));
   setup.dir().Write("oncall.json", kOnCall);
-  // Mon 7 Dec 08:30 PST: still ana's week; at 09:00 business hours begin.
-  ProcessResult night = setup.Notify(kFetchFailed, {"--run-id", "1", "--now", "2026-12-07T16:30:00Z", "--json"});
+  // Mon 7 Dec 08:30 PST, still ana's week: a publish to production failed midway (severity production).
+  std::string publish_failed = R"({"tool": "sluice-publish", "version": "0.1.0", "pipeline": "cases", "status": "failure", )"
+      R"("exit_code": 3, "started_at": "2026-12-07T16:29:00.000Z", "finished_at": "2026-12-07T16:29:30.000Z", )"
+      R"("duration_ms": 30000, "message": "az://acct/prod: PUT cases.csv: HTTP 503 after 4 attempts", )"
+      R"("severity": "production", "counts": {}, "links": {}})" "\n";
+  ProcessResult night = setup.Notify(publish_failed, {"--run-id", "1", "--now", "2026-12-07T16:30:00Z", "--json"});
   INFO(night.out << night.err);
   REQUIRE(night.exit_code == 0);
   auto messages = setup.slack().Messages();
   REQUIRE_FALSE(messages.empty());
   CHECK_THAT(messages[0].body, Catch::Contains("<@U0ANA>"));
   CHECK_THAT(messages[0].body, Catch::Contains("on call: off-hours: on call this week (Mon 30 Nov 09:00 to Mon 7 Dec 09:00)"));
+  CHECK_THAT(messages[0].body, Catch::Contains("*Severity:* `production`: bad or stale data may be live now"));
   CHECK_THAT(messages[0].body, !Catch::Contains("U0PRIMARY"));
   CHECK_THAT(night.out, Catch::Contains(R"("on_call":"off-hours: on call this week)"));
+  CHECK_THAT(night.out, Catch::Contains(R"("severity":"production")"));
 
-  // Two hours later, in business hours, the same failure again: the team, and the secondary owner (escalation).
-  ProcessResult day = setup.Notify(kFetchFailed, {"--run-id", "2", "--now", "2026-12-07T18:30:00Z"});
+  // Ten minutes later a fetch fails (upstream): posted, nobody paged before business hours.
+  ProcessResult fetch = setup.Notify(kFetchFailed, {"--run-id", "2", "--now", "2026-12-07T16:40:00Z"});
+  REQUIRE(fetch.exit_code == 0);
+  std::size_t seen = messages.size();
+  messages = setup.slack().Messages();
+  REQUIRE(messages.size() > seen);
+  CHECK_THAT(messages[seen].body, !Catch::Contains("<@"));
+  CHECK_THAT(messages[seen].body, Catch::Contains("nobody paged: production is untouched, and it waits for business hours"));
+  CHECK_THAT(messages[seen].body, Catch::Contains("*Severity:* `upstream`"));
+
+  // In business hours the same failure again: the team, and the secondary owner (third failure in a row).
+  seen = messages.size();
+  ProcessResult day = setup.Notify(kFetchFailed, {"--run-id", "3", "--now", "2026-12-07T18:30:00Z"});
   REQUIRE(day.exit_code == 0);
-  const SlackRequest& top = setup.slack().Messages()[messages.size()];
+  const SlackRequest& top = setup.slack().Messages()[seen];
   CHECK(top.thread_ts.empty());
   CHECK_THAT(top.body, Catch::Contains("<!subteam^S0DASH>"));
   CHECK_THAT(top.body, Catch::Contains("on call: business hours (mon,tue,wed,thu,fri 09:00-17:00)"));

@@ -221,6 +221,8 @@ TEST_CASE("Azure: a wrong key is an auth error (exit 2) that names the variable,
   CHECK(refused.exit_code == 2);
   CHECK_THAT(refused.err, Catch::Contains("HTTP 403") && Catch::Contains("check AZURE_STORAGE_KEY for account "
                                                                          "'devstoreaccount1'"));
+  // A failed publish to staging leaves production untouched: its record's severity says so (issue 32).
+  CHECK_THAT(ReadFile(log).value(), Catch::Contains(R"("severity":"upstream")"));
   for (const std::string& text : {refused.out, refused.err, ReadFile(output).value(), ReadFile(summary).value(),
                                   ReadFile(log).value()}) {
     CHECK(text.find(wrong) == std::string::npos);

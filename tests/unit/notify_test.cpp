@@ -57,6 +57,32 @@ TEST_CASE("the outcome of a run: first failure decides the class, else published
   CHECK(job.failure_class == "incident-response");
 }
 
+TEST_CASE("severity: production when bad or stale data may be live, upstream when the chain stopped before it", "[notify][severity]") {
+  CHECK(DecideOutcome({Step("sluice-fetch", "failure", 2)}, "", false).severity == "upstream");
+  CHECK(DecideOutcome({Step("sluice-validate", "no", 1, {{"errors", 2}})}, "", false).severity == "upstream");
+  CHECK(DecideOutcome({Step("sluice-pr", "failure", 4)}, "", false).severity == "upstream");
+  CHECK(DecideOutcome({Step("sluice-approve", "failure", 3)}, "", false).severity == "upstream");
+  // A publish says which target failed; an old record that does not is taken as production.
+  CHECK(DecideOutcome({Step("sluice-publish", "failure", 3)}, "", false).severity == "production");
+  StepRecord staging = Step("sluice-publish", "failure", 3);
+  staging.severity = "upstream";
+  CHECK(DecideOutcome({staging}, "", false).severity == "upstream");
+  // A job that failed outside sluice's steps: production once a publish ran in it.
+  CHECK(DecideOutcome({Step("sluice-publish", "success", 0)}, "failure", false).severity == "production");
+  CHECK(DecideOutcome({Step("sluice-fetch", "success", 0)}, "failure", false).severity == "upstream");
+  CHECK(DecideOutcome({Step("sluice-publish", "success", 0)}, "", false).severity.empty());  // no failure, no class
+}
+
+TEST_CASE("severity routes: failure_production and failure_upstream come before failure", "[notify][severity]") {
+  NotifyConfig config;
+  config.routes["failure"] = {"failure", "C0INCIDENT", ""};
+  config.routes["failure_production"] = {"failure_production", "C0PAGE", ""};
+  CHECK(RouteFor(config, Event::kFailure, "production")->channel == "C0PAGE");
+  CHECK(RouteFor(config, Event::kFailure, "upstream")->channel == "C0INCIDENT");
+  CHECK(RouteFor(config, Event::kFailure)->channel == "C0INCIDENT");
+  CHECK(RouteFor(config, Event::kTransient, "production") == std::nullopt);  // failure_* serves failures only
+}
+
 TEST_CASE("routes: the event's own, else the default, else none", "[notify]") {
   NotifyConfig config;
   config.routes["failure"] = {"failure", "C0INCIDENT", ""};

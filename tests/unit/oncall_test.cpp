@@ -233,3 +233,30 @@ TEST_CASE("on call: --explain shows the set-up, for the runbook reader", "[oncal
                           "  - business hours (mon,tue,wed,thu,fri 09:00-17:00): @dash-team\n"
                           "  - off-hours: @ana, @ben, @cam in turn, every 7 days from 2026-10-26 at 08:00\n"));
 }
+
+TEST_CASE("on call: an upstream failure pages nobody outside business hours, a production one pages at any hour", "[oncall][severity]") {
+  TempDir dir;
+  auto manifest = Loaded(dir, kTeamRota);
+  auto night = At(manifest, "2026-11-02T15:30:00Z");  // Mon 07:30 PST
+  CHECK_FALSE(night.business_hours);
+  auto upstream = notify::AttentionFor(manifest, notify::Event::kFailure, false, &night, "upstream");
+  CHECK(upstream.mentions.empty());
+  CHECK(upstream.on_call == "nobody paged: production is untouched, and it waits for business hours (off-hours: on "
+                            "call this week (Mon 26 Oct 08:00 to Mon 2 Nov 08:00))");
+  auto production = notify::AttentionFor(manifest, notify::Event::kFailure, false, &night, "production");
+  CHECK(production.mentions == std::vector<std::string>{"<@U0ANA>"});
+  auto day = At(manifest, "2026-11-03T18:00:00Z");
+  CHECK(day.business_hours);
+  CHECK(notify::AttentionFor(manifest, notify::Event::kFailure, false, &day, "upstream").mentions ==
+        std::vector<std::string>{"<!subteam^S0DASH>"});
+  // A holiday is not business hours, whatever the clock says.
+  CHECK_FALSE(At(manifest, "2026-11-26T20:00:00Z").business_hours);
+
+  TempDir always_dir;
+  std::string always = kTeamRota;
+  always.insert(always.find('{') + 1, R"("page_upstream": "always",)");
+  auto paged = Loaded(always_dir, always);
+  auto paged_night = At(paged, "2026-11-02T15:30:00Z");
+  CHECK(notify::AttentionFor(paged, notify::Event::kFailure, false, &paged_night, "upstream").mentions ==
+        std::vector<std::string>{"<@U0ANA>"});
+}

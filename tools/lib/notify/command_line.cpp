@@ -271,6 +271,7 @@ pipeline::RunRecord RunRecordFor(const NotifyRun& run, int exit_code, std::chron
                          : fmt::format("{} announced to {}", EventName(report.notices[0].event), report.notices[0].destination);
     if (report.dry_run) record.message = "dry run: nothing sent; " + record.message;
   }
+  if (!report.notices.empty()) record.severity = report.notices[0].severity;
   record.counts = {{"posts", report.dry_run ? 0 : posts},
                    {"reactions", report.dry_run ? 0 : reactions},
                    {"requests", report.counters.requests},

@@ -58,8 +58,12 @@ std::string Body(const RunOutcome& outcome, const Attention& attention) {
     body += Joined(attention.mentions, " ");
     if (!attention.on_call.empty()) body += " (on call: " + EscapeMrkdwn(attention.on_call) + ")";
     body += attention.escalated ? " (failed in consecutive runs: escalated to the secondary owner)\n" : "\n";
+  } else if (!attention.on_call.empty()) {
+    body += EscapeMrkdwn(attention.on_call) + "\n";  // why nobody is mentioned
   }
   if (!outcome.failure_class.empty()) body += fmt::format("*Class:* `{}`\n", outcome.failure_class);
+  if (outcome.severity == "production") body += "*Severity:* `production`: bad or stale data may be live now\n";
+  if (outcome.severity == "upstream") body += "*Severity:* `upstream`: the chain stopped before production; production is untouched\n";
   if (!outcome.detail.empty()) body += EscapeMrkdwn(outcome.detail);
   return body;
 }
@@ -81,10 +85,16 @@ std::string Mention(const pipeline::Owner& owner) {
   return fmt::format("<@{}>", owner.slack);
 }
 
-Attention AttentionFor(const pipeline::Manifest& manifest, Event event, bool escalate, const OnCallAnswer* on_call) {
+Attention AttentionFor(const pipeline::Manifest& manifest, Event event, bool escalate, const OnCallAnswer* on_call,
+                       const std::string& severity) {
   bool wanted = event == Event::kFailure || event == Event::kSla || (event == Event::kTransient && escalate);
   Attention attention;
   if (!wanted) return attention;
+  if (on_call != nullptr && manifest.oncall && severity == "upstream" && !on_call->business_hours &&
+      !manifest.oncall->page_upstream_always) {
+    attention.on_call = "nobody paged: production is untouched, and it waits for business hours (" + on_call->why + ")";
+    return attention;
+  }
   auto add = [&](const pipeline::Owner& person) {
     std::string mention = Mention(person);
     bool known = std::find(attention.mentions.begin(), attention.mentions.end(), mention) != attention.mentions.end();

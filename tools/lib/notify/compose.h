@@ -31,8 +31,11 @@ struct Attention {
 
 // Whom to mention: for failures and late data, whoever is on call (`on_call`, when the manifest
 // has an on-call set-up), else the primary owner; the secondary too when `escalate`; for
-// transient errors nobody unless `escalate`; for other events nobody.
-Attention AttentionFor(const pipeline::Manifest& manifest, Event event, bool escalate, const OnCallAnswer* on_call);
+// transient errors nobody unless `escalate`; for other events nobody. With an on-call set-up an
+// upstream failure (`severity`) outside business hours mentions nobody unless its page_upstream
+// is "always": production is untouched, and it waits for the morning (the post says so).
+Attention AttentionFor(const pipeline::Manifest& manifest, Event event, bool escalate, const OnCallAnswer* on_call,
+                       const std::string& severity = "");
 
 // The emoji name of the reaction on the top post for `event` (white_check_mark, x, ...).
 std::string ReactionFor(Event event);

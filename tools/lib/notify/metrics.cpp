@@ -1,6 +1,7 @@
 #include "notify/metrics.h"
 
 #include "core/clock.h"
+#include "notify/outcome.h"
 #include "notify/run_log.h"
 #include "pipeline/run_metrics.h"
 
@@ -18,6 +19,7 @@ pipeline::RunRecord ToRunRecord(const StepRecord& step) {
   record.started_at = record.finished_at - std::chrono::milliseconds(step.duration_ms);
   record.message = step.message;
   record.counts = step.counts;
+  if (Failed(step)) record.severity = SeverityOf(step);
   return record;
 }
 

@@ -119,6 +119,7 @@ Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const 
   notice.pipeline = request.manifest->name;
   notice.event = outcome.event;
   notice.failure_class = outcome.failure_class;
+  notice.severity = outcome.severity;
   notice.headline = outcome.headline;
   std::string key = notice.pipeline + (outcome.event == Event::kSla ? "#sla" : "");
   notice.consecutive_failures = request.dry_run ? state.pipelines[key].consecutive_failures + Failing(outcome.event)
@@ -129,11 +130,12 @@ Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const 
     auto answer = WhoIsOnCall(*request.manifest, request.now);  // fails only for a zone the loader accepted
     if (answer.ok()) on_call = std::move(answer).value();
   }
-  Attention attention = AttentionFor(*request.manifest, outcome.event, escalate, on_call ? &*on_call : nullptr);
+  Attention attention =
+      AttentionFor(*request.manifest, outcome.event, escalate, on_call ? &*on_call : nullptr, outcome.severity);
   notice.mentions = attention.mentions;
   notice.escalated = attention.escalated;  // false when there is nobody to escalate to
   notice.on_call = attention.on_call;
-  auto route = RouteFor(config, outcome.event);
+  auto route = RouteFor(config, outcome.event, outcome.severity);
   if (!route) return notice;
   notice.route = route->name;
   auto destination = ResolveDestination(*route, env, request.dry_run);

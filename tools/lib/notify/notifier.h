@@ -39,6 +39,7 @@ struct Notice {
   std::string pipeline;
   Event event = Event::kSuccess;
   std::string failure_class;
+  std::string severity;     // RunOutcome::severity
   std::string headline;
   std::string route;        // "" when the event has no route: nothing is posted
   std::string destination;  // Destination::Describe()

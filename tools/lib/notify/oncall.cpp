@@ -123,6 +123,7 @@ Result<OnCallAnswer> WhoIsOnCall(const pipeline::Manifest& manifest, Time at) {
       for (const auto& name : days) names += (names.empty() ? "" : ",") + name;
       Answer(*oncall.business_hours, local,
              fmt::format("business hours ({} {}-{})", names, oncall.business_start, oncall.business_end), answer);
+      answer.business_hours = true;
       return answer;
     }
   }

@@ -20,6 +20,7 @@ struct OnCallAnswer {
   std::string why;
   std::string at;          // the moment asked about, local: "Sun 6 Dec 23:00 America/Los_Angeles"
   bool fallback = false;   // nobody in the set-up covers the moment: owners.primary answers
+  bool business_hours = false;  // the moment is in the set-up's business hours (a holiday is not)
 };
 
 // The manifest's on-call set-up at `at`. Without one, or when nobody in it covers the moment,

@@ -1,5 +1,7 @@
 #include "notify/outcome.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace sluice::notify {
@@ -65,6 +67,11 @@ std::string FailureClassOf(const StepRecord& step) {
   return "incident-response";
 }
 
+std::string SeverityOf(const StepRecord& step) {
+  if (step.severity == "production" || step.severity == "upstream") return step.severity;
+  return Is(step, "sluice-publish") ? "production" : "upstream";
+}
+
 bool Failed(const StepRecord& step) {
   if (Is(step, "sluice-approve") && step.exit_code < 2) return false;
   return step.status == "failure" || step.status == "no" || step.exit_code >= 2;
@@ -92,6 +99,7 @@ RunOutcome DecideOutcome(std::vector<StepRecord> steps, const std::string& job_s
   if (failed != nullptr) {
     outcome.event = only_transient ? Event::kTransient : Event::kFailure;
     outcome.failure_class = FailureClassOf(*failed);
+    outcome.severity = SeverityOf(*failed);
     outcome.failed_tool = failed->tool;
     outcome.headline = failed->status == "no" ? fmt::format("{} said no (exit {})", failed->tool, failed->exit_code)
                                               : fmt::format("{} failed (exit {})", failed->tool, failed->exit_code);
@@ -100,6 +108,9 @@ RunOutcome DecideOutcome(std::vector<StepRecord> steps, const std::string& job_s
   } else if (job_status == "failure" || job_status == "cancelled") {
     outcome.event = Event::kFailure;
     outcome.failure_class = "incident-response";
+    // Outside sluice's steps nobody can tell what reached readers: after a publish, assume it did.
+    bool publishing = std::any_of(steps.begin(), steps.end(), [](const StepRecord& s) { return Is(s, "sluice-publish"); });
+    outcome.severity = publishing ? "production" : "upstream";
     outcome.headline = fmt::format("the job ended with status {} outside sluice's steps", job_status);
     outcome.detail = "no sluice step recorded a failure: read the job's log from the run link";
   } else if (published != nullptr) {

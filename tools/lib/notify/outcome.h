@@ -33,6 +33,11 @@ inline constexpr std::string_view kFailureClasses[] = {
 // the previous edition failed (counts.threshold_errors). Any other tool: incident-response.
 std::string FailureClassOf(const StepRecord& step);
 
+// How bad a failure of `step` is for readers: "production" when bad or stale data may be live (a
+// publish to production that failed midway; the tool's own record says so when it can),
+// "upstream" when the chain stopped before production (fetch, validation, PR, approval).
+std::string SeverityOf(const StepRecord& step);
+
 // A failed step: status failure or no (validation errors), or an exit code of 2 or more.
 // sluice-approve's "no" (nothing eligible with --require) is a skip, not a failure.
 bool Failed(const StepRecord& step);
@@ -40,6 +45,7 @@ bool Failed(const StepRecord& step);
 struct RunOutcome {
   Event event = Event::kSuccess;
   std::string failure_class;  // for kFailure, kTransient and kSla
+  std::string severity;       // the same events: "production" or "upstream" (SeverityOf)
   std::string failed_tool;
   std::string headline;       // one line: "sluice-fetch failed (exit 3)", "published", ...
   std::string detail;         // the failing step's message, or why the run was skipped

@@ -21,7 +21,9 @@ std::string Joined(const std::vector<std::string>& words) {
 
 std::string NoticeLine(const Notice& notice, bool dry_run) {
   std::string what = notice.failure_class.empty() ? EventName(notice.event)
-                                                  : fmt::format("{} ({})", EventName(notice.event), notice.failure_class);
+                     : notice.severity.empty()  ? fmt::format("{} ({})", EventName(notice.event), notice.failure_class)
+                                                : fmt::format("{} ({}, severity {})", EventName(notice.event),
+                                                              notice.failure_class, notice.severity);
   if (notice.route.empty()) {
     return fmt::format("{}: {}: {}; not posted: no route (add notify.routes.{} or notify.default to the manifest)\n",
                        notice.pipeline, what, notice.headline, EventName(notice.event));
@@ -53,6 +55,7 @@ void WriteNotice(Writer& w, const Notice& notice) {
   Str(w, "pipeline", notice.pipeline);
   Str(w, "event", EventName(notice.event));
   Str(w, "failure_class", notice.failure_class);
+  Str(w, "severity", notice.severity);
   Str(w, "headline", notice.headline);
   Str(w, "route", notice.route);
   Str(w, "destination", notice.destination);

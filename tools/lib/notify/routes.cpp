@@ -41,7 +41,10 @@ NotifyConfig ReadNotifyConfig(const pipeline::Manifest& manifest) {
   return config;
 }
 
-std::optional<Route> RouteFor(const NotifyConfig& config, Event event) {
+std::optional<Route> RouteFor(const NotifyConfig& config, Event event, const std::string& severity) {
+  if (event == Event::kFailure && !severity.empty()) {
+    if (auto found = config.routes.find("failure_" + severity); found != config.routes.end()) return found->second;
+  }
   if (auto found = config.routes.find(EventName(event)); found != config.routes.end()) return found->second;
   return config.fallback;
 }

@@ -27,8 +27,9 @@ struct NotifyConfig {
 // The notify section of a validated manifest (absent: no routes at all).
 NotifyConfig ReadNotifyConfig(const pipeline::Manifest& manifest);
 
-// The route of `event`, else the default, else nullopt (the event is not posted).
-std::optional<Route> RouteFor(const NotifyConfig& config, Event event);
+// The route of `event`, else the default, else nullopt (the event is not posted). A failure
+// with a `severity` takes failure_<severity> first (failure_production, failure_upstream).
+std::optional<Route> RouteFor(const NotifyConfig& config, Event event, const std::string& severity = "");
 
 enum class Transport { kWebApi, kWebhook };
 

@@ -21,6 +21,7 @@ struct StepRecord {
   std::string finished_at;
   std::int64_t duration_ms = 0;
   std::string message;
+  std::string severity;  // as the tool recorded it; "" when it did not (notify/outcome.h decides then)
   std::map<std::string, std::int64_t> counts;
   std::map<std::string, std::string> links;
 

@@ -54,6 +54,7 @@ RunOutcome LateOutcome(const Freshness& freshness) {
   RunOutcome outcome;
   outcome.event = Event::kSla;
   outcome.failure_class = "sla-missed";
+  outcome.severity = "production";  // readers see stale data now
   if (freshness.published_at) {
     outcome.headline = fmt::format("production data is {:.1f} h old (SLA {:g} h)", freshness.age_hours, freshness.max_age_hours);
     outcome.detail = fmt::format("The last publish to {} was at {} (commit {}); the SLA allows {:g} hours. Find the run that "

@@ -87,6 +87,7 @@ struct OnCall {
   std::optional<Responders> off_hours;
   std::vector<std::string> holidays;  // local YYYY-MM-DD, sorted
   std::optional<Responders> holiday_responders;
+  bool page_upstream_always = false;  // "page_upstream": "always"; else only in business hours
 };
 
 // When the pipeline runs (manifest "schedule"), in local time (pipeline/schedule.h).

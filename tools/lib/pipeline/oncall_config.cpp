@@ -75,6 +75,7 @@ Result<OnCall> ReadOnCall(const Value& value, const std::string& file, const std
   OnCall oncall;
   oncall.origin = pointer.empty() ? file : fmt::format("{}: {}", file, pointer);
   oncall.time_zone = json::StringOr(value, "time_zone");
+  oncall.page_upstream_always = json::StringOr(value, "page_upstream") == "always";
   if (auto zone = LocateZone(oncall.time_zone, "time_zone"); !zone.ok()) {
     return reader.Problem("/time_zone", fmt::format("{} is not a time zone this machine knows (an IANA name, e.g. "
                                                     "America/Los_Angeles)", oncall.time_zone));

@@ -56,6 +56,12 @@ metrics::MetricSet RunMetrics(const std::vector<RunRecord>& records, const std::
               MetricType::kGauge, counted, static_cast<double>(value));
     }
     if (DidItsJob(record)) set.Set(kLastSuccess, kLastSuccessHelp, MetricType::kGauge, labels, Seconds(record.finished_at));
+    if (!DidItsJob(record) && !record.severity.empty()) {
+      metrics::Labels classed = labels;
+      classed["severity"] = record.severity;
+      set.Set("sluice_run_failure", "1 when the tool's last run failed, by severity: production (bad or stale data may be "
+              "live) or upstream (production untouched)", MetricType::kGauge, classed, 1);
+    }
   }
   return set;
 }

@@ -124,6 +124,7 @@ std::string RunRecordJson(const RunRecord& record, const Environment& env) {
   auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(record.finished_at - record.started_at);
   writer.Int64(std::max<std::int64_t>(0, duration.count()));  // a clock step back is not a negative run
   Field(writer, "message", record.message);
+  if (!record.severity.empty()) Field(writer, "severity", record.severity);
   writer.Key("counts");
   writer.StartObject();
   for (const auto& [name, count] : record.counts) {

@@ -23,6 +23,9 @@ struct RunRecord {
   std::string message;                         // masked before writing
   std::map<std::string, std::int64_t> counts;  // e.g. sources, bytes, retries
   std::map<std::string, std::string> links;    // e.g. pr, summary; run is added from GITHUB_* vars
+  // For a failure: "production" (bad or stale data may be live) or "upstream" (the chain stopped
+  // before production); "" when the tool cannot tell, or did its job. Written only when set.
+  std::string severity;
 };
 
 // A record with what every tool fills the same way: the tool, the pipeline, the exit code, the

@@ -137,7 +137,12 @@ PublishRun RunFromCommandLine(const CommandLine& cli, const Environment& env, st
 
 pipeline::RunRecord RunRecordFor(const PublishRun& run, int exit_code, std::chrono::system_clock::time_point started) {
   pipeline::RunRecord record = pipeline::NewRunRecord("sluice-publish", run.pipeline, run.report.status(), exit_code, started);
-  if (!run.report.ok()) return record;
+  if (!run.report.ok()) {
+    // A publish that failed midway may have left production with part of a set; staging is not what readers see.
+    if (run.target_name == "production") record.severity = "production";
+    if (run.target_name == "staging") record.severity = "upstream";
+    return record;
+  }
   const PublishReport& report = *run.report;
   const bool wrote = report.manifest_written || report.uploaded > 0;
   record.status = report.dry_run ? "skipped" : wrote ? "success" : "unchanged";
