@@ -128,6 +128,11 @@ class Check {
   // they come as a run, without values or positions, only when no check reads values. The
   // default hands each to OnRecord as a valueless record; counting checks add `count` at once.
   virtual void OnPassedRecords(std::uint64_t first, std::uint64_t count);
+  // Scalars stated in the document beside its records (records::ReadOptions::captures), for a
+  // source whose records are inside a document: each found in the new data comes to OnCaptured
+  // with the index of its pattern, while the records are read.
+  virtual std::vector<json::PointerPattern> captures() const { return {}; }
+  virtual void OnCaptured(std::size_t /*pattern*/, const records::CapturedValue& /*found*/) {}
   virtual CheckOutcome Finish() = 0;
 
   const std::vector<WatchedField>& watched_fields() const { return watched_; }

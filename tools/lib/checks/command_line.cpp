@@ -66,6 +66,11 @@ Result<ValidationReport> RunAdHoc(const CommandLine& cli) {
   request.key = cli.key;
   request.allow = cli.allow;
   if (cli.max_depth > 0) request.max_depth = cli.max_depth;
+  if (cli.records) {
+    auto pattern = json::ParsePointerPattern(*cli.records);
+    if (!pattern.ok()) return UsageError(fmt::format("--records '{}': {}", *cli.records, pattern.status().message()));
+    request.records = std::move(pattern).value();
+  }
   return ValidateFile(request);
 }
 
@@ -83,6 +88,9 @@ void AddValidateOptions(CLI::App& app, CommandLine& cli) {
                  "Ad hoc: one check as JSON, e.g. '{\"type\":\"row_count_change\",\"max_percent\":10}'; repeatable");
   app.add_option("--key", cli.key, "Ad hoc: the record key, for value_change and unique (comma-separated)")->delimiter(',');
   app.add_option("--format", cli.format, "Ad hoc: json, ndjson or csv (default: from the extension)");
+  app.add_option("--records", cli.records,
+                 "Ad hoc: where the records are inside a JSON document, a JSON pointer that may hold named wildcards "
+                 "(/data/time_series/{series}/VALUES; docs/checks.md)");
   app.add_option("--workspace", cli.workspace, "Data repository root (default: $GITHUB_WORKSPACE, else the current directory)");
   app.add_option("--previous", cli.previous_revision,
                  "Git revision holding the previous version of each output (default HEAD: the base the data branch is built on)")

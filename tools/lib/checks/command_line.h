@@ -22,6 +22,7 @@ struct CommandLine {
   std::vector<std::string> inline_checks;  // ad hoc: --check '{"type": ...}'
   std::vector<std::string> key;            // ad hoc: the record key
   std::string format;  // ad hoc
+  std::optional<std::string> records;  // ad hoc: where the records are inside a JSON document
   std::string workspace;
   std::string previous_revision = "HEAD";
   std::vector<std::string> allow;

@@ -8,6 +8,12 @@
 //
 // Dates are "YYYY-MM-DD" or a timestamp that starts with one. A record whose date is missing
 // or does not read as one is a finding with its location; dates outside from/to are ignored.
+//
+// For records inside a document (a source's "records"), a bound may be stated in the data, per
+// group: {"from": {"pointer": "/data/time_series/{series}/DATE_RANGE/MINIMUM"}} takes each
+// series' own start, its wildcards being the group_by fields. Then every period of each
+// group's stated range must be present, and a stated bound that is not the group's first (or
+// last) date is reported too, at the bound's place.
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -19,6 +25,7 @@
 #include "checks/calendar.h"
 #include "checks/families.h"
 #include "json/json.h"
+#include "json/pointer_pattern.h"
 
 namespace sluice::checks {
 namespace {
@@ -65,20 +72,40 @@ const char* UnitName(Unit unit, bool plural) {
   return "";
 }
 
+// One end of the range: a date for every group, or each group's date stated in the data.
+struct Bound {
+  std::optional<Period> fixed;
+  std::optional<json::PointerPattern> stated;
+};
+
+// A bound stated in the data, where it is.
+struct StatedBound {
+  Period period = 0;
+  std::string pointer;
+  std::uint64_t line = 0, column = 0;
+};
+
 class Complete : public Check {
  public:
-  Complete(CheckSpec spec, FieldRef field, Unit unit, std::vector<FieldRef> group_by, std::optional<Period> from,
-           std::optional<Period> to)
-      : Check(std::move(spec)), field_(std::move(field)), unit_(unit), group_by_(std::move(group_by)), from_(from), to_(to) {
+  Complete(CheckSpec spec, FieldRef field, Unit unit, std::vector<FieldRef> group_by, Bound from, Bound to)
+      : Check(std::move(spec)), field_(std::move(field)), unit_(unit), group_by_(std::move(group_by)),
+        from_(from.fixed), to_(to.fixed), stated_from_(std::move(from.stated)), stated_to_(std::move(to.stated)) {
     if (group_by_.empty() && from_ && to_) seen_[""];  // the one series must exist even with no data
     Watch("field", field_);
     Watch("group_by", group_by_);
   }
 
   void OnRecord(const records::Record& record) override;
+  std::vector<json::PointerPattern> captures() const override;
+  void OnCaptured(std::size_t pattern, const records::CapturedValue& found) override;
   CheckOutcome Finish() override;
 
  private:
+  bool StatesBounds() const { return stated_from_ || stated_to_; }
+  void FinishStated(CheckOutcome& outcome);
+  // Whether `stated` is where the group's dates begin (end), reporting it when not.
+  void CompareStated(CheckOutcome& outcome, const std::string& label, const std::optional<StatedBound>& stated,
+                     const json::PointerPattern& pattern, std::optional<Period> actual, const char* end);
   std::string GroupOf(const rapidjson::Value& record) const;
   std::string Gaps(const std::set<Period>& present, Period first, Period last, std::uint64_t& missing) const;
 
@@ -86,6 +113,8 @@ class Complete : public Check {
   Unit unit_;
   std::vector<FieldRef> group_by_;
   std::optional<Period> from_, to_;
+  std::optional<json::PointerPattern> stated_from_, stated_to_;
+  std::map<std::string, std::pair<std::optional<StatedBound>, std::optional<StatedBound>>> stated_;  // by group
   std::optional<Period> min_, max_;
   std::map<std::string, std::set<Period>> seen_;
   std::vector<Finding> unreadable_;
@@ -136,10 +165,102 @@ std::string Complete::Gaps(const std::set<Period>& present, Period first, Period
   return text;
 }
 
+std::vector<json::PointerPattern> Complete::captures() const {
+  std::vector<json::PointerPattern> wanted;
+  if (stated_from_) wanted.push_back(*stated_from_);
+  if (stated_to_) wanted.push_back(*stated_to_);
+  return wanted;
+}
+
+void Complete::OnCaptured(std::size_t pattern, const records::CapturedValue& found) {
+  bool is_from = stated_from_ && pattern == 0;
+  // The group a record with these wildcard fields would be in.
+  rapidjson::Document fields(rapidjson::kObjectType);
+  for (const auto& [name, key] : found.bindings) {
+    fields.AddMember(rapidjson::Value(name.c_str(), fields.GetAllocator()), rapidjson::Value(key.c_str(), fields.GetAllocator()),
+                     fields.GetAllocator());
+  }
+  std::string group = GroupOf(fields);
+  auto day = CivilDateOf(found.value);
+  if (!day) {
+    ++unreadable_count_;
+    if (unreadable_.size() < kMaxExamples) {
+      unreadable_.push_back(Finding{fmt::format("{}{} {} is not a date (YYYY-MM-DD)", group.empty() ? "" : group + ": ",
+                                                found.pointer, Describe(found.value)),
+                                    found.line, found.column, ""});
+    }
+    return;
+  }
+  StatedBound bound{PeriodOf(*day, unit_), found.pointer, found.line, found.column};
+  (is_from ? stated_[group].first : stated_[group].second) = bound;
+}
+
+void Complete::CompareStated(CheckOutcome& outcome, const std::string& label, const std::optional<StatedBound>& stated,
+                             const json::PointerPattern& pattern, std::optional<Period> actual, const char* end) {
+  if (!stated) {
+    Fail(outcome, Finding{fmt::format("{}no stated {} at {}", label, end, pattern.text), 0, 0, ""});
+    return;
+  }
+  if (actual && *actual != stated->period) {
+    Fail(outcome, Finding{fmt::format("{}{} says {}, but the {} {} is {}", label, stated->pointer,
+                                      PeriodName(stated->period, unit_), std::string_view(end) == "start" ? "first" : "last",
+                                      field_.text(), PeriodName(*actual, unit_)),
+                          stated->line, stated->column, ""});
+  }
+}
+
+// Each group against its own stated range.
+void Complete::FinishStated(CheckOutcome& outcome) {
+  std::set<std::string> groups;
+  for (const auto& entry : seen_) groups.insert(entry.first);
+  for (const auto& entry : stated_) groups.insert(entry.first);
+  std::uint64_t gappy_groups = 0, missing_total = 0, failures_before = outcome.failures;
+  for (const auto& group : groups) {
+    const std::set<Period>& present = seen_[group];
+    const auto& stated = stated_[group];
+    std::string label = group.empty() ? "" : group + ": ";
+    std::optional<Period> low = present.empty() ? std::nullopt : std::optional<Period>(*present.begin());
+    std::optional<Period> high = present.empty() ? std::nullopt : std::optional<Period>(*present.rbegin());
+    if (stated_from_) CompareStated(outcome, label, stated.first, *stated_from_, low, "start");
+    if (stated_to_) CompareStated(outcome, label, stated.second, *stated_to_, high, "end");
+    std::optional<Period> first = stated_from_ ? (stated.first ? stated.first->period : low) : (from_ ? from_ : min_);
+    std::optional<Period> last = stated_to_ ? (stated.second ? stated.second->period : high) : (to_ ? to_ : max_);
+    if (!first || !last) continue;
+    if (*first > *last) {
+      Fail(outcome, Finding{fmt::format("{}the range from {} to {} ends before it starts", label, PeriodName(*first, unit_),
+                                        PeriodName(*last, unit_)), 0, 0, ""});
+      continue;
+    }
+    std::uint64_t missing = 0;
+    std::string gaps = Gaps(present, *first, *last, missing);
+    if (missing == 0) continue;
+    ++gappy_groups;
+    missing_total += missing;
+    const std::uint64_t periods = static_cast<std::uint64_t>(*last - *first + 1);
+    Fail(outcome, Finding{fmt::format("{}missing {} ({} of {} {} from {} to {})", label, gaps, missing, periods,
+                                      UnitName(unit_, periods != 1), PeriodName(*first, unit_), PeriodName(*last, unit_)),
+                          0, 0, ""});
+  }
+  std::string groups_text = group_by_.empty() ? "" : fmt::format(" of all {} groups", groups.size());
+  if (outcome.failures == failures_before) {
+    outcome.summary = fmt::format("every {} of the stated range{} is present", UnitName(unit_, false), groups_text);
+  } else if (gappy_groups == 0) {
+    outcome.summary = fmt::format("the stated ranges{} do not match the dates in {}", groups_text, field_.text());
+  } else {
+    outcome.summary = fmt::format("{} of {} groups miss {} inside their stated range ({} in all)", gappy_groups,
+                                  groups.size(), UnitName(unit_, true), missing_total);
+  }
+  if (unreadable_count_ > 0) outcome.summary += fmt::format("; {} dates do not read as dates", unreadable_count_);
+}
+
 CheckOutcome Complete::Finish() {
   CheckOutcome outcome = NewOutcome();
   for (auto& finding : unreadable_) Fail(outcome, std::move(finding));
   outcome.failures = unreadable_count_;
+  if (StatesBounds()) {
+    FinishStated(outcome);
+    return outcome;
+  }
   std::optional<Period> first = from_ ? from_ : min_;
   std::optional<Period> last = to_ ? to_ : max_;
   if (!first || !last || seen_.empty()) {
@@ -173,12 +294,32 @@ CheckOutcome Complete::Finish() {
   return outcome;
 }
 
-Result<std::optional<Period>> ReadBound(const CheckSpec& spec, const char* member, Unit unit) {
+// A date, or {"pointer": P}: each group's date where P finds it, P's wildcards naming the
+// group_by fields (the fields a records pointer with the same wildcards gives each record).
+Result<Bound> ReadBound(const CheckSpec& spec, const char* member, Unit unit, const std::vector<std::string>& group_by) {
   const rapidjson::Value* value = json::Member(*spec.config, member);
-  if (value == nullptr) return std::optional<Period>();
+  if (value == nullptr) return Bound{};
+  if (value->IsObject()) {
+    const rapidjson::Value* pointer = json::Member(*value, "pointer");
+    if (pointer == nullptr || !pointer->IsString() || value->MemberCount() != 1) {
+      return ConfigProblem(spec, member, "expected a date (YYYY-MM-DD) or {\"pointer\": \"/data/{series}/DATE_RANGE/MINIMUM\"}");
+    }
+    std::string at = std::string(member) + "/pointer";
+    auto pattern = json::ParsePointerPattern(std::string_view(pointer->GetString(), pointer->GetStringLength()));
+    if (!pattern.ok()) return ConfigProblem(spec, at, pattern.status().message());
+    std::vector<std::string> names = pattern->names(), fields = group_by;
+    std::sort(names.begin(), names.end());
+    std::sort(fields.begin(), fields.end());
+    if (names != fields) {
+      return ConfigProblem(spec, at, fmt::format("its named wildcards ({}) must be the group_by fields ({}): a stated "
+                                                 "bound belongs to one group", fmt::join(pattern->names(), ", "),
+                                                 fmt::join(group_by, ", ")));
+    }
+    return Bound{std::nullopt, std::move(pattern).value()};
+  }
   auto day = CivilDateOf(value);
   if (!day) return ConfigProblem(spec, member, "expected a date, YYYY-MM-DD");
-  return std::optional<Period>(PeriodOf(*day, unit));
+  return Bound{PeriodOf(*day, unit), std::nullopt};
 }
 
 Result<Unit> ReadUnit(const CheckSpec& spec) {
@@ -200,13 +341,14 @@ Result<std::unique_ptr<Check>> MakeComplete(const CheckSpec& spec) {
   if (!unit.ok()) return unit.status();
   auto group_names = StringList(spec, "group_by", false);
   if (!group_names.ok()) return group_names.status();
-  auto from = ReadBound(spec, "from", *unit);
+  auto from = ReadBound(spec, "from", *unit, *group_names);
   if (!from.ok()) return from.status();
-  auto to = ReadBound(spec, "to", *unit);
+  auto to = ReadBound(spec, "to", *unit, *group_names);
   if (!to.ok()) return to.status();
-  if (*from && *to && **from > **to) return ConfigProblem(spec, "to", "must not be before \"from\"");
+  if (from->fixed && to->fixed && *from->fixed > *to->fixed) return ConfigProblem(spec, "to", "must not be before \"from\"");
   std::vector<FieldRef> group_by(group_names->begin(), group_names->end());
-  return std::unique_ptr<Check>(std::make_unique<Complete>(spec, FieldRef(*field), *unit, std::move(group_by), *from, *to));
+  return std::unique_ptr<Check>(std::make_unique<Complete>(spec, FieldRef(*field), *unit, std::move(group_by),
+                                                           std::move(from).value(), std::move(to).value()));
 }
 
 }  // namespace sluice::checks

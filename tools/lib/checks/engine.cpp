@@ -136,6 +136,32 @@ records::FastVerdict FastVerdictOf(const CheckList& checks) {
   return {};
 }
 
+// The read of the new data: with the values its checks want from beside the records (stated
+// ranges), each handed to the check that asked. The previous versions are read without them.
+Result<records::ReadOptions> WithCaptures(OutputJob& job) {
+  records::ReadOptions read = job.read_options;
+  std::vector<std::pair<Check*, std::size_t>> owner;  // per capture: its check, and its index there
+  for (auto& check : job.checks) {
+    auto wanted = check->captures();
+    if (!wanted.empty() && !read.records) {
+      return ConfigError(fmt::format("{}: {}: check '{}' reads values beside the records ({}), but the records of '{}' "
+                                     "are not inside a document: give the source a \"records\" pointer",
+                                     check->spec().manifest_path, check->spec().pointer, check->spec().id,
+                                     wanted.front().text, job.source->name));
+    }
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+      read.captures.push_back(std::move(wanted[i]));
+      owner.emplace_back(check.get(), i);
+    }
+  }
+  if (owner.empty()) return read;
+  read.on_capture = [owner](const records::CapturedValue& found) {
+    owner[found.capture].first->OnCaptured(owner[found.capture].second, found);
+    return Status::Ok();
+  };
+  return read;
+}
+
 // `watch_fields`: a field no record has is a configuration error (off for self-tests, whose
 // stubs may remove a field on purpose).
 Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all, bool watch_fields = true) {
@@ -175,13 +201,19 @@ Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all
         records::ReadNdjsonInParallel(job.data, job.read_options, threads > 1 ? threads : 0, prepare, visit,
                                       fast.verdict ? kFastLaneBlockBytes : kNdjsonBlockBytes, fast));
   } else {
-    SLUICE_RETURN_IF_ERROR(records::ReadRecords(job.data, job.source->format, job.read_options, visit));
+    auto read = WithCaptures(job);
+    if (!read.ok()) return read.status();
+    SLUICE_RETURN_IF_ERROR(records::ReadRecords(job.data, job.source->format, *read, visit));
   }
   for (const auto& check : job.checks) {
     if (watch_fields) SLUICE_RETURN_IF_ERROR(CheckWatchedFields(*check, job.seen, job.others_seen));
   }
   for (auto& check : job.checks) report.checks.push_back(check->Finish());
-  if (job.source->format == pipeline::DataFormat::kJson) SLUICE_RETURN_IF_ERROR(PlaceFindings(job.data, report));
+  // Records inside a document keep their own places: a finding's pointer counts records, and
+  // the document holds no array of them to place it in.
+  if (job.source->format == pipeline::DataFormat::kJson && !job.read_options.records) {
+    SLUICE_RETURN_IF_ERROR(PlaceFindings(job.data, report));
+  }
   return report;
 }
 
@@ -344,6 +376,7 @@ void ApplyLimits(const pipeline::Source& source, const ValidateOptions& options,
   if (source.max_record_bytes) read.max_record_bytes = *source.max_record_bytes;
   if (source.max_depth) read.max_depth = *source.max_depth;
   if (options.max_depth) read.max_depth = *options.max_depth;
+  read.records = source.records;
 }
 
 // A job for `source` reading `data`, with the schema check and the manifest's checks.
@@ -457,6 +490,7 @@ Result<ValidationReport> ValidateFile(const AdHocValidation& request) {
   job.data = request.data;
   job.display_path = request.data.string();
   job.read_options.max_depth = request.max_depth;
+  job.read_options.records = request.records;
   std::set<std::string> ids;
   if (!request.schema.empty()) {
     CheckSpec spec{source.name + ".schema", "schema", source.name, Severity::kError, "", nullptr, request.key, ""};

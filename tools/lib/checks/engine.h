@@ -72,6 +72,7 @@ struct AdHocValidation {
   std::vector<std::string> key;    // the record key (default of value_change and unique)
   std::vector<std::string> allow;  // check ids whose failure is accepted for this run
   std::size_t max_depth = json::kDefaultMaxDepth;  // how deep the records may nest
+  std::optional<json::PointerPattern> records;     // where the records are inside a JSON document
 };
 Result<ValidationReport> ValidateFile(const AdHocValidation& request);
 

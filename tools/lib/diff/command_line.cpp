@@ -30,6 +30,11 @@ Result<DiffReport> RunAdHoc(const CommandLine& cli) {
   request.key = cli.key;
   request.ignored = cli.ignore;
   if (cli.max_depth > 0) request.max_depth = cli.max_depth;
+  if (cli.records) {
+    auto pattern = json::ParsePointerPattern(*cli.records);
+    if (!pattern.ok()) return UsageError(fmt::format("--records '{}': {}", *cli.records, pattern.status().message()));
+    request.records = std::move(pattern).value();
+  }
   auto diff = DiffFile(request);
   if (!diff.ok()) return diff.status();
   DiffReport report;
@@ -72,11 +77,13 @@ Result<FileDiff> DiffOutput(const CommandLine& cli, const pipeline::Manifest& ma
   if (source.max_record_bytes) request.max_record_bytes = *source.max_record_bytes;
   if (source.max_depth) request.max_depth = *source.max_depth;
   if (cli.max_depth > 0) request.max_depth = cli.max_depth;
+  request.records = source.records;
   auto trend = TrendFor(cli, manifest, index);
   if (trend) request.trend_field = trend->field;
   auto diff = DiffFile(request);
   if (!diff.ok()) return diff.status();
-  if (trend && diff->trend) SLUICE_RETURN_IF_ERROR(AddHistory(repo, cli.against, in_repo, source.format, trend->history, *diff->trend));
+  if (trend && diff->trend) SLUICE_RETURN_IF_ERROR(AddHistory(repo, cli.against, in_repo, source.format, trend->history, *diff->trend,
+                                                        source.records));
   return diff;
 }
 
@@ -116,6 +123,9 @@ void AddDiffOptions(CLI::App& app, CommandLine& cli) {
       ->allow_extra_args(false);
   app.add_option("--output", cli.outputs, "Diff only this output (source name); repeatable")->allow_extra_args(false);
   app.add_option("--format", cli.format, "Ad hoc: json, ndjson or csv (default: from NEW's extension)");
+  app.add_option("--records", cli.records,
+                 "Ad hoc: where the records are inside a JSON document, a JSON pointer that may hold named wildcards "
+                 "(/data/time_series/{series}/VALUES); both sides are read so");
   app.add_option("--trend", cli.trend_field, "Chart this field's total over the output's git history (overrides the "
                                              "source's metrics.trend.field)");
   app.add_option("--trend-history", cli.trend_history, "Versions in the trend chart")->capture_default_str()->check(CLI::PositiveNumber);

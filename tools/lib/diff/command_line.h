@@ -23,6 +23,7 @@ struct CommandLine {
   std::size_t max_depth = 0;        // 0: each source's max_depth, else json::kDefaultMaxDepth
   std::vector<std::string> outputs;
   std::string format;  // ad hoc
+  std::optional<std::string> records;  // ad hoc: where the records are inside a JSON document
   std::string trend_field;
   std::size_t trend_history = 10;
   std::string markdown_file;

@@ -10,7 +10,7 @@ namespace {
 
 // Whether the JSON file holds one document rather than an array of records.
 Result<bool> IsDocument(const FileRequest& request) {
-  if (request.format != pipeline::DataFormat::kJson) return false;
+  if (request.format != pipeline::DataFormat::kJson || request.records) return false;
   for (const DataInput* side : {&request.old_side, &request.new_side}) {
     if (!side->exists()) continue;
     auto start = PeekSide(*side, 4096);
@@ -90,6 +90,7 @@ Result<FileDiff> DiffFile(const FileRequest& original) {
   FileRequest request = original;  // the sides read with the request's record limit
   request.old_side.max_record_bytes = request.new_side.max_record_bytes = request.max_record_bytes;
   request.old_side.max_depth = request.new_side.max_depth = request.max_depth;
+  request.old_side.records = request.new_side.records = request.records;
   FileDiff out;
   out.name = request.name;
   out.path = request.display_path;

@@ -31,6 +31,7 @@ struct DataInput {
   std::shared_ptr<const std::string> bytes;   // otherwise these bytes (nullptr: the side does not exist)
   std::uint64_t max_record_bytes = records::kDefaultMaxRecordBytes;  // DiffFile sets FileRequest's
   std::size_t max_depth = json::kDefaultMaxDepth;                    // DiffFile sets FileRequest's
+  std::optional<json::PointerPattern> records;                       // DiffFile sets FileRequest's
 
   bool exists() const { return path.has_value() || bytes != nullptr; }
   static DataInput File(const std::filesystem::path& file, std::string origin = "");
@@ -160,6 +161,9 @@ struct FileRequest {
   std::uint64_t max_record_bytes = records::kDefaultMaxRecordBytes;
   // How deep either side's records may nest (records::ReadOptions::max_depth).
   std::size_t max_depth = json::kDefaultMaxDepth;
+  // Where the records are inside a JSON document (records::ReadOptions::records): then both
+  // sides are records, never compared as documents.
+  std::optional<json::PointerPattern> records;
 };
 
 // Compares the two sides. Errors: InputError "<origin>:<line>: ..." for malformed data or a

@@ -10,6 +10,7 @@ Status ReadSide(const DataInput& side, pipeline::DataFormat format, const record
   records::ReadOptions options;  // CSV cells stay text: the diff shows what the file says
   options.max_record_bytes = side.max_record_bytes;
   options.max_depth = side.max_depth;
+  options.records = side.records;
   if (side.path) return records::ReadRecords(*side.path, format, options, visit);
   if (side.bytes) return records::ReadRecordsFromString(*side.bytes, side.origin, format, options, visit);
   return Status::Ok();  // a side that does not exist has no records

@@ -52,7 +52,10 @@ std::optional<TrendConfig> TrendConfigOf(const rapidjson::Value& source) {
 }
 
 Status AddHistory(const git::Repository& repo, const std::string& revision, const std::string& path,
-                  pipeline::DataFormat format, std::size_t history, Trend& trend) {
+                  pipeline::DataFormat format, std::size_t history, Trend& trend,
+                  const std::optional<json::PointerPattern>& records_at) {
+  records::ReadOptions read;
+  read.records = records_at;
   auto versions = repo.History(revision, path, history);
   if (!versions.ok()) return versions.status();
   std::vector<TrendPoint> points;
@@ -64,7 +67,7 @@ Status AddHistory(const git::Repository& repo, const std::string& revision, cons
     // Two versions on one day need two labels, or the chart merges them.
     if (!labels.insert(point.label).second) point.label += " " + it->commit.substr(0, 7);
     SLUICE_RETURN_IF_ERROR(records::ReadRecordsFromString(
-        it->content, fmt::format("{}@{}", path, it->commit.substr(0, 12)), format, {},
+        it->content, fmt::format("{}@{}", path, it->commit.substr(0, 12)), format, read,
         [&](records::Record& r) {
           AddToTotal(r.value, trend.field, point.total);
           return Status::Ok();

@@ -24,7 +24,8 @@ std::optional<TrendConfig> TrendConfigOf(const rapidjson::Value& source);
 // Prepends the field's total in each of the last `history` versions of `path` at `revision`
 // (oldest first) to `trend`, which holds the new data's point.
 Status AddHistory(const git::Repository& repo, const std::string& revision, const std::string& path,
-                  pipeline::DataFormat format, std::size_t history, Trend& trend);
+                  pipeline::DataFormat format, std::size_t history, Trend& trend,
+                  const std::optional<json::PointerPattern>& records = std::nullopt);
 
 std::string TrendMermaid(const Trend& trend);
 

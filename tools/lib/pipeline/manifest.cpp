@@ -168,6 +168,20 @@ Status ExpandHeaders(const Value& object, Source& source, const Environment& env
   return Status::Ok();
 }
 
+// "records": a pointer pattern (json/pointer_pattern.h), for a JSON document.
+Status ReadRecordsPointer(const Value& object, Source& source, const Problems& problems, const std::string& at) {
+  const Value* records = json::Member(object, "records");
+  if (records == nullptr || !records->IsString()) return Status::Ok();
+  auto pattern = json::ParsePointerPattern(std::string_view(records->GetString(), records->GetStringLength()));
+  if (!pattern.ok()) return problems.Config(at + "/records", pattern.status().message());
+  if (source.format != DataFormat::kJson) {
+    return problems.Config(at + "/records", fmt::format("records inside a document need format json, not {}",
+                                                        DataFormatName(source.format)));
+  }
+  source.records = std::move(pattern).value();
+  return Status::Ok();
+}
+
 // What the schema cannot say about sources: uniqueness, confinement, resolvable headers.
 Status ResolveSources(const Value& root, Manifest& manifest, const fs::path& workspace, const Environment& env,
                       const Problems& problems) {
@@ -195,6 +209,7 @@ Status ResolveSources(const Value& root, Manifest& manifest, const fs::path& wor
       if (!schema.ok()) return problems.Locate(at + "/schema", schema.status());
     }
     SLUICE_RETURN_IF_ERROR(ExpandHeaders(objects[i], source, env, problems, at));
+    SLUICE_RETURN_IF_ERROR(ReadRecordsPointer(objects[i], source, problems, at));
   }
   return Status::Ok();
 }

@@ -16,6 +16,7 @@
 
 #include "core/env.h"
 #include "core/status.h"
+#include "json/pointer_pattern.h"
 
 namespace sluice::pipeline {
 
@@ -44,6 +45,8 @@ struct Source {
   // How deep objects and arrays may nest in a JSON or NDJSON record; unset:
   // json::kDefaultMaxDepth (512). sluice-validate and sluice-diff --max-depth override it.
   std::optional<std::size_t> max_depth;
+  // Format json: where the records are inside the document ("records", records::ReadOptions).
+  std::optional<json::PointerPattern> records;
   std::optional<int> timeout_seconds;
   std::optional<int> attempts;
 };

@@ -16,6 +16,10 @@ namespace sluice::records {
 // containers nested deeper than `max_depth` (ReadOptions), an InputError at their bracket.
 Status ReadJsonRecords(InputBuffer& input, const std::string& origin, std::uint64_t max_record_bytes,
                        const RecordVisitor& visit, std::size_t max_depth = json::kDefaultMaxDepth);
+// The same, the records where ReadOptions::records says (and its captures); `options` gives the
+// limits too.
+Status ReadJsonRecordsAt(InputBuffer& input, const std::string& origin, const ReadOptions& options,
+                         const RecordVisitor& visit);
 
 // One JSON document per non-blank line. The input's first line is line `first_line` of the
 // file; a byte order mark is skipped only `at_start` of the file (a part read on its own, as

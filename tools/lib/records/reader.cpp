@@ -18,8 +18,12 @@ std::string SizeText(std::uint64_t bytes) {
 Status ReadFrom(InputBuffer& input, const std::string& origin, pipeline::DataFormat format,
                 const ReadOptions& options, const RecordVisitor& visit, std::vector<std::string>* header) {
   if (header != nullptr) header->clear();
+  if (options.records && format != pipeline::DataFormat::kJson) {
+    return UsageError(fmt::format("{}: a records pointer ({}) applies to format json only", origin, options.records->text));
+  }
   switch (format) {
     case pipeline::DataFormat::kJson:
+      if (options.records) return ReadJsonRecordsAt(input, origin, options, visit);
       return ReadJsonRecords(input, origin, options.max_record_bytes, visit, options.max_depth);
     case pipeline::DataFormat::kNdjson:
       return ReadNdjsonRecords(input, origin, options.max_record_bytes, visit, 1, true, options.max_depth);

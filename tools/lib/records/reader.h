@@ -19,6 +19,7 @@
 
 #include "core/status.h"
 #include "json/json.h"
+#include "json/pointer_pattern.h"
 #include "pipeline/manifest.h"
 
 namespace simdjson::dom {
@@ -61,6 +62,20 @@ struct CsvTyping {
 // Derives CSV typing from a JSON Schema (items.properties / properties with "type").
 CsvTyping CsvTypingFromSchema(const rapidjson::Value& schema);
 
+// A value found at one of ReadOptions::captures while the records were read: a range stated
+// beside a series ("/data/time_series/{series}/DATE_RANGE/MINIMUM"), for the checks that
+// compare records with it. Valid while the callback runs.
+struct CapturedValue {
+  std::size_t capture = 0;  // which of ReadOptions::captures matched
+  // Each named wildcard of that pattern and the member name (or array index, in decimal) it
+  // matched, in the pattern's order.
+  std::vector<std::pair<std::string, std::string>> bindings;
+  const rapidjson::Value* value = nullptr;  // an object or array found there reads as empty
+  std::string pointer;  // where it is: "/data/time_series/cases/DATE_RANGE/MINIMUM"
+  std::uint64_t line = 0;
+  std::uint64_t column = 0;
+};
+
 // The default ReadOptions::max_record_bytes (a source's "max_record_bytes" in the manifest).
 inline constexpr std::uint64_t kDefaultMaxRecordBytes = std::uint64_t{64} << 20;
 
@@ -77,6 +92,17 @@ struct ReadOptions {
   // document's root, a top-level array included); a deeper one ends the read with an
   // InputError "<path>:<line>:<column>: nesting deeper than N levels" at its bracket.
   std::size_t max_depth = json::kDefaultMaxDepth;
+  // Format json only: where the records are inside the document (a source's "records"). Every
+  // element of every array the pattern matches is a record, and each named wildcard's member
+  // name (or array index) is added to it as a field of that name: a record that is not an object,
+  // or already has such a field, is an InputError at its place. Nothing is built of the rest of
+  // the document. A pattern that matches no array is an InputError naming it, and so is a match
+  // that is not an array. Unset: a top-level array's elements, or the whole document.
+  std::optional<json::PointerPattern> records;
+  // Scalars elsewhere in the same document, handed to `on_capture` as the read passes them (in
+  // document order, between the records around them). Only with `records`.
+  std::vector<json::PointerPattern> captures;
+  std::function<Status(const CapturedValue&)> on_capture;
 };
 
 // What is wrong with a record over `limit` bytes, for "<file>:<line>:<col>: " to precede.
