@@ -365,4 +365,7 @@ TEST_CASE("the pipeline page words one-sided limits as the check applies them", 
                        "warn_increase_percent": 15})"),
              Contains("moves by at most 10% down and 25% up") && Contains("(a move past 15% up only warns)"));
   CHECK_THAT(words(R"({"type": "value_change", "field": "n", "max_percent": 25})"), Contains("by at most 25% from"));
+  CHECK_THAT(words(R"({"type": "row_count_change", "warn_percent": 5})"),
+             Contains("(row_count_change): the number of records is compared with the published version (a move "
+                      "past 5% only warns) — "));
 }

@@ -72,8 +72,9 @@ std::string What(const rapidjson::Value& check, const std::string& type, const s
     return fmt::format("at most {} records", max);
   }
   if (type == "row_count_change") {
-    std::string text = fmt::format("the number of records differs from the published version by at most {}",
-                                   Limits(check, "max"));
+    std::string limits = Limits(check, "max");
+    std::string text = limits.empty() ? "the number of records is compared with the published version"
+                                      : "the number of records differs from the published version by at most " + limits;
     std::string warn = Limits(check, "warn");
     if (!warn.empty()) text += fmt::format(" (a move past {} only warns)", warn);
     return text;
