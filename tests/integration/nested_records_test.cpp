@@ -245,8 +245,10 @@ TEST_CASE("self-test of a dashboard source: a fail stub patches the document, a 
 
   repo.Write("tests/positivity/positivity/fail/harmless.json", R"({"meta": {"PUBLISHED": "2026-11-21"}})");
   repo.Write("tests/positivity/positivity/fail/by-record.json", R"({"$record": 1, "VALUE": -1})");
+  repo.Write("tests/positivity/positivity/fail/by-removal.json", R"({"$remove": true})");
   auto broken = repo.Validate({"--self-test"});
   CHECK(broken.exit_code == 1);
   CHECK_THAT(broken.out, Contains("BROKEN") && Contains("harmless.json"));
-  CHECK_THAT(broken.out, Contains("the records of this source are inside a document"));
+  CHECK_THAT(broken.out, Contains("\"$record\" works on a record of a flat file; the records of this source are inside a document"));
+  CHECK_THAT(broken.out, Contains("\"$remove\" works on a record of a flat file"));
 }

@@ -1,7 +1,12 @@
 #include "checks/check.h"
 
+#include <fnmatch.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <iterator>
+#include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
@@ -58,9 +63,13 @@ FieldRef::FieldRef(std::string text) : text_(std::move(text)) {
   } else {
     tokens_.push_back(text_);
   }
+  if (!text_.empty() && text_[0] == '/') {
+    for (const auto& token : tokens_) pattern_ = pattern_ || token.find('*') != std::string::npos;
+  }
 }
 
 const rapidjson::Value* FieldRef::Find(const rapidjson::Value& record) const {
+  if (pattern_) return nullptr;
   const rapidjson::Value* at = &record;
   for (const auto& token : tokens_) {
     if (at->IsObject()) {
@@ -84,6 +93,51 @@ std::string FieldRef::PointerIn(std::uint64_t index) const {
   std::string pointer = fmt::format("/{}", index);
   for (const auto& token : tokens_) pointer += "/" + json::EscapePointerToken(token);
   return pointer;
+}
+
+std::string FieldRef::PointerIn(std::uint64_t index, const std::string& name) {
+  if (!name.empty() && name[0] == '/') return fmt::format("/{}{}", index, name);
+  return fmt::format("/{}/{}", index, json::EscapePointerToken(name));
+}
+
+void FieldRef::ForEach(const rapidjson::Value& record,
+                       const std::function<void(const std::string&, const rapidjson::Value&)>& visit) const {
+  if (!pattern_) {
+    if (const rapidjson::Value* value = Find(record)) visit(text_, *value);
+    return;
+  }
+  std::string name;
+  Walk(record, 0, name, visit);
+}
+
+// `name` is the concrete pointer down to `at`, extended and restored on the way.
+void FieldRef::Walk(const rapidjson::Value& at, std::size_t depth, std::string& name,
+                    const std::function<void(const std::string&, const rapidjson::Value&)>& visit) const {
+  if (depth == tokens_.size()) {
+    matched_ = true;
+    visit(name, at);
+    return;
+  }
+  const std::string& token = tokens_[depth];
+  const bool wildcard = token.find('*') != std::string::npos;
+  const std::size_t length = name.size();
+  if (at.IsObject()) {
+    for (const auto& member : at.GetObject()) {
+      std::string key(member.name.GetString(), member.name.GetStringLength());
+      if (wildcard ? ::fnmatch(token.c_str(), key.c_str(), 0) != 0 : key != token) continue;
+      name += "/" + json::EscapePointerToken(key);
+      Walk(member.value, depth + 1, name, visit);
+      name.resize(length);
+    }
+  } else if (at.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < at.Size(); ++i) {
+      std::string index = std::to_string(i);
+      if (token != "*" && token != index) continue;
+      name += "/" + index;
+      Walk(at[i], depth + 1, name, visit);
+      name.resize(length);
+    }
+  }
 }
 
 void Check::OnPassedRecords(std::uint64_t first, std::uint64_t count) {
@@ -123,10 +177,43 @@ void Check::Fail(CheckOutcome& outcome, Finding finding) {
 // limit", so a limit written as a string ("min": "10") must be refused here, not dropped.
 constexpr const char* kNumberOptions[] = {"min",          "max",           "max_percent", "max_absolute",
                                           "warn_percent", "warn_absolute", "tolerance",   "tolerance_percent",
-                                          "threshold",    "max_age_days",  "max_future_days"};
+                                          "threshold",    "max_age_days",  "max_future_days",
+                                          // one-sided limits (change_limits.h)
+                                          "max_decrease_percent", "max_increase_percent", "max_decrease_absolute",
+                                          "max_increase_absolute", "warn_decrease_percent", "warn_increase_percent",
+                                          "warn_decrease_absolute", "warn_increase_absolute"};
+
+// A field pattern ("/data/*/NEW_*") where only one field can be meant (a key, a group, the date
+// of complete) would match nothing through FieldRef::Find: refused here, saying where it works.
+Status RefuseMisplacedPatterns(const CheckSpec& spec) {
+  static constexpr const char* kPatternTypes[] = {"value_change", "not_null", "range", "pattern", "enum"};
+  const bool takes_patterns = std::any_of(std::begin(kPatternTypes), std::end(kPatternTypes),
+                                          [&](const char* type) { return spec.type == type; });
+  for (const char* member : {"field", "fields", "key", "group_by"}) {
+    const bool allowed = takes_patterns && (std::string_view(member) == "field" || std::string_view(member) == "fields");
+    const rapidjson::Value* value = json::Member(*spec.config, member);
+    if (allowed || value == nullptr) continue;
+    std::vector<const rapidjson::Value*> names;
+    if (value->IsArray()) {
+      for (const auto& item : value->GetArray()) names.push_back(&item);
+    } else {
+      names.push_back(value);
+    }
+    for (const rapidjson::Value* name : names) {
+      if (!name->IsString() || !FieldRef(name->GetString()).is_pattern()) continue;
+      return ConfigProblem(spec, member,
+                           fmt::format("{} is a pattern (\"*\"), which names many fields; the {} check's \"{}\" takes one "
+                                       "field each (patterns work in the fields of value_change, not_null, range, "
+                                       "pattern and enum)",
+                                       Describe(name), spec.type, member));
+    }
+  }
+  return Status::Ok();
+}
 
 Result<std::unique_ptr<Check>> MakeCheck(const CheckSpec& spec) {
   SLUICE_RETURN_IF_ERROR(CheckKnownOptions(spec));
+  if (spec.config != nullptr && spec.config->IsObject()) SLUICE_RETURN_IF_ERROR(RefuseMisplacedPatterns(spec));
   for (const char* member : kNumberOptions) {
     const rapidjson::Value* value = json::Member(*spec.config, member);
     if (value != nullptr && !value->IsNumber()) {

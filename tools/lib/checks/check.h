@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,22 +63,35 @@ struct HistoricVersion {
   std::chrono::system_clock::time_point committed_at;
 };
 
-// A field of a record: "cases" (a top-level member) or "/a/b" (a JSON pointer).
+// A field of a record: "cases" (a top-level member) or "/a/b" (a JSON pointer). A pointer may
+// be a pattern naming many fields at once ("/data/*/NEW_*"): a segment "*" matches any member
+// name or array index, and a segment holding "*" elsewhere is a glob (fnmatch) over member names.
 class FieldRef {
  public:
   FieldRef() = default;
   explicit FieldRef(std::string text);
-  // nullptr when absent. A hit is remembered (matched()), so that a field that matched nothing
-  // in any record can be reported as the configuration error it is.
+  // nullptr when absent (and always for a pattern: see ForEach). A hit is remembered
+  // (matched()), so that a field that matched nothing in any record can be reported as the
+  // configuration error it is.
   const rapidjson::Value* Find(const rapidjson::Value& record) const;
+  // Each field of `record` this names, with its concrete name: the text itself for a plain
+  // field (when present), "/data/cases/NEW_CASES" for each match of a pattern, in document order.
+  void ForEach(const rapidjson::Value& record,
+               const std::function<void(const std::string& name, const rapidjson::Value& value)>& visit) const;
   const std::string& text() const { return text_; }
+  bool is_pattern() const { return pattern_; }
   bool matched() const { return matched_; }
   // The JSON pointer of this field inside record number `index` ("/12/cases").
   std::string PointerIn(std::uint64_t index) const;
+  // The JSON pointer of field `name` (a name or a pointer) inside record number `index`.
+  static std::string PointerIn(std::uint64_t index, const std::string& name);
 
  private:
+  void Walk(const rapidjson::Value& at, std::size_t depth, std::string& name,
+            const std::function<void(const std::string&, const rapidjson::Value&)>& visit) const;
   std::string text_;
   std::vector<std::string> tokens_;
+  bool pattern_ = false;
   mutable bool matched_ = false;  // checks see records on one thread (OnRecord, OnPrevious...)
 };
 

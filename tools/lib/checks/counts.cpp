@@ -1,10 +1,13 @@
 // row_count and row_count_change: how many records, and how much that moved since the
 // previous version.
+#include <chrono>
 #include <cmath>
 #include <memory>
 
 #include <fmt/format.h>
 
+#include "checks/calendar.h"
+#include "checks/change_limits.h"
 #include "checks/families.h"
 
 namespace sluice::checks {
@@ -43,13 +46,20 @@ class RowCount : public Check {
 };
 
 // {"type": "row_count_change", "max_percent": 10}: against the previous committed version.
+// {"max_decrease_percent": 1, "warn_increase_percent": 10, "max_increase_percent": 25}: a fall
+// and a rise limited apart, at two levels (change_limits.h).
 class RowCountChange : public Check {
  public:
-  RowCountChange(CheckSpec spec, double max_percent) : Check(std::move(spec)), max_percent_(max_percent) {}
+  RowCountChange(CheckSpec spec, ChangeLimits limits, std::chrono::system_clock::time_point now)
+      : Check(std::move(spec)), limits_(std::move(limits)), now_(now) {}
 
   bool wants_previous() const override { return true; }
+  std::size_t history_depth() const override { return limits_.per_day ? 1 : 0; }
   void OnNoPrevious() override { has_previous_ = false; }
   void OnPrevious(const records::Record&) override { ++previous_; }
+  void OnHistoryVersion(std::size_t version, const HistoricVersion& meta) override {
+    if (version == 0) previous_committed_at_ = meta.committed_at;
+  }
   void OnRecord(const records::Record&) override { ++current_; }
   void OnPassedRecords(std::uint64_t, std::uint64_t count) override { current_ += count; }
   bool reads_values() const override { return false; }
@@ -61,18 +71,31 @@ class RowCountChange : public Check {
       outcome.summary = "no previous version to compare with (a new output)";
       return outcome;
     }
-    double change = previous_ == 0 ? (current_ == 0 ? 0.0 : INFINITY)
-                                   : 100.0 * (static_cast<double>(current_) - static_cast<double>(previous_)) /
-                                         static_cast<double>(previous_);
+    const double days = DaysBetweenEditions(limits_.per_day, previous_committed_at_, now_);
+    const double before = static_cast<double>(previous_), after = static_cast<double>(current_);
+    double change = previous_ == 0 ? (current_ == 0 ? 0.0 : INFINITY) : 100.0 * (after - before) / before;
     std::string moved = std::isinf(change) ? "from 0" : fmt::format("{:+.1f}%", change);
-    outcome.summary = fmt::format("{} → {} records ({}, limit ±{}%)", previous_, current_, moved, max_percent_);
-    if (std::fabs(change) > max_percent_) Fail(outcome, Finding{outcome.summary, 0, 0, ""});
+    std::vector<std::string> limits;
+    for (const auto& error : LimitTexts(limits_.error, days)) limits.push_back("limit " + error);
+    for (const auto& warn : LimitTexts(limits_.warn, days)) limits.push_back("a warning past " + warn);
+    outcome.summary = fmt::format("{} → {} records ({}, {})", previous_, current_, moved, fmt::join(limits, ", "));
+    if (!LimitBreaches(limits_.error, before, after, days).empty()) {
+      Fail(outcome, Finding{outcome.summary, 0, 0, ""});
+    } else if (!LimitBreaches(limits_.warn, before, after, days).empty()) {
+      // Past the warning level only: a warning, whatever the check's severity.
+      outcome.severity = Severity::kWarn;
+      outcome.summary = fmt::format("{} → {} records (warning level: {}, {})", previous_, current_, moved,
+                                    fmt::join(limits, ", "));
+      Fail(outcome, Finding{outcome.summary, 0, 0, ""});
+    }
     return outcome;
   }
 
  private:
-  double max_percent_;
+  ChangeLimits limits_;
+  std::chrono::system_clock::time_point now_;
   bool has_previous_ = true;
+  std::optional<std::chrono::system_clock::time_point> previous_committed_at_;
   std::uint64_t previous_ = 0;
   std::uint64_t current_ = 0;
 };
@@ -87,10 +110,20 @@ Result<std::unique_ptr<Check>> MakeRowCount(const CheckSpec& spec) {
 }
 
 Result<std::unique_ptr<Check>> MakeRowCountChange(const CheckSpec& spec) {
-  auto max_percent = RequiredNumber(spec, "max_percent");
-  if (!max_percent.ok()) return max_percent.status();
-  if (*max_percent < 0) return ConfigProblem(spec, "max_percent", "must not be negative");
-  return std::unique_ptr<Check>(std::make_unique<RowCountChange>(spec, *max_percent));
+  auto limits = ReadChangeLimits(spec, /*absolute=*/false);
+  if (!limits.ok()) return limits.status();
+  if (!limits->any()) {
+    return ConfigProblem(spec, "max_percent",
+                         "the row_count_change check needs \"max_percent\" (a number), or a one-sided "
+                         "\"max_decrease_percent\" / \"max_increase_percent\", or a warning level \"warn_percent\"");
+  }
+  std::chrono::system_clock::time_point now{};
+  if (limits->per_day) {
+    auto clock = CheckNow(spec);
+    if (!clock.ok()) return clock.status();
+    now = *clock;
+  }
+  return std::unique_ptr<Check>(std::make_unique<RowCountChange>(spec, std::move(limits).value(), now));
 }
 
 }  // namespace sluice::checks

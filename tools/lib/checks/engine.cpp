@@ -457,11 +457,14 @@ Result<ValidationReport> ValidatePipeline(const pipeline::Manifest& manifest, co
 }
 
 Result<OutputReport> ValidateAsOutput(const pipeline::Manifest& manifest, const pipeline::Source& source,
-                                      const fs::path& data, const ValidateOptions& options) {
+                                      const fs::path& data, const ValidateOptions& options,
+                                      std::optional<std::string> previous) {
   std::set<std::string> ids;
   auto job = PrepareJob(manifest, source, options, ids, data);
   if (!job.ok()) return job.status();
   job->display_path = data.string();
+  job->previous.content = std::move(previous);
+  job->previous.label = source.output + " (last good)";
   // Checks that reconcile against another output read that output's current file.
   std::vector<OutputJob> others;
   for (const auto& other : manifest.sources) {

@@ -49,9 +49,11 @@ struct ValidateOptions {
 Result<ValidationReport> ValidatePipeline(const pipeline::Manifest& manifest, const ValidateOptions& options);
 
 // Validates `data` as if it were `source`'s output: its schema and the manifest's checks for
-// it, with no previous version (checks that need one are skipped). For schema self-tests.
+// it, against `previous` as the previous version (without one, checks that need one are
+// skipped), and no older history. For schema self-tests.
 Result<OutputReport> ValidateAsOutput(const pipeline::Manifest& manifest, const pipeline::Source& source,
-                                      const std::filesystem::path& data, const ValidateOptions& options);
+                                      const std::filesystem::path& data, const ValidateOptions& options,
+                                      std::optional<std::string> previous = std::nullopt);
 
 // One check's configuration (the manifest's syntax) and where it was written, for messages.
 struct CheckConfig {

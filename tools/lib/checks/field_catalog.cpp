@@ -107,8 +107,10 @@ Status CheckWatchedFields(const Check& check, const StreamSeen& own, const std::
     if (seen->records == 0) continue;  // nothing to look in: an empty file is row_count's business
     const std::string& field = watched.field->text();
     bool source_key = watched.option.find(' ') != std::string::npos;
-    std::string problem = fmt::format("the {} check '{}' reads \"{}\"{}, which no record of {} has ({} records{})",
-                                      spec.type, spec.id, field, source_key ? " (the source's key)" : "", output,
+    std::string problem = fmt::format("the {} check '{}' reads \"{}\"{}, {} ({} records{})", spec.type, spec.id,
+                                      field, source_key ? " (the source's key)" : "",
+                                      watched.field->is_pattern() ? "a pattern that matches no field of any record of " + output
+                                                                  : "which no record of " + output + " has",
                                       seen->records,
                                       watched.other_output ? "" : ", new and committed versions");
     std::vector<std::string> close = seen->catalog.Suggest(field);

@@ -1,4 +1,6 @@
-// Per-field checks on every record: not_null, range, pattern, enum.
+// Per-field checks on every record: not_null, range, pattern, enum. A field may be a pointer
+// pattern ("/data/*/NEW_*"): each field it matches is judged on its own, and the finding names
+// the concrete one.
 #include <memory>
 #include <set>
 
@@ -22,8 +24,22 @@ class FieldCheck : public Check {
   void OnRecord(const records::Record& record) override {
     ++records_;
     for (const auto& field : fields_) {
+      if (field.is_pattern()) {
+        bool any = false;
+        field.ForEach(record.value, [&](const std::string& name, const rapidjson::Value& value) {
+          any = true;
+          std::string problem = Judge(name, &value);
+          if (!problem.empty()) {
+            Fail(outcome_, Finding{problem, record.line, record.column, FieldRef::PointerIn(record.index, name)});
+          }
+        });
+        if (std::string none = any ? "" : JudgeNoMatch(field.text()); !none.empty()) {
+          Fail(outcome_, Finding{std::move(none), record.line, record.column, fmt::format("/{}", record.index)});
+        }
+        continue;
+      }
       const rapidjson::Value* value = field.Find(record.value);
-      std::string problem = Judge(field, value);
+      std::string problem = Judge(field.text(), value);
       if (!problem.empty()) {
         Fail(outcome_, Finding{problem, record.line, record.column, field.PointerIn(record.index)});
       }
@@ -38,8 +54,10 @@ class FieldCheck : public Check {
   }
 
  protected:
-  // "" when the value passes, else a sentence about it.
-  virtual std::string Judge(const FieldRef& field, const rapidjson::Value* value) const = 0;
+  // "" when the value passes, else a sentence about it; `field` is the field's concrete name.
+  virtual std::string Judge(const std::string& field, const rapidjson::Value* value) const = 0;
+  // A pattern that matches no field of a record: "" when that passes (as a missing field does).
+  virtual std::string JudgeNoMatch(const std::string& /*pattern*/) const { return ""; }
   virtual std::string Rule() const = 0;
 
  private:
@@ -57,11 +75,14 @@ class FieldCheck : public Check {
 class NotNull : public FieldCheck {
  public:
   using FieldCheck::FieldCheck;
-  std::string Judge(const FieldRef& field, const rapidjson::Value* value) const override {
-    if (value == nullptr) return fmt::format("{} is missing", field.text());
-    if (value->IsNull()) return fmt::format("{} is null", field.text());
-    if (value->IsString() && value->GetStringLength() == 0) return fmt::format("{} is empty", field.text());
+  std::string Judge(const std::string& field, const rapidjson::Value* value) const override {
+    if (value == nullptr) return fmt::format("{} is missing", field);
+    if (value->IsNull()) return fmt::format("{} is null", field);
+    if (value->IsString() && value->GetStringLength() == 0) return fmt::format("{} is empty", field);
     return "";
+  }
+  std::string JudgeNoMatch(const std::string& pattern) const override {
+    return fmt::format("no field matches {}", pattern);
   }
   std::string Rule() const override { return "is present and not null"; }
 };
@@ -71,12 +92,12 @@ class Range : public FieldCheck {
  public:
   Range(CheckSpec spec, std::vector<FieldRef> fields, std::optional<double> min, std::optional<double> max)
       : FieldCheck(std::move(spec), std::move(fields)), min_(min), max_(max) {}
-  std::string Judge(const FieldRef& field, const rapidjson::Value* value) const override {
+  std::string Judge(const std::string& field, const rapidjson::Value* value) const override {
     if (value == nullptr || value->IsNull()) return "";
     auto number = NumberOf(value);
-    if (!number) return fmt::format("{} is {}, not a number", field.text(), Describe(value));
+    if (!number) return fmt::format("{} is {}, not a number", field, Describe(value));
     if ((min_ && *number < *min_) || (max_ && *number > *max_)) {
-      return fmt::format("{} is {}, outside {}", field.text(), Describe(value), Rule().substr(3));
+      return fmt::format("{} is {}, outside {}", field, Describe(value), Rule().substr(3));
     }
     return "";
   }
@@ -93,11 +114,11 @@ class Pattern : public FieldCheck {
  public:
   Pattern(CheckSpec spec, std::vector<FieldRef> fields, schema::detail::Regex regex)
       : FieldCheck(std::move(spec), std::move(fields)), regex_(std::move(regex)) {}
-  std::string Judge(const FieldRef& field, const rapidjson::Value* value) const override {
+  std::string Judge(const std::string& field, const rapidjson::Value* value) const override {
     if (value == nullptr || value->IsNull()) return "";
     std::string text = value->IsString() ? std::string(value->GetString(), value->GetStringLength()) : json::Write(*value);
     if (regex_.Search(text)) return "";
-    return fmt::format("{} is {}, which does not match {}", field.text(), Describe(value), regex_.source());
+    return fmt::format("{} is {}, which does not match {}", field, Describe(value), regex_.source());
   }
   std::string Rule() const override { return "matches " + regex_.source(); }
 
@@ -110,11 +131,11 @@ class Enum : public FieldCheck {
  public:
   Enum(CheckSpec spec, std::vector<FieldRef> fields, std::set<std::string> allowed)
       : FieldCheck(std::move(spec), std::move(fields)), allowed_(std::move(allowed)) {}
-  std::string Judge(const FieldRef& field, const rapidjson::Value* value) const override {
+  std::string Judge(const std::string& field, const rapidjson::Value* value) const override {
     if (value == nullptr || value->IsNull()) return "";
     std::string text = value->IsString() ? std::string(value->GetString(), value->GetStringLength()) : json::Write(*value);
     if (allowed_.count(text) != 0) return "";
-    return fmt::format("{} is {}, not one of the {} allowed values", field.text(), Describe(value), allowed_.size());
+    return fmt::format("{} is {}, not one of the {} allowed values", field, Describe(value), allowed_.size());
   }
   std::string Rule() const override { return fmt::format("is one of {} allowed values", allowed_.size()); }
 

@@ -29,9 +29,13 @@ const std::vector<TypeOptions>& Table() {
   static const std::vector<TypeOptions> table = {
       {"schema", {}},
       {"row_count", {"min", "max"}},
-      {"row_count_change", {"max_percent"}},
+      {"row_count_change",
+       {"max_percent", "max_decrease_percent", "max_increase_percent", "warn_percent", "warn_decrease_percent",
+        "warn_increase_percent", "per_day"}},
       {"value_change",
-       {"field", "key", "max_percent", "max_absolute", "warn_percent", "warn_absolute", "per_day", "monotonic",
+       {"field", "fields", "key", "max_percent", "max_absolute", "warn_percent", "warn_absolute", "max_decrease_percent",
+        "max_increase_percent", "max_decrease_absolute", "max_increase_absolute", "warn_decrease_percent",
+        "warn_increase_percent", "warn_decrease_absolute", "warn_increase_absolute", "per_day", "monotonic",
         "stale_after"}},
       {"not_null", {"field", "fields"}},
       {"range", {"field", "fields", "min", "max"}},
@@ -50,7 +54,7 @@ const std::vector<TypeOptions>& Table() {
 // names to values, so its members are the data's names, not options.)
 const std::vector<SubOptions>& SubTable() {
   static const std::vector<SubOptions> table = {
-      {"reconcile", "against", {"output", "field", "key", "where"}},
+      {"reconcile", "against", {"output", "field", "key", "where", "value"}},
   };
   return table;
 }

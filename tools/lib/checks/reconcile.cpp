@@ -14,6 +14,13 @@
 // group_by). Every group on either side is compared: a group with no records aggregates to 0,
 // a group with no counterpart record is a finding. Nulls in a summed field count as 0. A
 // difference within "tolerance" (absolute) or "tolerance_percent" (of the stated figure) passes.
+//
+// The figure may also be a constant stated in the manifest, the same for every group:
+// {"type": "reconcile", "aggregate": "sum", "field": "PERCENT", "group_by": ["COUNTY", "METRIC"],
+//  "against": {"value": 100}, "tolerance": 0.5}
+// (percentages that add up to 100 per group). This is reconcile rather than a check of its own
+// because it is the same rule, "an aggregate per group equals a stated figure", with the same
+// groups, tolerances and messages; only where the figure is written differs.
 #include <cmath>
 #include <map>
 #include <memory>
@@ -28,6 +35,7 @@ namespace sluice::checks {
 namespace {
 
 struct Against {
+  std::optional<double> value;  // a constant stated in the manifest: no counterpart records
   std::string output;  // "" for this output
   FieldRef field;
   std::vector<FieldRef> key;
@@ -59,10 +67,12 @@ class Reconcile : public Check {
     if (sum_) Watch("field", field_);
     Watch("group_by", group_by_);
     // Read only on records that "where" picked: a "where" that picks none is reported as such.
-    if (against_.where.empty()) {
+    if (against_.where.empty() && !against_.value) {
       Watch("against/field", against_.field, other);
       Watch("against/key", against_.key, other);
     }
+    // Against a constant, the whole output is one group even without records (a count of 0).
+    if (against_.value && group_by_.empty()) groups_[""];
   }
 
   std::vector<std::string> other_outputs() const override {
@@ -72,6 +82,10 @@ class Reconcile : public Check {
     if (output == against_.output && Matches(record.value)) State(record, false);
   }
   void OnRecord(const records::Record& record) override;
+  // The stated figure as summaries name it: "cases", "total_cases in totals", "100".
+  std::string Stated() const {
+    return against_.value ? FormatNumber(*against_.value) : against_.field.text() + Source();
+  }
   CheckOutcome Finish() override;
 
  private:
@@ -80,6 +94,10 @@ class Reconcile : public Check {
   std::optional<std::string> Problem(const std::string& key, const Group& group) const;
   Finding Locate(std::string message, const Group& group) const;
   std::string Aggregated() const { return sum_ ? "sum of " + field_.text() : "record count"; }
+  bool Within(double difference, double stated) const {
+    return std::fabs(difference) <= tolerance_ ||
+           (tolerance_percent_ && std::fabs(difference) <= *tolerance_percent_ / 100 * std::fabs(stated));
+  }
   std::string Source() const { return against_.output.empty() ? "" : " in " + against_.output; }
 
   bool sum_;
@@ -113,7 +131,7 @@ void Reconcile::State(const records::Record& record, bool located) {
 }
 
 void Reconcile::OnRecord(const records::Record& record) {
-  if (against_.output.empty() && Matches(record.value)) return State(record, true);
+  if (against_.output.empty() && !against_.value && Matches(record.value)) return State(record, true);
   auto key = group_by_.empty() ? std::optional<std::string>("") : KeyOf(record.value, group_by_);
   if (!key) {
     ++ungrouped_;
@@ -126,6 +144,12 @@ void Reconcile::OnRecord(const records::Record& record) {
 
 std::optional<std::string> Reconcile::Problem(const std::string& key, const Group& group) const {
   std::string label = group_by_.empty() ? "" : DisplayKey(key) + ": ";
+  if (against_.value) {
+    double difference = group.aggregate - *against_.value;
+    if (Within(difference, *against_.value)) return std::nullopt;
+    return fmt::format("{}{} {} ≠ {} (off by {})", label, Aggregated(), FormatNumber(group.aggregate), Stated(),
+                       FormatNumber(difference));
+  }
   if (group.stated_records == 0) {
     return fmt::format("{}no record{} states {} for this group ({} {})", label, Source(), against_.field.text(),
                        Aggregated(), FormatNumber(group.aggregate));
@@ -135,9 +159,7 @@ std::optional<std::string> Reconcile::Problem(const std::string& key, const Grou
   }
   if (!group.stated) return label + group.stated_problem;
   double difference = group.aggregate - *group.stated;
-  bool within = std::fabs(difference) <= tolerance_ ||
-                (tolerance_percent_ && std::fabs(difference) <= *tolerance_percent_ / 100 * std::fabs(*group.stated));
-  if (within) return std::nullopt;
+  if (Within(difference, *group.stated)) return std::nullopt;
   return fmt::format("{}{} {} ≠ {} {}{} (off by {})", label, Aggregated(), FormatNumber(group.aggregate),
                      against_.field.text(), FormatNumber(*group.stated), Source(), FormatNumber(difference));
 }
@@ -166,7 +188,7 @@ CheckOutcome Reconcile::Finish() {
                                                           FormatNumber(*tolerance_percent_))
                           : tolerance_ > 0   ? fmt::format("within {}", FormatNumber(tolerance_))
                                              : "exactly";
-  std::string what = fmt::format("the {} matches {}{} {}", Aggregated(), against_.field.text(), Source(), tolerance);
+  std::string what = fmt::format("the {} matches {} {}", Aggregated(), Stated(), tolerance);
   if (group_by_.empty()) {
     outcome.summary = outcome.passed ? what : outcome.examples.front().message;
   } else {
@@ -180,12 +202,23 @@ CheckOutcome Reconcile::Finish() {
 Result<Against> ReadAgainst(const CheckSpec& spec, const std::vector<std::string>& group_by) {
   const rapidjson::Value* object = json::Member(*spec.config, "against");
   if (object == nullptr || !object->IsObject()) {
-    return ConfigProblem(spec, "against", "the reconcile check needs \"against\": {\"field\": ..., \"output\" or \"where\"}");
+    return ConfigProblem(spec, "against", "the reconcile check needs \"against\": {\"field\": ..., \"output\" or \"where\"}, or {\"value\": N}");
   }
   CheckSpec inner = spec;
   inner.pointer = spec.pointer + "/against";
   inner.config = object;
   Against against;
+  if (const rapidjson::Value* value = json::Member(*object, "value")) {
+    if (!value->IsNumber()) return ConfigProblem(inner, "value", fmt::format("expected a number, not {}", Describe(value)));
+    for (const char* other : {"field", "output", "where", "key"}) {
+      if (object->HasMember(other)) {
+        return ConfigProblem(inner, other,
+                             fmt::format("\"value\" states the figure itself, so \"{}\" does not go with it", other));
+      }
+    }
+    against.value = value->GetDouble();
+    return against;
+  }
   auto field = RequiredString(inner, "field");
   if (!field.ok()) return field.status();
   against.field = FieldRef(*field);

@@ -25,6 +25,7 @@ struct LastGood {
   // A source whose records are inside a document ("records"): records[0] is the document, and
   // a fail stub patches it, since its records cannot be written back one by one.
   bool whole_document = false;
+  std::string bytes;  // as read: the previous version a fail stub's data is compared with
 };
 
 // A directory removed when the self-test ends.
@@ -62,6 +63,7 @@ Result<LastGood> LoadLastGood(const pipeline::Source& source, const ValidateOpti
     if (!document.ok()) return document.status();
     good.records.push_back(std::move(document).value());
     good.whole_document = true;
+    good.bytes = std::move(bytes).value();
     return good;
   }
   Status read = records::ReadRecordsFromString(*bytes, source.output + " (last good)", source.format, {},
@@ -74,6 +76,7 @@ Result<LastGood> LoadLastGood(const pipeline::Source& source, const ValidateOpti
                                                &good.header);
   if (!read.ok()) return read;
   if (good.records.empty()) return InputError(fmt::format("{}: the last good data has no records to merge onto", source.output));
+  good.bytes = std::move(bytes).value();
   return good;
 }
 
@@ -84,7 +87,7 @@ void MergePatch(Value& target, const Value& patch, Document::AllocatorType& allo
     return;
   }
   for (const auto& member : patch.GetObject()) {
-    if (member.name == "$record") continue;
+    if (member.name == "$record" || member.name == "$remove" || member.name == "$duplicate") continue;
     auto existing = target.FindMember(member.name);
     if (member.value.IsNull()) {
       if (existing != target.MemberEnd()) target.RemoveMember(existing);
@@ -196,19 +199,39 @@ SelfTestCase RunFail(const pipeline::Manifest& m, const pipeline::Source& source
   }
   const Value* which = json::Member(*stub, "$record");
   size_t index = which != nullptr && which->IsUint() ? which->GetUint() : 0;
-  if (which != nullptr && good.whole_document) {
-    result.detail = "\"$record\" picks a record of a flat file; the records of this source are inside a document, and "
-                    "its fail stubs patch the document (RFC 7396)";
+  const bool moves_rows = json::Member(*stub, "$remove") != nullptr || json::Member(*stub, "$duplicate") != nullptr;
+  if ((which != nullptr || moves_rows) && good.whole_document) {
+    result.detail = fmt::format("\"{}\" works on a record of a flat file; the records of this source are inside a "
+                                "document, and its fail stubs patch the document (RFC 7396)",
+                                which != nullptr ? "$record" : json::Member(*stub, "$remove") ? "$remove" : "$duplicate");
     return result;
   }
   if (index >= patched.records.size()) {
     result.detail = fmt::format("\"$record\": {} is past the {} records of the last good data", index, patched.records.size());
     return result;
   }
-  MergePatch(patched.records[index], *stub, patched.records[index].GetAllocator());
+  // "$remove": true drops the record, "$duplicate": true adds the patched record after it: the
+  // row count moves, so that row_count_change can be proven able to fail too.
+  auto flag = [&](const char* name) {
+    const Value* value = json::Member(*stub, name);
+    return value != nullptr && value->IsBool() && value->GetBool();
+  };
+  auto at = patched.records.begin() + static_cast<std::ptrdiff_t>(index);
+  if (flag("$remove")) {
+    patched.records.erase(at);
+  } else {
+    MergePatch(*at, *stub, at->GetAllocator());
+    if (flag("$duplicate")) {
+      Document copy;
+      copy.CopyFrom(*at, copy.GetAllocator());
+      patched.records.insert(at + 1, std::move(copy));
+    }
+  }
   fs::path data = scratch / (stub_path.stem().string() + fs::path(source.output).extension().string());
   Status written = WriteFileAtomically(data, Serialise(patched, source.format));
-  auto output = written.ok() ? ValidateAsOutput(m, source, data, options) : Result<OutputReport>(written);
+  // Against the last good data as the previous version: a stub is one edition later, so the
+  // checks that compare editions (value_change, row_count_change) judge it too.
+  auto output = written.ok() ? ValidateAsOutput(m, source, data, options, good.bytes) : Result<OutputReport>(written);
   if (!output.ok()) {
     // Data the reader rejects outright is caught too: that is a failure, as the stub wants.
     result.ok = output.status().kind() == ErrorKind::kInput;

@@ -5,7 +5,10 @@
 //   fail/<any>.json               stubs deep-merged (RFC 7396: null removes a member) onto one
 //                                 record of the last good data (the committed version, else the
 //                                 working file), which must then FAIL. "$record": N picks the
-//                                 record (default 0).
+//                                 record (default 0); "$remove": true drops it instead, and
+//                                 "$duplicate": true adds the patched record after it. The
+//                                 last good data is the previous version the stub is compared
+//                                 with (value_change, row_count_change).
 // A fail stub that passes means the schema or the thresholds no longer protect anything: the
 // self-test reports it as broken.
 #pragma once

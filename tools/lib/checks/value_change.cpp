@@ -14,15 +14,21 @@
 //
 // Two levels, as the covid19.ca.gov checks had ("warn at the usual extreme, error at twice it"):
 // "warn_percent" / "warn_absolute" are lower limits whose breach is only a warning, so a big
-// but plausible move asks a person to look while only an implausible one blocks the PR.
+// but plausible move asks a person to look while only an implausible one blocks the PR. Each
+// limit may be one-sided ("max_decrease_percent": 1 for a running total): change_limits.h.
+//
+// "fields" (a list, or pointer patterns such as "/data/*/NEW_*") compares several fields with
+// the same limits, each on its own: a finding names the concrete field.
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "checks/calendar.h"
+#include "checks/change_limits.h"
 #include "checks/families.h"
 #include "json/json.h"
 
@@ -30,12 +36,8 @@ namespace sluice::checks {
 namespace {
 
 struct ValueRules {
-  std::optional<double> max_percent;
-  std::optional<double> max_absolute;
-  std::optional<double> warn_percent;  // below the max_ limits: a breach is a warning
-  std::optional<double> warn_absolute;
+  ChangeLimits limits;
   int direction = 0;  // +1 non_decreasing, -1 non_increasing, 0 either way
-  bool per_day = false;
   std::size_t stale_after = 0;  // 0: not checked
 };
 
@@ -47,79 +49,83 @@ struct KeyValue {
 };
 
 using ValuesByKey = std::unordered_map<std::string, KeyValue>;
+// By concrete field name: "cases", or each match of a pattern ("/data/cases/NEW_CASES").
+using ValuesByField = std::map<std::string, ValuesByKey>;
 
-std::string Signed(double value) { return (value >= 0 ? "+" : "") + FormatNumber(value); }
+struct Problem {
+  const KeyValue* where;
+  std::string field;
+  std::string message;
+};
 
 class ValueChange : public Check {
  public:
-  ValueChange(CheckSpec spec, FieldRef field, std::vector<FieldRef> key, ValueRules rules,
+  ValueChange(CheckSpec spec, std::vector<FieldRef> fields, std::vector<FieldRef> key, ValueRules rules,
               std::chrono::system_clock::time_point now)
-      : Check(std::move(spec)), field_(std::move(field)), key_(std::move(key)), rules_(rules), now_(now),
-        history_(rules.stale_after) {
-    Watch("field", field_);
+      : Check(std::move(spec)), fields_(std::move(fields)), key_(std::move(key)), rules_(std::move(rules)), now_(now),
+        history_(rules_.stale_after) {
+    Watch(this->spec().config->HasMember("fields") ? "fields" : "field", fields_);
     Watch(KeyOption(this->spec()), key_);
   }
 
   bool wants_previous() const override { return true; }
-  std::size_t history_depth() const override { return std::max<std::size_t>(rules_.stale_after, rules_.per_day ? 1 : 0); }
+  std::size_t history_depth() const override {
+    return std::max<std::size_t>(rules_.stale_after, rules_.limits.per_day ? 1 : 0);
+  }
   void OnNoPrevious() override { has_previous_ = false; }
   void OnPrevious(const records::Record& record) override { Add(previous_, record); }
-  void OnHistory(std::size_t version, const HistoricVersion& meta, const records::Record& record) override {
+  void OnHistoryVersion(std::size_t version, const HistoricVersion& meta) override {
     if (version == 0) previous_committed_at_ = meta.committed_at;
+  }
+  void OnHistory(std::size_t version, const HistoricVersion&, const records::Record& record) override {
     if (version < history_.size()) Add(history_[version], record);
   }
   void OnRecord(const records::Record& record) override { Add(current_, record); }
   CheckOutcome Finish() override;
 
  private:
-  void Add(ValuesByKey& values, const records::Record& record) const;
-  double Days() const;
+  void Add(ValuesByField& values, const records::Record& record) const;
   std::string RulesText(double days) const;
   std::vector<std::string> Breaches(double before, double after, double days) const;
-  std::vector<std::string> LimitBreaches(double before, double after, double days, std::optional<double> max_percent,
-                                         std::optional<double> max_absolute) const;
-  bool Stale(const std::string& key, double value) const;
+  bool Stale(const std::string& field, const std::string& key, double value) const;
   std::string Label(const std::string& key) const { return key_.empty() ? "total " : DisplayKey(key) + ": "; }
+  // One plain field: the summaries name it as before "fields" existed.
+  bool single() const { return fields_.size() == 1 && !fields_.front().is_pattern(); }
+  std::string FieldTexts() const;
 
-  FieldRef field_;
+  std::vector<FieldRef> fields_;
   std::vector<FieldRef> key_;
   ValueRules rules_;
   std::chrono::system_clock::time_point now_;
   bool has_previous_ = true;
   std::optional<std::chrono::system_clock::time_point> previous_committed_at_;
-  ValuesByKey previous_, current_;
-  std::vector<ValuesByKey> history_;  // stale_after versions, newest first
+  ValuesByField previous_, current_;
+  std::vector<ValuesByField> history_;  // stale_after versions, newest first
 };
 
-void ValueChange::Add(ValuesByKey& values, const records::Record& record) const {
-  auto number = NumberOf(field_.Find(record.value));
-  if (!number) return;
+void ValueChange::Add(ValuesByField& values, const records::Record& record) const {
   std::optional<std::string> key = key_.empty() ? std::optional<std::string>("") : KeyOf(record.value, key_);
   if (!key) return;
-  auto [at, inserted] = values.try_emplace(*key);
-  if (inserted) at->second = KeyValue{0, record.index, record.line, record.column};
-  at->second.sum += *number;
+  for (const FieldRef& field : fields_) {
+    field.ForEach(record.value, [&](const std::string& name, const rapidjson::Value& value) {
+      auto number = NumberOf(&value);
+      if (!number) return;
+      auto [at, inserted] = values[name].try_emplace(*key);
+      if (inserted) at->second = KeyValue{0, record.index, record.line, record.column};
+      at->second.sum += *number;
+    });
+  }
 }
 
-// Whole days since the previous version was committed, at least 1; 1 when its time is unknown
-// (a --previous file rather than git history).
-double ValueChange::Days() const {
-  if (!rules_.per_day || !previous_committed_at_) return 1;
-  double hours = std::chrono::duration<double, std::ratio<3600>>(now_ - *previous_committed_at_).count();
-  return std::max(1.0, std::round(hours / 24));
+std::string ValueChange::FieldTexts() const {
+  std::string texts;
+  for (const auto& field : fields_) texts += (texts.empty() ? "" : ", ") + field.text();
+  return texts;
 }
 
 std::string ValueChange::RulesText(double days) const {
-  std::vector<std::string> rules;
-  std::string scale = days > 1 ? fmt::format(" over {} days", days) : "";
-  if (rules_.max_percent) rules.push_back(fmt::format("±{}%{}", FormatNumber(*rules_.max_percent * days), scale));
-  if (rules_.max_absolute) rules.push_back(fmt::format("±{}{}", FormatNumber(*rules_.max_absolute * days), scale));
-  if (rules_.warn_percent) {
-    rules.push_back(fmt::format("a warning past ±{}%{}", FormatNumber(*rules_.warn_percent * days), scale));
-  }
-  if (rules_.warn_absolute) {
-    rules.push_back(fmt::format("a warning past ±{}{}", FormatNumber(*rules_.warn_absolute * days), scale));
-  }
+  std::vector<std::string> rules = LimitTexts(rules_.limits.error, days);
+  for (const auto& warn : LimitTexts(rules_.limits.warn, days)) rules.push_back("a warning past " + warn);
   if (rules_.direction > 0) rules.push_back("never falling");
   if (rules_.direction < 0) rules.push_back("never rising");
   if (rules_.stale_after > 0) rules.push_back(fmt::format("changing within {} versions", rules_.stale_after));
@@ -133,34 +139,19 @@ std::vector<std::string> ValueChange::Breaches(double before, double after, doub
   if (rules_.direction != 0 && change * rules_.direction < 0) {
     breaches.push_back(rules_.direction > 0 ? "fell; a running total must not fall" : "rose; it must not rise");
   }
-  auto limits = LimitBreaches(before, after, days, rules_.max_percent, rules_.max_absolute);
+  auto limits = LimitBreaches(rules_.limits.error, before, after, days);
   breaches.insert(breaches.end(), limits.begin(), limits.end());
   return breaches;
 }
 
-// Which of the given limits `before` → `after` exceeds, worded for people.
-std::vector<std::string> ValueChange::LimitBreaches(double before, double after, double days,
-                                                    std::optional<double> max_percent,
-                                                    std::optional<double> max_absolute) const {
-  std::vector<std::string> breaches;
-  double change = after - before;
-  double percent = before == 0 ? (after == 0 ? 0.0 : INFINITY) : 100.0 * change / std::fabs(before);
-  if (max_percent && std::fabs(percent) > *max_percent * days) {
-    std::string moved = std::isinf(percent) ? "from 0" : fmt::format("{:+.1f}%", percent);
-    breaches.push_back(fmt::format("{}, limit {}%", moved, FormatNumber(*max_percent * days)));
-  }
-  if (max_absolute && std::fabs(change) > *max_absolute * days) {
-    breaches.push_back(fmt::format("{}, limit {}", Signed(change), FormatNumber(*max_absolute * days)));
-  }
-  return breaches;
-}
-
 // The value is the same in the new data and in each of the last stale_after versions.
-bool ValueChange::Stale(const std::string& key, double value) const {
+bool ValueChange::Stale(const std::string& field, const std::string& key, double value) const {
   if (rules_.stale_after == 0) return false;
   for (const auto& version : history_) {
-    auto at = version.find(key);
-    if (at == version.end() || at->second.sum != value) return false;
+    auto values = version.find(field);
+    if (values == version.end()) return false;
+    auto at = values->second.find(key);
+    if (at == values->second.end() || at->second.sum != value) return false;
   }
   return true;
 }
@@ -172,26 +163,31 @@ CheckOutcome ValueChange::Finish() {
     outcome.summary = "no previous version to compare with (a new output)";
     return outcome;
   }
-  const double days = Days();
-  std::vector<std::pair<const KeyValue*, std::string>> problems, warnings;
+  const double days = DaysBetweenEditions(rules_.limits.per_day, previous_committed_at_, now_);
+  std::vector<Problem> problems, warnings;
   std::size_t compared = 0;
-  for (const auto& [key, now] : current_) {
-    auto before = previous_.find(key);
-    if (before == previous_.end()) continue;
-    ++compared;
-    const double old_value = before->second.sum;
-    auto breaches = Breaches(old_value, now.sum, days);
-    if (!breaches.empty()) {
-      problems.emplace_back(&now, fmt::format("{}{} {} → {} ({})", Label(key), field_.text(), FormatNumber(old_value),
-                                              FormatNumber(now.sum), fmt::join(breaches, "; ")));
-    } else if (Stale(key, now.sum)) {
-      problems.emplace_back(&now, fmt::format("{}{} is still {}, unchanged in this version and the {} before it",
-                                              Label(key), field_.text(), FormatNumber(now.sum), rules_.stale_after));
-    } else if (auto past = LimitBreaches(old_value, now.sum, days, rules_.warn_percent, rules_.warn_absolute);
-               !past.empty()) {
-      warnings.emplace_back(&now, fmt::format("{}{} {} → {} (warning level: {})", Label(key), field_.text(),
-                                              FormatNumber(old_value), FormatNumber(now.sum), fmt::join(past, "; ")));
+  std::vector<std::string> names;  // the fields compared
+  for (const auto& [field, values] : current_) {
+    auto previous = previous_.find(field);
+    if (previous == previous_.end()) continue;
+    bool any = false;
+    for (const auto& [key, now] : values) {
+      auto before = previous->second.find(key);
+      if (before == previous->second.end()) continue;
+      ++compared;
+      any = true;
+      const double old_value = before->second.sum;
+      std::string moved = fmt::format("{}{} {} → {}", Label(key), field, FormatNumber(old_value), FormatNumber(now.sum));
+      if (auto breaches = Breaches(old_value, now.sum, days); !breaches.empty()) {
+        problems.push_back({&now, field, fmt::format("{} ({})", moved, fmt::join(breaches, "; "))});
+      } else if (Stale(field, key, now.sum)) {
+        problems.push_back({&now, field, fmt::format("{}{} is still {}, unchanged in this version and the {} before it",
+                                                     Label(key), field, FormatNumber(now.sum), rules_.stale_after)});
+      } else if (auto past = LimitBreaches(rules_.limits.warn, old_value, now.sum, days); !past.empty()) {
+        warnings.push_back({&now, field, fmt::format("{} (warning level: {})", moved, fmt::join(past, "; "))});
+      }
     }
+    if (any) names.push_back(field);
   }
   // Only warning-level moves: the check fails as a warning, whatever its severity.
   const bool warnings_only = problems.empty() && !warnings.empty();
@@ -199,28 +195,40 @@ CheckOutcome ValueChange::Finish() {
     outcome.severity = Severity::kWarn;
     problems = std::move(warnings);
   }
-  std::sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) { return a.first->index < b.first->index; });
-  for (auto& [where, message] : problems) {
+  std::stable_sort(problems.begin(), problems.end(),
+                   [](const Problem& a, const Problem& b) { return a.where->index < b.where->index; });
+  for (auto& problem : problems) {
     bool located = !key_.empty();
-    Fail(outcome, Finding{std::move(message), located ? where->line : 0, located ? where->column : 0,
-                          located ? field_.PointerIn(where->index) : ""});
+    Fail(outcome, Finding{std::move(problem.message), located ? problem.where->line : 0,
+                          located ? problem.where->column : 0,
+                          located ? FieldRef::PointerIn(problem.where->index, problem.field) : ""});
   }
   std::string rules = RulesText(days);
   if (compared == 0) {
     outcome.summary = fmt::format("nothing to compare: no {} holds a number for {} in both versions",
-                                  key_.empty() ? "record" : "key", field_.text());
+                                  key_.empty() ? "record" : "key", FieldTexts());
+  } else if (!single()) {
+    std::string label = names.size() <= 5 ? fmt::format("{}", fmt::join(names, ", "))
+                                          : fmt::format("{} and {} more fields", fmt::join(names.begin(), names.begin() + 5, ", "),
+                                                        names.size() - 5);
+    outcome.summary =
+        outcome.passed  ? fmt::format("{}: all {} values compared keep within {}", label, compared, rules)
+        : warnings_only ? fmt::format("{}: {} of {} values compared moved past the warning level ({})", label,
+                                      outcome.failures, compared, rules)
+                        : fmt::format("{}: {} of {} values compared break {}", label, outcome.failures, compared, rules);
   } else if (warnings_only && !key_.empty()) {
-    outcome.summary = fmt::format("{} moved past the warning level for {} of {} keys in both versions ({})", field_.text(),
+    outcome.summary = fmt::format("{} moved past the warning level for {} of {} keys in both versions ({})", FieldTexts(),
                                   outcome.failures, compared, rules);
   } else if (key_.empty()) {
-    outcome.summary = outcome.passed ? fmt::format("total {} {} → {} keeps within {}", field_.text(),
-                                                   FormatNumber(previous_.begin()->second.sum),
-                                                   FormatNumber(current_.begin()->second.sum), rules)
+    const std::string& field = names.front();
+    outcome.summary = outcome.passed ? fmt::format("total {} {} → {} keeps within {}", field,
+                                                   FormatNumber(previous_.at(field).begin()->second.sum),
+                                                   FormatNumber(current_.at(field).begin()->second.sum), rules)
                                      : outcome.examples.front().message;
   } else {
     outcome.summary = outcome.passed
-                          ? fmt::format("{} keeps within {} for all {} keys in both versions", field_.text(), rules, compared)
-                          : fmt::format("{} breaks {} for {} of {} keys in both versions", field_.text(), rules,
+                          ? fmt::format("{} keeps within {} for all {} keys in both versions", FieldTexts(), rules, compared)
+                          : fmt::format("{} breaks {} for {} of {} keys in both versions", FieldTexts(), rules,
                                         outcome.failures, compared);
   }
   return outcome;
@@ -228,19 +236,9 @@ CheckOutcome ValueChange::Finish() {
 
 Result<ValueRules> ReadRules(const CheckSpec& spec) {
   ValueRules rules;
-  rules.max_percent = OptionalNumber(spec, "max_percent");
-  rules.max_absolute = OptionalNumber(spec, "max_absolute");
-  rules.warn_percent = OptionalNumber(spec, "warn_percent");
-  rules.warn_absolute = OptionalNumber(spec, "warn_absolute");
-  for (const char* member : {"max_percent", "max_absolute", "warn_percent", "warn_absolute"}) {
-    auto limit = OptionalNumber(spec, member);
-    if (json::Member(*spec.config, member) != nullptr && !limit) return ConfigProblem(spec, member, "expected a number");
-    if (limit && *limit < 0) return ConfigProblem(spec, member, "must not be negative");
-  }
-  if (const rapidjson::Value* per_day = json::Member(*spec.config, "per_day")) {
-    if (!per_day->IsBool()) return ConfigProblem(spec, "per_day", "expected true or false");
-    rules.per_day = per_day->GetBool();
-  }
+  auto limits = ReadChangeLimits(spec, /*absolute=*/true);
+  if (!limits.ok()) return limits.status();
+  rules.limits = std::move(limits).value();
   if (const rapidjson::Value* monotonic = json::Member(*spec.config, "monotonic")) {
     std::string text = monotonic->IsString() ? monotonic->GetString() : "";
     if (text != "non_decreasing" && text != "non_increasing") {
@@ -254,26 +252,33 @@ Result<ValueRules> ReadRules(const CheckSpec& spec) {
     }
     rules.stale_after = stale->GetUint();
   }
-  if (rules.warn_percent && rules.max_percent && *rules.warn_percent >= *rules.max_percent) {
-    return ConfigProblem(spec, "warn_percent", "must be below max_percent (a warning comes before the error)");
-  }
-  if (rules.warn_absolute && rules.max_absolute && *rules.warn_absolute >= *rules.max_absolute) {
-    return ConfigProblem(spec, "warn_absolute", "must be below max_absolute (a warning comes before the error)");
-  }
-  if (!rules.max_percent && !rules.max_absolute && !rules.warn_percent && !rules.warn_absolute &&
-      rules.direction == 0 && rules.stale_after == 0) {
+  if (!rules.limits.any() && rules.direction == 0 && rules.stale_after == 0) {
     return ConfigProblem(spec, "max_percent",
                          "the value_change check needs \"max_percent\", \"max_absolute\", \"warn_percent\", "
-                         "\"warn_absolute\", \"monotonic\" or \"stale_after\"");
+                         "\"warn_absolute\" (or a one-sided form such as \"max_decrease_percent\"), \"monotonic\" or "
+                         "\"stale_after\"");
   }
   return rules;
+}
+
+// "field": "x", or "fields": a name, a pattern or a list of them.
+Result<std::vector<FieldRef>> ReadFields(const CheckSpec& spec) {
+  const char* member = spec.config->HasMember("fields") ? "fields" : "field";
+  auto names = StringList(spec, member, true);
+  if (!names.ok()) return names.status();
+  std::vector<FieldRef> fields;
+  for (const auto& name : *names) {
+    if (name.empty()) return ConfigProblem(spec, member, "a field name must not be empty");
+    fields.emplace_back(name);
+  }
+  return fields;
 }
 
 }  // namespace
 
 Result<std::unique_ptr<Check>> MakeValueChange(const CheckSpec& spec) {
-  auto field = RequiredString(spec, "field");
-  if (!field.ok()) return field.status();
+  auto fields = ReadFields(spec);
+  if (!fields.ok()) return fields.status();
   auto rules = ReadRules(spec);
   if (!rules.ok()) return rules.status();
   // "key": [] asks for the whole file's sum even when the output has a key.
@@ -286,12 +291,13 @@ Result<std::unique_ptr<Check>> MakeValueChange(const CheckSpec& spec) {
     for (const auto& name : key_member == nullptr ? spec.key : *key_names) key.emplace_back(name);
   }
   std::chrono::system_clock::time_point now{};
-  if (rules->per_day) {
+  if (rules->limits.per_day) {
     auto clock = CheckNow(spec);
     if (!clock.ok()) return clock.status();
     now = *clock;
   }
-  return std::unique_ptr<Check>(std::make_unique<ValueChange>(spec, FieldRef(*field), std::move(key), *rules, now));
+  return std::unique_ptr<Check>(
+      std::make_unique<ValueChange>(spec, std::move(fields).value(), std::move(key), std::move(rules).value(), now));
 }
 
 }  // namespace sluice::checks

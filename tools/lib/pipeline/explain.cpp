@@ -39,11 +39,25 @@ std::string Opt(const rapidjson::Value& check, const char* member) {
   return value == nullptr ? "" : Number(*value);
 }
 
-std::string Limits(const rapidjson::Value& check, const char* percent, const char* absolute) {
-  std::string p = Opt(check, percent), a = Opt(check, absolute);
-  if (!p.empty() && !a.empty()) return fmt::format("{}% or {}", p, a);
-  if (!p.empty()) return p + "%";
-  return a;
+// One unit of a level's limits, "25%", "1% down and 25% up", "1% down": a one-sided option
+// (max_decrease_percent) overrides the two-sided one (max_percent) for its direction.
+std::string Moves(const rapidjson::Value& check, const std::string& level, const std::string& unit, const char* suffix) {
+  std::string both = Opt(check, (level + "_" + unit).c_str());
+  std::string down = Opt(check, (level + "_decrease_" + unit).c_str());
+  std::string up = Opt(check, (level + "_increase_" + unit).c_str());
+  if (down.empty()) down = both;
+  if (up.empty()) up = both;
+  if (down == up) return down.empty() ? "" : down + suffix;
+  if (down.empty()) return fmt::format("{}{} up", up, suffix);
+  if (up.empty()) return fmt::format("{}{} down", down, suffix);
+  return fmt::format("{}{} down and {}{} up", down, suffix, up, suffix);
+}
+
+// A level's limits ("max" or "warn"), percent then absolute: "25% or 10", "1% down".
+std::string Limits(const rapidjson::Value& check, const std::string& level) {
+  std::string p = Moves(check, level, "percent", "%"), a = Moves(check, level, "absolute", "");
+  if (!p.empty() && !a.empty()) return fmt::format("{} or {}", p, a);
+  return p.empty() ? a : p;
 }
 
 std::string What(const rapidjson::Value& check, const std::string& type, const std::string& schema) {
@@ -58,13 +72,17 @@ std::string What(const rapidjson::Value& check, const std::string& type, const s
     return fmt::format("at most {} records", max);
   }
   if (type == "row_count_change") {
-    return fmt::format("the number of records differs from the published version by at most {}%",
-                       Opt(check, "max_percent"));
+    std::string limits = Limits(check, "max");
+    std::string text = limits.empty() ? "the number of records is compared with the published version"
+                                      : "the number of records differs from the published version by at most " + limits;
+    std::string warn = Limits(check, "warn");
+    if (!warn.empty()) text += fmt::format(" (a move past {} only warns)", warn);
+    return text;
   }
   if (type == "value_change") {
     std::string text = fmt::format("{} of each record moves by at most {} from the published version", FieldsOf(check),
-                                   Limits(check, "max_percent", "max_absolute"));
-    std::string warn = Limits(check, "warn_percent", "warn_absolute");
+                                   Limits(check, "max"));
+    std::string warn = Limits(check, "warn");
     if (!warn.empty()) text += fmt::format(" (a move past {} only warns)", warn);
     return text;
   }
