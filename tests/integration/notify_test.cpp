@@ -596,10 +596,63 @@ TEST_CASE("a failure mentions whoever is on call at that moment, and why; upstre
   seen = messages.size();
   ProcessResult day = setup.Notify(kFetchFailed, {"--run-id", "3", "--now", "2026-12-07T18:30:00Z"});
   REQUIRE(day.exit_code == 0);
-  const SlackRequest& top = setup.slack().Messages()[seen];
+  const SlackRequest top = setup.slack().Messages()[seen];
   CHECK(top.thread_ts.empty());
   CHECK_THAT(top.body, Catch::Contains("<!subteam^S0DASH>"));
   CHECK_THAT(top.body, Catch::Contains("on call: business hours (mon,tue,wed,thu,fri 09:00-17:00)"));
   CHECK_THAT(top.body, Catch::Contains("<!subteam^S0ONCALL>"));
   CHECK_THAT(top.body, !Catch::Contains("<@U0ANA>"));
+}
+
+TEST_CASE("an incident open past owners.escalate_after_hours tells the secondary owner once, in its first thread", "[notify][escalation]") {
+  Setup setup;
+  std::string manifest = Manifest(kRoutes, R"(, "publish": {"production": "file://)" +
+                                               (setup.dir().path() / "published").string() +
+                                               R"("}, "sla": {"max_age_hours": 26})");
+  manifest.replace(manifest.find(R"("secondary")"), 0, R"("escalate_after_hours": 4, )");
+  setup.dir().Write("pipelines/cases.json", manifest);
+  setup.dir().Write("published/_sluice/status.json",
+                    R"({"pipeline": "cases", "commit": "0123456789abcdef0123456789abcdef01234567", )"
+                    R"("published_at": "2026-12-07T06:00:00.000Z", "files": 1, "bytes": 10, "manifest_sha256": "ab"})");
+  // 08:00 the fetch fails; 10:00 again (a new top post: past the hour), no secondary yet: the
+  // time rule replaces the second-failure rule.
+  REQUIRE(setup.Notify(kFetchFailed, {"--run-id", "1", "--now", "2026-12-07T08:00:00Z"}).exit_code == 0);
+  std::string first_ts = json::StringOr(*json::Parse(setup.slack().Requests()[0].answer, "a"), "ts");
+  REQUIRE(setup.Notify(kFetchFailed, {"--run-id", "2", "--now", "2026-12-07T10:00:00Z"}).exit_code == 0);
+  for (const auto& message : setup.slack().Messages()) CHECK_THAT(message.body, !Catch::Contains("S0ONCALL"));
+
+  // 12:30, no run: the SLA watch finds the incident open 4.5 h and replies in its first thread.
+  ProcessResult watch = setup.Notify("", {"--watch", "--now", "2026-12-07T12:30:00Z"});
+  INFO(watch.out << watch.err);
+  CHECK(watch.exit_code == 0);
+  auto escalations = setup.slack().Messages();
+  const SlackRequest& escalation = escalations.back();
+  CHECK(escalation.thread_ts == first_ts);
+  CHECK(escalation.channel == kIncident);
+  CHECK_THAT(escalation.text, Catch::Contains("<!subteam^S0ONCALL> still failing after 4.5 h: escalated to the secondary "
+                                              "owner (failing since 2026-12-07T08:00:00.000Z, 2 failed run(s))"));
+  std::size_t told = 0;
+  for (const auto& message : escalations) told += message.body.find("S0ONCALL") != std::string::npos;
+  CHECK(told == 1);
+
+  // Once: neither the next failed run nor the next watch tells again.
+  REQUIRE(setup.Notify(kFetchFailed, {"--run-id", "3", "--now", "2026-12-07T13:00:00Z"}).exit_code == 0);
+  REQUIRE(setup.Notify("", {"--watch", "--now", "2026-12-07T13:30:00Z"}).exit_code == 0);
+  told = 0;
+  for (const auto& message : setup.slack().Messages()) told += message.body.find("S0ONCALL") != std::string::npos;
+  CHECK(told == 1);
+
+  // A published run closes the incident; the next one opens a new incident, and a failed run
+  // past 4 h escalates it (the run notices, in that incident's first thread).
+  REQUIRE(setup.Notify(Record("sluice-publish", "success", 0, "published"), {"--run-id", "4", "--now", "2026-12-07T14:00:00Z"}).exit_code == 0);
+  std::size_t before = setup.slack().Requests().size();
+  REQUIRE(setup.Notify(kFetchFailed, {"--run-id", "5", "--now", "2026-12-07T15:00:00Z"}).exit_code == 0);
+  std::string second_ts = json::StringOr(*json::Parse(setup.slack().Requests()[before].answer, "a"), "ts");
+  ProcessResult late = setup.Notify(kFetchFailed, {"--run-id", "6", "--now", "2026-12-07T19:30:00Z", "--json"});
+  REQUIRE(late.exit_code == 0);
+  CHECK_THAT(late.out, Catch::Contains("\"escalated\":true"));
+  const SlackRequest again = setup.slack().Messages().back();
+  CHECK(again.thread_ts == second_ts);
+  CHECK_THAT(again.text, Catch::Contains("still failing after 4.5 h"));
+  CHECK_THAT(Slurp(setup.state()), Catch::Contains(R"("escalated": true)"));
 }

@@ -111,6 +111,10 @@ void Watch(Context& context, NotifyReport& report) {
       report.problems.push_back(manifest.status());
       continue;
     }
+    // An incident open past owners.escalate_after_hours is escalated even when no run comes to tell.
+    NoticeRequest overdue_request{&*manifest, {}, {}, "", context.now, context.cli.dry_run};
+    Notice overdue = EscalateOverdue(overdue_request, ReadNotifyConfig(*manifest), context.env, context.sender, context.state);
+    if (!overdue.posts.empty() || !overdue.sent.ok()) report.notices.push_back(std::move(overdue));
     auto freshness = CheckFreshness(*manifest, context.workspace, context.env, context.now);
     if (!freshness.ok()) {
       report.problems.push_back(freshness.status().WithContext(manifest->name));

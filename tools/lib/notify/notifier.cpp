@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "notify/fingerprint.h"
 
 namespace sluice::notify {
@@ -13,15 +14,29 @@ Attention AttentionOf(const Notice& notice) { return Attention{notice.mentions, 
 
 bool Failing(Event event) { return event == Event::kFailure || event == Event::kTransient || event == Event::kSla; }
 
-// Counts this run once in the pipeline's history; returns the consecutive failures so far.
-int CountRun(ThreadState& state, const std::string& key, const std::string& run_id, Event event) {
+// Counts this run once in the pipeline's history; returns the consecutive failures so far. The
+// first failure opens an incident, a run that did its job closes it.
+int CountRun(ThreadState& state, const std::string& key, const std::string& run_id, Event event, Time now) {
   PipelineHistory& history = state.pipelines[key];
   if (history.last_counted_run != run_id) {
-    if (Failing(event)) ++history.consecutive_failures;
-    else if (event != Event::kSkipped) history.consecutive_failures = 0;  // a skipped run proves nothing
+    if (Failing(event)) {
+      if (++history.consecutive_failures == 1 || !history.failing_since) {
+        history.failing_since = now;
+        history.incident_channel.clear();
+        history.incident_ts.clear();
+        history.escalated = false;
+      }
+    } else if (event != Event::kSkipped) {  // a skipped run proves nothing
+      history = PipelineHistory{};
+      history.last_counted_run = run_id;
+    }
     history.last_counted_run = run_id;
   }
   return history.consecutive_failures;
+}
+
+std::string Hours(std::chrono::system_clock::duration open) {
+  return fmt::format("{:.1f} h", std::chrono::duration<double, std::ratio<3600>>(open).count());
 }
 
 class Poster {
@@ -123,8 +138,9 @@ Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const 
   notice.headline = outcome.headline;
   std::string key = notice.pipeline + (outcome.event == Event::kSla ? "#sla" : "");
   notice.consecutive_failures = request.dry_run ? state.pipelines[key].consecutive_failures + Failing(outcome.event)
-                                                : CountRun(state, key, request.run_id, outcome.event);
-  bool escalate = Failing(outcome.event) && notice.consecutive_failures >= 2;
+                                                : CountRun(state, key, request.run_id, outcome.event, request.now);
+  // With escalate_after_hours the secondary owner is told once, by time (EscalateOverdue), not by count.
+  bool escalate = Failing(outcome.event) && notice.consecutive_failures >= 2 && !request.manifest->escalate_after_hours;
   std::optional<OnCallAnswer> on_call;
   if (request.manifest->oncall) {
     auto answer = WhoIsOnCall(*request.manifest, request.now);  // fails only for a zone the loader accepted
@@ -150,6 +166,69 @@ Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const 
   } else {
     notice.sent = PostThreaded(request, *destination, poster, state, notice);
   }
+  PipelineHistory& history = state.pipelines[key];
+  if (Failing(outcome.event) && notice.sent.ok() && !request.dry_run && history.incident_ts.empty()) {
+    history.incident_channel = notice.channel;  // the incident's first thread, where escalation replies
+    history.incident_ts = notice.thread_ts;
+  }
+  if (Failing(outcome.event) && notice.sent.ok()) {
+    Notice overdue = EscalateOverdue(request, config, env, sender, state);
+    if (!overdue.posts.empty() || !overdue.sent.ok()) {
+      notice.posts.insert(notice.posts.end(), overdue.posts.begin(), overdue.posts.end());
+      notice.mentions.insert(notice.mentions.end(), overdue.mentions.begin(), overdue.mentions.end());
+      notice.escalated = overdue.escalated;
+      notice.sent = overdue.sent;
+    }
+  }
+  return notice;
+}
+
+Notice EscalateOverdue(const NoticeRequest& request, const NotifyConfig& config, const Environment& env,
+                       SlackSender* sender, ThreadState& state) {
+  const pipeline::Manifest& manifest = *request.manifest;
+  Notice notice;
+  notice.pipeline = manifest.name;
+  notice.event = Event::kFailure;
+  auto found = state.pipelines.find(manifest.name);
+  if (!manifest.escalate_after_hours || found == state.pipelines.end()) return notice;
+  PipelineHistory& history = found->second;
+  if (history.consecutive_failures == 0 || !history.failing_since || history.escalated) return notice;
+  auto open = request.now - *history.failing_since;
+  if (open < std::chrono::duration<double, std::ratio<3600>>(*manifest.escalate_after_hours)) return notice;
+  if (!manifest.secondary_owner || Mention(*manifest.secondary_owner).empty()) return notice;  // nobody to tell
+  notice.headline = fmt::format("still failing after {}: escalated to the secondary owner", Hours(open));
+  notice.failure_class = "incident-response";
+  notice.consecutive_failures = history.consecutive_failures;
+  auto route = RouteFor(config, Event::kFailure);
+  if (!route) return notice;
+  notice.route = route->name;
+  auto destination = ResolveDestination(*route, env, request.dry_run);
+  if (!destination.ok()) {
+    notice.sent = destination.status();
+    return notice;
+  }
+  notice.destination = destination->Describe();
+  notice.mentions = {Mention(*manifest.secondary_owner)};
+  notice.escalated = true;
+  SlackMessage message;
+  message.text = fmt::format(":rotating_light: {}: {} {} (failing since {}, {} failed run(s))", manifest.name,
+                             notice.mentions[0], notice.headline, FormatUtc(*history.failing_since),
+                             history.consecutive_failures);
+  message.blocks.push_back({Block::Kind::kSection, message.text});
+  Poster poster(request, *destination, sender, notice);
+  bool threaded = destination->transport == Transport::kWebApi && !history.incident_ts.empty();
+  if (threaded) {
+    auto posted = poster.Message("escalation", history.incident_channel, history.incident_ts, message);
+    notice.sent = posted.status();
+    notice.channel = history.incident_channel;
+    notice.thread_ts = history.incident_ts;
+  } else if (destination->transport == Transport::kWebApi) {
+    auto posted = poster.Message("escalation", destination->channel, "", message);
+    notice.sent = posted.status();
+  } else {
+    notice.sent = poster.Webhook(message);
+  }
+  if (notice.sent.ok() && !request.dry_run) history.escalated = true;
   return notice;
 }
 

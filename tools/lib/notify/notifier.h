@@ -55,8 +55,15 @@ struct Notice {
 };
 
 // Posts (or, for a dry run, only builds) the notice and updates `state`. `sender` may be null
-// for a dry run.
+// for a dry run. A failure also escalates an overdue incident (EscalateOverdue).
 Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const Environment& env, SlackSender* sender,
                 ThreadState& state);
+
+// The pipeline's incident, open for owners.escalate_after_hours without the secondary owner told:
+// a reply in the incident's first thread mentioning the secondary owner ("still failing after
+// 5.2 h"), once per incident. The next failing run and the SLA watch ask. Nothing posted (no
+// posts in the notice) when nothing is due. `request.outcome` is not read.
+Notice EscalateOverdue(const NoticeRequest& request, const NotifyConfig& config, const Environment& env,
+                       SlackSender* sender, ThreadState& state);
 
 }  // namespace sluice::notify

@@ -85,8 +85,19 @@ Result<ThreadState> LoadThreadState(const std::filesystem::path& path) {
   }
   if (const auto* pipelines = json::Member(*document, "pipelines"); pipelines != nullptr && pipelines->IsObject()) {
     for (const auto& item : pipelines->GetObject()) {
-      state.pipelines[item.name.GetString()] = {IntField(item.value, "consecutive_failures"),
-                                                json::StringOr(item.value, "last_counted_run")};
+      PipelineHistory history;
+      history.consecutive_failures = IntField(item.value, "consecutive_failures");
+      history.last_counted_run = json::StringOr(item.value, "last_counted_run");
+      if (json::Member(item.value, "failing_since") != nullptr) {
+        auto since = TimeField(item.value, "failing_since", where);
+        if (!since.ok()) return since.status();
+        history.failing_since = *since;
+      }
+      history.incident_channel = json::StringOr(item.value, "incident_channel");
+      history.incident_ts = json::StringOr(item.value, "incident_ts");
+      const auto* escalated = json::Member(item.value, "escalated");
+      history.escalated = escalated != nullptr && escalated->IsBool() && escalated->GetBool();
+      state.pipelines[item.name.GetString()] = std::move(history);
     }
   }
   return state;
@@ -133,6 +144,13 @@ Status SaveThreadState(const std::filesystem::path& path, const ThreadState& sta
     writer.Key("consecutive_failures");
     writer.Int(history.consecutive_failures);
     Field(writer, "last_counted_run", history.last_counted_run);
+    if (history.failing_since) {
+      Field(writer, "failing_since", FormatUtc(*history.failing_since));
+      Field(writer, "incident_channel", history.incident_channel);
+      Field(writer, "incident_ts", history.incident_ts);
+      writer.Key("escalated");
+      writer.Bool(history.escalated);
+    }
     writer.EndObject();
   }
   writer.EndObject();

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ struct ErrorThread {
 struct PipelineHistory {
   int consecutive_failures = 0;
   std::string last_counted_run;  // a run is counted once, however often notify runs in it
+  // The open incident (consecutive_failures > 0): since when, its first thread, and whether the
+  // secondary owner was told after owners.escalate_after_hours (once per incident).
+  std::optional<Time> failing_since;
+  std::string incident_channel;
+  std::string incident_ts;
+  bool escalated = false;
 };
 
 struct ThreadState {

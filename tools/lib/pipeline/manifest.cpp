@@ -95,6 +95,8 @@ Manifest ReadManifest(const Value& root) {
   if (const Value* owners = json::Member(root, "owners")) {
     manifest.primary_owner = ReadOwner(*owners, "primary");
     manifest.secondary_owner = ReadOwner(*owners, "secondary");
+    const Value* after = json::Member(*owners, "escalate_after_hours");
+    if (after != nullptr && after->IsNumber()) manifest.escalate_after_hours = after->GetDouble();
   }
   if (const Value* publish = json::Member(root, "publish")) {
     manifest.staging_target = json::StringOr(*publish, "staging");

@@ -112,6 +112,9 @@ struct Manifest {
   std::optional<Owner> primary_owner;
   std::optional<Owner> secondary_owner;
   std::optional<OnCall> oncall;
+  // owners.escalate_after_hours: an incident still open this long mentions the secondary owner,
+  // once, in its thread; without it, the secondary is mentioned from the second failed run on.
+  std::optional<double> escalate_after_hours;
   std::string staging_target;     // storage URL
   std::string production_target;  // storage URL
   std::string staging_url;        // where people read the staging copy ("" unknown)
