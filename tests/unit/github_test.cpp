@@ -34,6 +34,17 @@ TEST_CASE("a primary rate limit waits until x-ratelimit-reset", "[github]") {
   CHECK_THAT(wait->reason, Catch::Contains("resets at 22:13:50 UTC"));
 }
 
+TEST_CASE("a reset or retry-after far off waits a bounded time, without overflow", "[github]") {
+  // Found by fuzzing: dates past 2262 overflowed system_clock's nanoseconds.
+  auto primary = github::RateLimitWaitFor(
+      Refusal(403, {{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", "99999999999999"}}), kNow);
+  REQUIRE(primary);
+  CHECK(primary->wait == milliseconds(3'601'000));  // the hour GitHub counts in, and a second
+  auto secondary = github::RateLimitWaitFor(Refusal(429, {{"retry-after", "Wed, 02 Dec 2726 00:00:00 GMT"}}), kNow);
+  REQUIRE(secondary);
+  CHECK(secondary->wait == milliseconds(9'999'999'999'000));
+}
+
 TEST_CASE("a secondary rate limit waits for retry-after, else a minute", "[github]") {
   auto told = github::RateLimitWaitFor(Refusal(403, {{"retry-after", "7"}}), kNow);
   REQUIRE(told);

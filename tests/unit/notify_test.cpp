@@ -127,6 +127,17 @@ TEST_CASE("timestamps parse with offsets and fractions, and are refused without 
   CHECK_FALSE(ParseTimestamp("yesterday").ok());
 }
 
+TEST_CASE("timestamps beyond what the clock holds are refused, not wrapped around", "[notify]") {
+  // Found by fuzzing (a thread state's first_at in year 1013): the sum overflowed 64 bits.
+  auto old = ParseTimestamp("1013-12-01T15:06:00Z");
+  REQUIRE_FALSE(old.ok());
+  CHECK_THAT(old.status().message(), Catch::Contains("between 1678 and 2261"));
+  CHECK_FALSE(ParseTimestamp("2726-12-02T00:00:00Z").ok());
+  CHECK_FALSE(ParseTimestamp("9999-12-31T23:59:59+01:00").ok());
+  CHECK(FormatUtc(*ParseTimestamp("1678-01-01T00:00:00Z")) == "1678-01-01T00:00:00.000Z");
+  CHECK(FormatUtc(*ParseTimestamp("2261-12-31T23:59:00-05:00")) == "2262-01-01T04:59:00.000Z");
+}
+
 TEST_CASE("the Prometheus text writer and its strict parser agree, malformed text is refused", "[metrics]") {
   metrics::MetricSet set;
   set.Set("sluice_rows", "Rows \\ seen\nper run", metrics::MetricType::kGauge, {{"pipeline", "ca\"ses"}}, 12);
@@ -143,6 +154,11 @@ TEST_CASE("the Prometheus text writer and its strict parser agree, malformed tex
   REQUIRE(parsed->size() == 2);
   CHECK((*parsed)[0].samples[0].labels.at("pipeline") == "ca\"ses");
   CHECK((*parsed)[1].type == metrics::MetricType::kCounter);
+  // Found by fuzzing: HELP was kept escaped, so each read and write doubled its backslashes.
+  CHECK((*parsed)[0].help == "Rows \\ seen\nper run");
+  auto again = metrics::RenderExposition(*parsed);
+  REQUIRE(again.ok());
+  CHECK(*again == *text);
 
   const char* bad[] = {
       "# HELP a x\n# TYPE a gauge\na 1",                                   // no final newline
@@ -153,6 +169,7 @@ TEST_CASE("the Prometheus text writer and its strict parser agree, malformed tex
       "# HELP a x\n# TYPE a gauge\na 1\n# HELP b y\n# TYPE b gauge\nb 1\na 2\n",  // a family split
       "# HELP a x\n# TYPE a summary\na 1\n",                                // unknown type here
       "# HELP a x\n# TYPE a gauge\na{b=\"\\t\"} 1\n",                       // bad escape
+      "# HELP a x\\t\n# TYPE a gauge\na 1\n",                              // bad escape in HELP
       "# HELP 1a x\n",                                                      // bad name
       "# HELP a x\n# TYPE a gauge\na 1 1700000000\n",                       // a timestamp
   };

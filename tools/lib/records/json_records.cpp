@@ -7,6 +7,7 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
+#include "json/lone_surrogate.h"
 #include "records/format_readers.h"
 #include "records/record_slot.h"
 #include "records/value_assembler.h"
@@ -14,10 +15,11 @@
 namespace sluice::records {
 namespace {
 
-// Iterative: nesting depth costs heap, not call stack. Full precision: a diff must not see
-// 0.1 turn into 0.10000000000000002 between two reads of the same text. UTF-8 is checked by
-// InputBuffer as it reads (utf8_check.h), faster than RapidJSON's per-byte flag.
-constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+// Iterative: nesting depth costs heap, not call stack. Numbers as text, converted correctly
+// rounded by ValueAssembler (value_assembler.h says why not RapidJSON's full precision): a
+// diff must not see 0.1 turn into 0.10000000000000002 between two reads of the same text.
+// UTF-8 is checked by InputBuffer as it reads (utf8_check.h), faster than RapidJSON's flag.
+constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
 
 struct Position {
   std::uint64_t line = 1;
@@ -98,6 +100,12 @@ class TrackedStream {
   // The window ends before an invalid UTF-8 sequence; the parser has reached it when cur_ has.
   bool stopped_at_invalid_utf8() const { return input_.first_invalid_utf8() != InputBuffer::kAllValid; }
   bool ReachedInvalidUtf8() const { return stopped_at_invalid_utf8() && cur_ == end_; }
+  // After the parser refused the byte at `offset`: whether an invalid UTF-8 sequence starts
+  // there. The parser refuses a byte above 0x7F outside a string at once, and when the read
+  // buffer ended right after it, the check has not yet seen whether its sequence goes on
+  // right; so this reads a few bytes further first, and the error is the same whatever the
+  // buffer's size. The stream is not to be read after this call.
+  bool InvalidUtf8At(std::uint64_t offset);
 
  private:
   // Besides whitespace and commas: RapidJSON calls EndObject/EndArray (and StartArray for the
@@ -136,6 +144,14 @@ class TrackedStream {
   Position mark_;
   Status read_status_;
 };
+
+bool TrackedStream::InvalidUtf8At(std::uint64_t offset) {
+  constexpr std::uint64_t kLongestSequence = 4;
+  while (!stopped_at_invalid_utf8() && !input_.at_eof() && input_.OffsetOf(input_.end()) < offset + kLongestSequence) {
+    if (auto more = input_.ReadMore(); !more.ok()) break;  // then the parser's own error stands
+  }
+  return input_.first_invalid_utf8() <= offset;
+}
 
 // Out of line: runs once per chunk, and for the few bytes between records.
 void TrackedStream::TakeSlowly(Ch c) {
@@ -188,6 +204,7 @@ class RecordSplitter {
 
   const Status& visit_status() const { return visit_status_; }
   bool too_deep() const { return assembler_.too_deep(); }
+  bool lone_surrogate() const { return assembler_.lone_surrogate(); }
 
   bool Null() { return Scalar([&] { return assembler_.Null(); }); }
   bool Bool(bool b) { return Scalar([&] { return assembler_.Bool(b); }); }
@@ -290,9 +307,13 @@ Status ReadJsonRecords(InputBuffer& input, const std::string& origin, std::uint6
     if (code == rapidjson::kParseErrorTermination && !splitter.visit_status().ok()) return splitter.visit_status();
     if (code == rapidjson::kParseErrorDocumentEmpty && stream.AtEnd()) return Status::Ok();  // no records
     Position at = stream.PositionOf(reader.GetErrorOffset());
-    const std::string what = code == rapidjson::kParseErrorTermination && splitter.too_deep()
-                                 ? json::NestingMessage(max_depth)
-                                 : rapidjson::GetParseError_En(code);
+    const bool stopped = code == rapidjson::kParseErrorTermination;
+    if (!stopped && stream.InvalidUtf8At(reader.GetErrorOffset())) {
+      return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, input.InvalidTextReason()));
+    }
+    const std::string what = stopped && splitter.too_deep()         ? json::NestingMessage(max_depth)
+                             : stopped && splitter.lone_surrogate() ? json::LoneSurrogateMessage()
+                                                                    : rapidjson::GetParseError_En(code);
     return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, what));
   }
   if (!stream.AtEnd()) {

@@ -15,6 +15,8 @@
 
 #include <rapidjson/document.h>
 
+#include "json/lone_surrogate.h"
+
 namespace sluice::records {
 
 class ValueAssembler {
@@ -26,10 +28,13 @@ class ValueAssembler {
   // The whole value has been received (its last event closed the root).
   bool complete() const { return complete_; }
   bool too_deep() const { return too_deep_; }
+  // A string escaped a lone surrogate (json::HoldsLoneSurrogate), which stopped the parse.
+  bool lone_surrogate() const { return lone_surrogate_; }
   std::uint64_t duplicate_keys() const { return duplicate_keys_; }
   const std::string& first_duplicate_key() const { return first_duplicate_key_; }
 
-  // RapidJSON's Handler concept. Only opening a container too deep fails.
+  // RapidJSON's Handler concept. Only opening a container too deep and a string with a lone
+  // surrogate fail.
   bool Null() { return Add(); }
   bool Bool(bool b) { return Add(b); }
   bool Int(int i) { return Add(i); }
@@ -37,8 +42,17 @@ class ValueAssembler {
   bool Int64(std::int64_t i) { return Add(i); }
   bool Uint64(std::uint64_t u) { return Add(u); }
   bool Double(double d) { return Add(d); }
-  bool RawNumber(const char* str, rapidjson::SizeType length, bool copy) { return String(str, length, copy); }
+  // Numbers come as their text (the readers parse with kParseNumbersAsStringsFlag): RapidJSON
+  // 1.1's full-precision conversion calls __builtin_clz(0), undefined, on a zero with a large
+  // exponent ("0e62", "0e-30"; found by fuzzing). std::from_chars is correctly rounded as well
+  // (0.1 reads back as 0.1, which a diff relies on). Integers keep RapidJSON's types: those
+  // that fit 64 bits are integers, larger ones doubles.
+  bool RawNumber(const char* str, rapidjson::SizeType length, bool /*copy*/) { return Number(str, length); }
   bool String(const char* str, rapidjson::SizeType length, bool /*copy*/) {
+    if (json::HoldsLoneSurrogate(str, length)) {
+      lone_surrogate_ = true;
+      return false;  // the parser stops with kParseErrorTermination
+    }
     // Always copied: the reader's bytes are reused for the next token or line.
     return Add(str, length, *allocator_);
   }
@@ -63,6 +77,7 @@ class ValueAssembler {
     return true;
   }
   bool SetRoot(rapidjson::Value&& value);
+  bool Number(const char* text, std::size_t length);
   bool Open(bool is_object);
   // For each member of the object being closed, the index of the first member with its key.
   bool FindRepeatedKeys(std::size_t first, std::size_t count);
@@ -76,6 +91,7 @@ class ValueAssembler {
   bool complete_ = false;
   std::size_t max_depth_ = SIZE_MAX;
   bool too_deep_ = false;
+  bool lone_surrogate_ = false;
   std::uint64_t duplicate_keys_ = 0;
   std::string first_duplicate_key_;
   // Scratch reused across objects.
