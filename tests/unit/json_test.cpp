@@ -76,6 +76,24 @@ TEST_CASE("a lone surrogate escape is refused, so what Parse accepts Write write
   CHECK(json::Parse(json::Write(*pair), "again").ok());
 }
 
+TEST_CASE("numbers parse correctly rounded, so what Write writes reads back the same", "[json]") {
+  // Found by fuzzing: a 26-digit integer took RapidJSON's default (not correctly rounded)
+  // conversion, and the double Write wrote read back as another.
+  for (const char* text : {"18446744051161573709551615", "0.1", "0e62", "-0e-30", "2.2250738585072014e-308", "1e-400",
+                           "123456789012345678901234567890e-10", "-9223372036854775808", "18446744073709551615"}) {
+    INFO(text);
+    auto first = json::Parse(text, "test");
+    REQUIRE(first.ok());
+    auto again = json::Parse(json::Write(*first), "again");
+    REQUIRE(again.ok());
+    CHECK(*again == *first);
+    CHECK(json::Write(*again) == json::Write(*first));
+  }
+  CHECK(json::Parse("18446744051161573709551615", "test")->GetDouble() == 18446744051161573709551615.0);
+  CHECK(json::Parse("18446744073709551615", "test")->GetUint64() == UINT64_MAX);
+  CHECK(json::Parse("-12", "test")->GetInt() == -12);
+}
+
 TEST_CASE("ParseFile uses the path as origin", "[json]") {
   TempDir dir;
   auto path = dir.Write("bad.json", "[1,\n2,]");

@@ -11,6 +11,7 @@
 #include "notify/message.h"
 #include "notify/outcome.h"
 #include "notify/routes.h"
+#include "notify/slack.h"
 
 using namespace sluice;
 using namespace sluice::notify;
@@ -170,6 +171,7 @@ TEST_CASE("the Prometheus text writer and its strict parser agree, malformed tex
       "# HELP a x\n# TYPE a summary\na 1\n",                                // unknown type here
       "# HELP a x\n# TYPE a gauge\na{b=\"\\t\"} 1\n",                       // bad escape
       "# HELP a x\\t\n# TYPE a gauge\na 1\n",                              // bad escape in HELP
+      "# HELP a x\n# TYPE a gauge\na{__b=\"1\"} 1\n",                       // a reserved label name (fuzzing)
       "# HELP 1a x\n",                                                      // bad name
       "# HELP a x\n# TYPE a gauge\na 1 1700000000\n",                       // a timestamp
   };
@@ -177,4 +179,35 @@ TEST_CASE("the Prometheus text writer and its strict parser agree, malformed tex
     INFO(text_case);
     CHECK_FALSE(metrics::ParseExposition(text_case).ok());
   }
+}
+
+TEST_CASE("Slack's answers are judged from the answer alone: a refused post is never a success", "[notify][slack]") {
+  auto answer = [](long status, std::string body) {
+    http::Response response;
+    response.status = status;
+    response.body = std::move(body);
+    response.attempts = 1;
+    return response;
+  };
+  auto posted = notify::WebApiAnswerOf("chat.postMessage", "to C1", answer(200, R"({"ok": true, "channel": "C9", "ts": "1.2"})"));
+  REQUIRE(posted.ok());
+  auto message = notify::PostedMessageOf(*posted, "C1");
+  REQUIRE(message.ok());
+  CHECK((message->channel == "C9" && message->ts == "1.2"));
+  auto no_ts = notify::WebApiAnswerOf("chat.postMessage", "to C1", answer(200, R"({"ok": true})"));
+  REQUIRE(no_ts.ok());
+  CHECK_THAT(notify::PostedMessageOf(*no_ts, "C1").status().message(), Catch::Contains("without a ts"));
+
+  auto refused = notify::WebApiAnswerOf("chat.postMessage", "to C1", answer(200, R"({"ok": false, "error": "channel_not_found"})"));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().kind() == ErrorKind::kExternal);
+  CHECK_THAT(refused.status().message(), Catch::Contains("channel_not_found: check the channel id"));
+  CHECK_FALSE(notify::WebApiAnswerOf("chat.postMessage", "to C1", answer(500, R"({"ok": true})")).ok());
+  CHECK_FALSE(notify::WebApiAnswerOf("chat.postMessage", "to C1", answer(200, R"({"ok": "yes"})")).ok());
+  CHECK_THAT(notify::WebApiAnswerOf("chat.postMessage", "to C1", answer(200, "\"\\udc00\"")).status().message(),
+             Catch::Contains("not JSON"));
+
+  CHECK(notify::WebhookAnswerOf("the webhook", answer(200, "ok\n")).ok());
+  CHECK_FALSE(notify::WebhookAnswerOf("the webhook", answer(200, "okay")).ok());
+  CHECK_THAT(notify::WebhookAnswerOf("the webhook", answer(404, "no_service")).message(), Catch::Contains("no_service: the webhook was removed"));
 }

@@ -94,7 +94,8 @@ class LineParser {
       std::size_t start = pos_;
       while (pos_ < line_.size() && NameChar(line_[pos_], false)) ++pos_;
       std::string label(line_.substr(start, pos_ - start));
-      if (!ValidName(label, false)) return Error("bad label name");
+      // Names starting with "__" are reserved to Prometheus; RenderExposition refuses them too.
+      if (!ValidName(label, false) || label.rfind("__", 0) == 0) return Error(fmt::format("bad label name '{}'", label));
       if (line_.substr(pos_, 2) != "=\"") return Error(fmt::format("label {}: expected =\"", label));
       pos_ += 2;
       std::string value;

@@ -15,6 +15,7 @@
 
 #include "core/fs.h"
 #include "json/lone_surrogate.h"
+#include "json/number_text.h"
 
 namespace sluice::json {
 namespace {
@@ -23,7 +24,9 @@ constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 // Iterative: a hostile document nested a million levels deep must not overflow the stack.
 // No kParseStopWhenDoneFlag: anything after the value is an error, not silently ignored.
-constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+// Numbers as text, converted by SendNumber (json/number_text.h says why).
+constexpr unsigned kParseFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
 
 // SAX events passed on to a Document, refusing a container opened past `max_depth` (the reader
 // then stops with kParseErrorTermination at that bracket) and a string with a lone surrogate.
@@ -40,7 +43,7 @@ class CheckedEvents {
   bool Int64(std::int64_t i) { return document_.Int64(i); }
   bool Uint64(std::uint64_t u) { return document_.Uint64(u); }
   bool Double(double d) { return document_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return document_.RawNumber(s, n, copy); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool /*copy*/) { return SendNumber(document_, s, n); }
   bool String(const char* s, rapidjson::SizeType n, bool copy) { return Text(s, n) && document_.String(s, n, copy); }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) { return Text(s, n) && document_.Key(s, n, copy); }
   bool StartObject() { return Open() && document_.StartObject(); }

@@ -16,7 +16,7 @@ namespace sluice::records {
 namespace {
 
 // Iterative: nesting depth costs heap, not call stack. Numbers as text, converted correctly
-// rounded by ValueAssembler (value_assembler.h says why not RapidJSON's full precision): a
+// rounded by json::SendNumber (json/number_text.h says why not RapidJSON's own): a
 // diff must not see 0.1 turn into 0.10000000000000002 between two reads of the same text.
 // UTF-8 is checked by InputBuffer as it reads (utf8_check.h), faster than RapidJSON's flag.
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;

@@ -1,10 +1,5 @@
 #include "records/value_assembler.h"
 
-#include <algorithm>
-#include <charconv>
-#include <cstdlib>
-#include <string>
-
 #include "json/json.h"
 
 namespace sluice::records {
@@ -35,25 +30,6 @@ bool ValueAssembler::SetRoot(rapidjson::Value&& value) {
   static_cast<rapidjson::Value&>(*target_) = std::move(value);
   complete_ = true;
   return true;
-}
-
-bool ValueAssembler::Number(const char* text, std::size_t length) {
-  const char* end = text + length;
-  const bool integral = std::none_of(text, end, [](char c) { return c == '.' || c == 'e' || c == 'E'; });
-  if (integral && *text == '-') {
-    std::int64_t i = 0;
-    if (auto [stop, error] = std::from_chars(text, end, i); error == std::errc() && stop == end) return Add(i);
-  } else if (integral) {
-    std::uint64_t u = 0;
-    if (auto [stop, error] = std::from_chars(text, end, u); error == std::errc() && stop == end) return Add(u);
-  }
-  double d = 0;
-  if (auto [stop, error] = std::from_chars(text, end, d); error != std::errc() || stop != end) {
-    // Out of range: RapidJSON has refused a number too large for a double, so this one is too
-    // small, and strtod says how it rounds (to zero or a subnormal).
-    d = std::strtod(std::string(text, length).c_str(), nullptr);
-  }
-  return Add(d);
 }
 
 bool ValueAssembler::Open(bool is_object) {

@@ -16,6 +16,7 @@
 #include <rapidjson/document.h>
 
 #include "json/lone_surrogate.h"
+#include "json/number_text.h"
 
 namespace sluice::records {
 
@@ -42,12 +43,9 @@ class ValueAssembler {
   bool Int64(std::int64_t i) { return Add(i); }
   bool Uint64(std::uint64_t u) { return Add(u); }
   bool Double(double d) { return Add(d); }
-  // Numbers come as their text (the readers parse with kParseNumbersAsStringsFlag): RapidJSON
-  // 1.1's full-precision conversion calls __builtin_clz(0), undefined, on a zero with a large
-  // exponent ("0e62", "0e-30"; found by fuzzing). std::from_chars is correctly rounded as well
-  // (0.1 reads back as 0.1, which a diff relies on). Integers keep RapidJSON's types: those
-  // that fit 64 bits are integers, larger ones doubles.
-  bool RawNumber(const char* str, rapidjson::SizeType length, bool /*copy*/) { return Number(str, length); }
+  // Numbers come as their text (the readers parse with kParseNumbersAsStringsFlag; why in
+  // json/number_text.h).
+  bool RawNumber(const char* str, rapidjson::SizeType length, bool /*copy*/) { return json::SendNumber(*this, str, length); }
   bool String(const char* str, rapidjson::SizeType length, bool /*copy*/) {
     if (json::HoldsLoneSurrogate(str, length)) {
       lone_surrogate_ = true;
@@ -77,7 +75,6 @@ class ValueAssembler {
     return true;
   }
   bool SetRoot(rapidjson::Value&& value);
-  bool Number(const char* text, std::size_t length);
   bool Open(bool is_object);
   // For each member of the object being closed, the index of the first member with its key.
   bool FindRepeatedKeys(std::size_t first, std::size_t count);
