@@ -460,6 +460,17 @@ TEST_CASE("a byte that starts no UTF-8 sequence gets the same error whatever the
     options.buffer_bytes = buffer;
     CHECK(ReadString(text, DataFormat::kJson, options).status.message() == whole.status.message());
   }
+  // The same in a \u escape (found by fuzzing: "Incorrect hex digit" at the escape through a
+  // 4-byte buffer), where the parser stops at the lead byte.
+  const std::string escape = "[\"a\\u0\xF1" "e\\u\"]";
+  CHECK(ReadString(escape, DataFormat::kJson).status.message() == "data:1:7: invalid UTF-8 (is the file in another encoding?)");
+  for (std::size_t buffer = 1; buffer <= 12; ++buffer) {
+    INFO("buffer " << buffer);
+    ReadOptions options;
+    options.buffer_bytes = buffer;
+    CHECK(ReadString(escape, DataFormat::kJson, options).status.message() ==
+          ReadString(escape, DataFormat::kJson).status.message());
+  }
   // A sequence that is UTF-8 but no JSON token stays a syntax error, whatever the buffer.
   ReadOptions tiny;
   tiny.buffer_bytes = 1;

@@ -31,8 +31,9 @@ bool SendNumber(Handler& handler, const char* text, std::size_t length) {
   }
   double d = 0;
   if (auto [stop, error] = std::from_chars(text, end, d); error != std::errc() || stop != end) {
-    // Out of range: RapidJSON has refused a number too large for a double, so this one is too
-    // small, and strtod says how it rounds (to zero or a subnormal).
+    // Out of range: too small, and strtod says how it rounds (to zero or a subnormal); or too
+    // large, which RapidJSON refuses from the digits and exponent, though not always: then
+    // this is infinity (an open fuzz finding, docs/fuzzing.md).
     d = std::strtod(std::string(text, length).c_str(), nullptr);
   }
   return handler.Double(d);

@@ -100,12 +100,12 @@ class TrackedStream {
   // The window ends before an invalid UTF-8 sequence; the parser has reached it when cur_ has.
   bool stopped_at_invalid_utf8() const { return input_.first_invalid_utf8() != InputBuffer::kAllValid; }
   bool ReachedInvalidUtf8() const { return stopped_at_invalid_utf8() && cur_ == end_; }
-  // After the parser refused the byte at `offset`: whether an invalid UTF-8 sequence starts
-  // there. The parser refuses a byte above 0x7F outside a string at once, and when the read
-  // buffer ended right after it, the check has not yet seen whether its sequence goes on
-  // right; so this reads a few bytes further first, and the error is the same whatever the
-  // buffer's size. The stream is not to be read after this call.
-  bool InvalidUtf8At(std::uint64_t offset);
+  // After the parser stopped with an error: whether an invalid UTF-8 sequence starts where it
+  // stopped (Here()). The parser refuses a byte above 0x7F outside a string, or in a \u escape,
+  // at once, and when the read buffer ended right after it, the check has not yet seen whether
+  // its sequence goes on right; so this reads a few bytes further first, and the error is the
+  // same whatever the buffer's size. The stream is not to be read after this call.
+  bool StoppedAtInvalidUtf8();
 
  private:
   // Besides whitespace and commas: RapidJSON calls EndObject/EndArray (and StartArray for the
@@ -145,8 +145,9 @@ class TrackedStream {
   Status read_status_;
 };
 
-bool TrackedStream::InvalidUtf8At(std::uint64_t offset) {
+bool TrackedStream::StoppedAtInvalidUtf8() {
   constexpr std::uint64_t kLongestSequence = 4;
+  const std::uint64_t offset = Tell();
   while (!stopped_at_invalid_utf8() && !input_.at_eof() && input_.OffsetOf(input_.end()) < offset + kLongestSequence) {
     if (auto more = input_.ReadMore(); !more.ok()) break;  // then the parser's own error stands
   }
@@ -306,11 +307,14 @@ Status ReadJsonRecords(InputBuffer& input, const std::string& origin, std::uint6
     rapidjson::ParseErrorCode code = reader.GetParseErrorCode();
     if (code == rapidjson::kParseErrorTermination && !splitter.visit_status().ok()) return splitter.visit_status();
     if (code == rapidjson::kParseErrorDocumentEmpty && stream.AtEnd()) return Status::Ok();  // no records
-    Position at = stream.PositionOf(reader.GetErrorOffset());
     const bool stopped = code == rapidjson::kParseErrorTermination;
-    if (!stopped && stream.InvalidUtf8At(reader.GetErrorOffset())) {
-      return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, input.InvalidTextReason()));
+    if (!stopped) {
+      const Position here = stream.Here();
+      if (stream.StoppedAtInvalidUtf8()) {
+        return InputError(fmt::format("{}:{}:{}: {}", origin, here.line, here.column, input.InvalidTextReason()));
+      }
     }
+    Position at = stream.PositionOf(reader.GetErrorOffset());
     const std::string what = stopped && splitter.too_deep()         ? json::NestingMessage(max_depth)
                              : stopped && splitter.lone_surrogate() ? json::LoneSurrogateMessage()
                                                                     : rapidjson::GetParseError_En(code);
