@@ -1,9 +1,8 @@
 // What GitHub (or anything answering in its place) sends back, in the parts sluice judges without
 // the network: the error body made into one sentence (github::DescribeError), the Link header's
 // next page, the rate-limit headers (x-ratelimit-*, retry-after) and Retry-After itself. The
-// input is an HTTP answer (http_reply.h). The typed replies (pulls, trees, GraphQL) are parsed
-// inside functions that make the request themselves (github/pulls.h, git_data.h, graphql.h), so
-// only an HTTP server can reach them; they are not fuzzed here.
+// input is an HTTP answer (http_reply.h). The typed replies (pulls, trees, GraphQL) are
+// github_typed_reply's.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>

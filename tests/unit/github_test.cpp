@@ -1,12 +1,15 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "core/env.h"
 #include "core/secrets.h"
 #include "github/api.h"
 #include "github/names.h"
 #include "github/rate_limit.h"
+#include "github/replies.h"
 
 using namespace sluice;
 using std::chrono::milliseconds;
@@ -32,6 +35,17 @@ TEST_CASE("a primary rate limit waits until x-ratelimit-reset", "[github]") {
   CHECK(wait->kind == github::RateLimitKind::kPrimary);
   CHECK(wait->wait == milliseconds(31'000));  // one second past the reset
   CHECK_THAT(wait->reason, Catch::Contains("resets at 22:13:50 UTC"));
+}
+
+TEST_CASE("a reset or retry-after far off waits a bounded time, without overflow", "[github]") {
+  // Found by fuzzing: dates past 2262 overflowed system_clock's nanoseconds.
+  auto primary = github::RateLimitWaitFor(
+      Refusal(403, {{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", "99999999999999"}}), kNow);
+  REQUIRE(primary);
+  CHECK(primary->wait == milliseconds(3'601'000));  // the hour GitHub counts in, and a second
+  auto secondary = github::RateLimitWaitFor(Refusal(429, {{"retry-after", "Wed, 02 Dec 2726 00:00:00 GMT"}}), kNow);
+  REQUIRE(secondary);
+  CHECK(secondary->wait == milliseconds(9'999'999'999'000));
 }
 
 TEST_CASE("a secondary rate limit waits for retry-after, else a minute", "[github]") {
@@ -127,4 +141,58 @@ TEST_CASE("GitHub's names: labels without case, logins without case or the [bot]
   CHECK(github::IsActionsBot("github-actions[bot]"));
   CHECK(github::IsActionsBot("github-actions"));
   CHECK_FALSE(github::IsActionsBot("sluice-app[bot]"));
+}
+
+TEST_CASE("GitHub's typed replies are read from the answer alone, and what they lack is an error", "[github]") {
+  auto pull_reply = github::ReplyOf("POST", "/repos/o/r/pulls",
+                                    Refusal(201, {}, R"({"number": 12, "html_url": "u", "head": {"sha": "abc"},
+                                                        "labels": [{"name": "sluice:hold"}, 3]})"));
+  REQUIRE(pull_reply.ok());
+  auto pull = github::PullOfReply(*pull_reply, "POST pulls");
+  REQUIRE(pull.ok());
+  CHECK(pull->number == 12);
+  CHECK(pull->head_sha == "abc");
+  CHECK(pull->labels == std::vector<std::string>{"sluice:hold"});
+  auto numberless = github::ReplyOf("POST", "/repos/o/r/pulls", Refusal(201, {}, R"({"html_url": "u"})"));
+  CHECK_THAT(github::PullOfReply(*numberless, "POST pulls").status().message(), Catch::Contains("has no PR number"));
+
+  auto refused = github::ReplyOf("POST", "/repos/o/r/pulls", Refusal(422, {}, R"({"message": "Validation Failed"})"));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().kind() == ErrorKind::kExternal);
+  CHECK(github::ReplyOf("GET", "/repos/o/r", Refusal(404, {})).status().kind() == ErrorKind::kConfig);
+  auto not_json = github::ReplyOf("GET", "/repos/o/r", Refusal(200, {}, "<html>"));
+  CHECK_THAT(not_json.status().message(), Catch::Contains("not JSON"));
+
+  auto absent = github::ReplyOf("GET", "/repos/o/r/git/ref/heads/b", Refusal(404, {}, R"({"message": "Not Found"})"), {404});
+  REQUIRE(absent.ok());
+  auto no_branch = github::BranchShaOfReply(*absent, "b");
+  REQUIRE(no_branch.ok());
+  CHECK_FALSE(*no_branch);
+  // An empty sha is no sha: a commit or tree made on it would fail far from here.
+  auto empty_sha = github::ReplyOf("POST", "/repos/o/r/git/blobs", Refusal(201, {}, R"({"sha": ""})"));
+  CHECK_THAT(github::CreatedShaOfReply(*empty_sha, "POST blob").status().message(), Catch::Contains("POST blob has no sha"));
+
+  auto tree_reply = github::ReplyOf("GET", "/repos/o/r/git/trees/t", Refusal(200, {}, R"({"sha": "t", "truncated": true,
+      "tree": [{"path": "data/cases.csv", "mode": "100644", "sha": "1"}, "junk"]})"));
+  auto tree = github::TreeOfReply(*tree_reply, "t");
+  REQUIRE(tree.ok());
+  CHECK(tree->truncated);
+  REQUIRE(tree->entries.size() == 1);
+  CHECK(tree->entries[0].second.name == "cases.csv");
+  auto list = github::ReplyOf("GET", "/repos/o/r/git/trees/t", Refusal(200, {}, "[1]"));
+  CHECK_FALSE(github::TreeOfReply(*list, "t").ok());
+  CHECK_FALSE(github::CommitOfReply(*list, "c").ok());
+
+  auto graphql = github::ReplyOf("POST", github::kGraphqlPath,
+                                 Refusal(200, {}, R"({"data": null, "errors": [{"message": "not mergeable"}, 1]})"));
+  auto read = github::GraphqlReplyOf(*graphql);
+  REQUIRE(read.ok());
+  CHECK(read->errors == std::vector<std::string>{"not mergeable", "?"});
+  CHECK_THAT(github::EnqueuedEntryOf(*read).status().message(), Catch::Contains("refused to queue the PR: not mergeable"));
+  CHECK_FALSE(github::DequeuedOf(*read).ok());
+  auto queued = github::ReplyOf("POST", github::kGraphqlPath, Refusal(200, {}, R"({"data": {"enqueuePullRequest":
+      {"mergeQueueEntry": {"id": "MQE_1", "state": "QUEUED", "position": 2, "enqueuer": {"login": "bot"}}}}})"));
+  auto entry = github::EnqueuedEntryOf(*github::GraphqlReplyOf(*queued));
+  REQUIRE(entry.ok());
+  CHECK(std::tie(entry->id, entry->position, entry->enqueuer) == std::tuple<std::string, int, std::string>{"MQE_1", 2, "bot"});
 }

@@ -188,6 +188,12 @@ TEST_CASE("Retry-After parses seconds and HTTP-dates and rejects garbage", "[htt
   CHECK(ParseRetryAfter("Sun Nov  6 08:50:07 1994", now) == 30'000ms);
   CHECK(ParseRetryAfter("Sun, 06 Nov 1994 08:00:00 GMT", now) == 0ms);  // in the past: now
   CHECK(ParseRetryAfter("99999999999999999999", now) > 24h);            // huge, yet no overflow
+  // Found by fuzzing: dates past 2262 (or long gone) overflowed system_clock's nanoseconds.
+  CHECK(ParseRetryAfter("Wed, 02 Dec 2726 00:00:00 GMT", now) == ParseRetryAfter("99999999999999999999", now));
+  CHECK(ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now) == ParseRetryAfter("99999999999999999999", now));
+  CHECK(ParseRetryAfter("Mon, 01 Dec 1013 15:06:00 GMT", now) == 0ms);
+  CHECK(ParseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT", now + 250ms) == 0ms);
+  CHECK(ParseRetryAfter("Sun, 06 Nov 1994 08:49:38 GMT", now + 250ms) == 750ms);
   for (const char* garbage : {"", "soon", "-5", "12abc", "1.5", "Sun, 06 Nov 1994", "Sun, 99 Foo 1994 08:00:00 GMT"}) {
     CHECK(!ParseRetryAfter(garbage, now));
   }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "json/json.h"
+#include "json/lone_surrogate.h"
 #include "support/temp_dir.h"
 
 using namespace sluice;
@@ -54,6 +55,43 @@ TEST_CASE("deeply nested input fails cleanly instead of overflowing the stack", 
 
 TEST_CASE("invalid UTF-8 is a parse error", "[json]") {
   CHECK_FALSE(json::Parse("[\"\xC3\x28\"]", "u.json").ok());
+}
+
+TEST_CASE("a lone surrogate escape is refused, so what Parse accepts Write writes as UTF-8", "[json]") {
+  // Found by fuzzing: RapidJSON decoded "\udc00" into bytes that are not UTF-8, which Write
+  // then wrote into reports, manifests and saved state that no reader accepts.
+  for (const std::string text : {R"("\udc00")", R"(["a", "b\uDFFFc"])", R"({"\udc00": 1})", R"({"a": "\ud83d\ude00\udc00"})"}) {
+    INFO(text);
+    auto parsed = json::Parse(text, "test");
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().kind() == ErrorKind::kInput);
+    CHECK_THAT(parsed.status().message(), Catch::Contains("lone UTF-16 surrogate"));
+  }
+  CHECK(json::Parse("\n  \"x\\udc00\"", "test").status().message() ==
+        "test:2:12: " + json::LoneSurrogateMessage());  // just past the string
+  CHECK_FALSE(json::Parse(R"("\ud800")", "test").ok());  // a lone high one RapidJSON refuses itself
+  auto pair = json::Parse(R"(["\ud83d\ude00", "\\udc00"])", "test");  // a pair, and an escaped backslash
+  REQUIRE(pair.ok());
+  CHECK(json::Write(*pair) == "[\"\xF0\x9F\x98\x80\",\"\\\\udc00\"]");
+  CHECK(json::Parse(json::Write(*pair), "again").ok());
+}
+
+TEST_CASE("numbers parse correctly rounded, so what Write writes reads back the same", "[json]") {
+  // Found by fuzzing: a 26-digit integer took RapidJSON's default (not correctly rounded)
+  // conversion, and the double Write wrote read back as another.
+  for (const char* text : {"18446744051161573709551615", "0.1", "0e62", "-0e-30", "2.2250738585072014e-308", "1e-400",
+                           "123456789012345678901234567890e-10", "-9223372036854775808", "18446744073709551615"}) {
+    INFO(text);
+    auto first = json::Parse(text, "test");
+    REQUIRE(first.ok());
+    auto again = json::Parse(json::Write(*first), "again");
+    REQUIRE(again.ok());
+    CHECK(*again == *first);
+    CHECK(json::Write(*again) == json::Write(*first));
+  }
+  CHECK(json::Parse("18446744051161573709551615", "test")->GetDouble() == 18446744051161573709551615.0);
+  CHECK(json::Parse("18446744073709551615", "test")->GetUint64() == UINT64_MAX);
+  CHECK(json::Parse("-12", "test")->GetInt() == -12);
 }
 
 TEST_CASE("ParseFile uses the path as origin", "[json]") {

@@ -11,6 +11,7 @@
 #include "notify/message.h"
 #include "notify/outcome.h"
 #include "notify/routes.h"
+#include "notify/slack.h"
 
 using namespace sluice;
 using namespace sluice::notify;
@@ -153,6 +154,17 @@ TEST_CASE("timestamps parse with offsets and fractions, and are refused without 
   CHECK_FALSE(ParseTimestamp("yesterday").ok());
 }
 
+TEST_CASE("timestamps beyond what the clock holds are refused, not wrapped around", "[notify]") {
+  // Found by fuzzing (a thread state's first_at in year 1013): the sum overflowed 64 bits.
+  auto old = ParseTimestamp("1013-12-01T15:06:00Z");
+  REQUIRE_FALSE(old.ok());
+  CHECK_THAT(old.status().message(), Catch::Contains("between 1678 and 2261"));
+  CHECK_FALSE(ParseTimestamp("2726-12-02T00:00:00Z").ok());
+  CHECK_FALSE(ParseTimestamp("9999-12-31T23:59:59+01:00").ok());
+  CHECK(FormatUtc(*ParseTimestamp("1678-01-01T00:00:00Z")) == "1678-01-01T00:00:00.000Z");
+  CHECK(FormatUtc(*ParseTimestamp("2261-12-31T23:59:00-05:00")) == "2262-01-01T04:59:00.000Z");
+}
+
 TEST_CASE("the Prometheus text writer and its strict parser agree, malformed text is refused", "[metrics]") {
   metrics::MetricSet set;
   set.Set("sluice_rows", "Rows \\ seen\nper run", metrics::MetricType::kGauge, {{"pipeline", "ca\"ses"}}, 12);
@@ -169,6 +181,11 @@ TEST_CASE("the Prometheus text writer and its strict parser agree, malformed tex
   REQUIRE(parsed->size() == 2);
   CHECK((*parsed)[0].samples[0].labels.at("pipeline") == "ca\"ses");
   CHECK((*parsed)[1].type == metrics::MetricType::kCounter);
+  // Found by fuzzing: HELP was kept escaped, so each read and write doubled its backslashes.
+  CHECK((*parsed)[0].help == "Rows \\ seen\nper run");
+  auto again = metrics::RenderExposition(*parsed);
+  REQUIRE(again.ok());
+  CHECK(*again == *text);
 
   const char* bad[] = {
       "# HELP a x\n# TYPE a gauge\na 1",                                   // no final newline
@@ -179,6 +196,8 @@ TEST_CASE("the Prometheus text writer and its strict parser agree, malformed tex
       "# HELP a x\n# TYPE a gauge\na 1\n# HELP b y\n# TYPE b gauge\nb 1\na 2\n",  // a family split
       "# HELP a x\n# TYPE a summary\na 1\n",                                // unknown type here
       "# HELP a x\n# TYPE a gauge\na{b=\"\\t\"} 1\n",                       // bad escape
+      "# HELP a x\\t\n# TYPE a gauge\na 1\n",                              // bad escape in HELP
+      "# HELP a x\n# TYPE a gauge\na{__b=\"1\"} 1\n",                       // a reserved label name (fuzzing)
       "# HELP 1a x\n",                                                      // bad name
       "# HELP a x\n# TYPE a gauge\na 1 1700000000\n",                       // a timestamp
   };
@@ -186,4 +205,35 @@ TEST_CASE("the Prometheus text writer and its strict parser agree, malformed tex
     INFO(text_case);
     CHECK_FALSE(metrics::ParseExposition(text_case).ok());
   }
+}
+
+TEST_CASE("Slack's answers are judged from the answer alone: a refused post is never a success", "[notify][slack]") {
+  auto answer = [](long status, std::string body) {
+    http::Response response;
+    response.status = status;
+    response.body = std::move(body);
+    response.attempts = 1;
+    return response;
+  };
+  auto posted = notify::WebApiAnswerOf("chat.postMessage", "to C1", answer(200, R"({"ok": true, "channel": "C9", "ts": "1.2"})"));
+  REQUIRE(posted.ok());
+  auto message = notify::PostedMessageOf(*posted, "C1");
+  REQUIRE(message.ok());
+  CHECK((message->channel == "C9" && message->ts == "1.2"));
+  auto no_ts = notify::WebApiAnswerOf("chat.postMessage", "to C1", answer(200, R"({"ok": true})"));
+  REQUIRE(no_ts.ok());
+  CHECK_THAT(notify::PostedMessageOf(*no_ts, "C1").status().message(), Catch::Contains("without a ts"));
+
+  auto refused = notify::WebApiAnswerOf("chat.postMessage", "to C1", answer(200, R"({"ok": false, "error": "channel_not_found"})"));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().kind() == ErrorKind::kExternal);
+  CHECK_THAT(refused.status().message(), Catch::Contains("channel_not_found: check the channel id"));
+  CHECK_FALSE(notify::WebApiAnswerOf("chat.postMessage", "to C1", answer(500, R"({"ok": true})")).ok());
+  CHECK_FALSE(notify::WebApiAnswerOf("chat.postMessage", "to C1", answer(200, R"({"ok": "yes"})")).ok());
+  CHECK_THAT(notify::WebApiAnswerOf("chat.postMessage", "to C1", answer(200, "\"\\udc00\"")).status().message(),
+             Catch::Contains("not JSON"));
+
+  CHECK(notify::WebhookAnswerOf("the webhook", answer(200, "ok\n")).ok());
+  CHECK_FALSE(notify::WebhookAnswerOf("the webhook", answer(200, "okay")).ok());
+  CHECK_THAT(notify::WebhookAnswerOf("the webhook", answer(404, "no_service")).message(), Catch::Contains("no_service: the webhook was removed"));
 }

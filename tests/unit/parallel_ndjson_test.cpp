@@ -112,7 +112,7 @@ std::string Awkward(std::mt19937& random, int fault) {
       case 4: text += std::string(300, '[') + std::to_string(i) + std::string(300, ']'); break;
       case 12: text += fmt::format(R"({{"id": {}, "big": 18446744073709551616, "tiny": 1e-400, "n": 1E2}})", i * 2); break;
       case 13: text += fmt::format(R"(  {{"id": {}, "inner": {{"a": 1, "b": [{{"c": 1, "c": 2}}]}}}}  )", i * 2); break;
-      case 14: text += fmt::format(R"({{"id": {}, "s": "\u00e9\ud83d\ude00\\ud800", "low": "\udc00"}})", i * 2); break;
+      case 14: text += fmt::format(R"({{"id": {}, "s": "\u00e9\ud83d\ude00\\ud800\\udc00"}})", i * 2); break;
       case 15: text += std::array<const char*, 5>{"42", "\"text\"", "[1, {\"id\": 2}]", "null", " true "}[random() % 5]; break;
       case 16: text += fmt::format("{{\"id\": {}}}\t \t", i * 2); break;
       case 5: {
@@ -132,6 +132,7 @@ std::string Awkward(std::mt19937& random, int fault) {
     if (i == fault_at && fault == 3) text += std::string(1, '\0') + "x";
     if (i == fault_at && fault == 4) text += R"( {"id": 2})";                 // a second document on the line
     if (i == fault_at && fault == 5) text += R"({"id": 4, "s": "\ud800"})";  // a lone surrogate
+    if (i == fault_at && fault == 10) text += "\n" R"({"id": 12, "low": "\udc00"})";  // a lone low surrogate, a line of its own
     if (i == fault_at && fault == 6) text += "\n{\"id\": 6,\n \"x\": 1}";        // a record over two lines
     if (i == fault_at && fault == 7) text += R"( {"id": 8, "s": "unclosed)";  // the rest of the block in one string
     if (i == fault_at && fault == 8) text += " {\"id\":\n 10}";                  // a second record, over two lines
@@ -149,7 +150,7 @@ TEST_CASE("parallel NDJSON gives the one-thread reader's records, positions and 
   std::mt19937 random(20261129);
   std::size_t fast_lane = 0;  // records that took it
   for (int round = 0; round < 60; ++round) {
-    int fault = round % 4 == 0 ? static_cast<int>(1 + random() % 9) : 0;
+    int fault = round % 4 == 0 ? static_cast<int>(1 + random() % 10) : 0;
     std::string text = Awkward(random, fault);
     auto path = dir.Write("data.ndjson", text);
     std::size_t stop_after = round % 7 == 3 ? 1 + random() % 40 : 0;  // the visitor stops the read

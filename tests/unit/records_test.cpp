@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "json/json.h"
+#include "json/lone_surrogate.h"
 #include "records/reader.h"
 #include "support/temp_dir.h"
 
@@ -445,6 +446,73 @@ TEST_CASE("invalid UTF-8 names where it starts") {
   }
   ReadResult four_bytes = Read("\"\xF0\x9F\x98\x80\"", DataFormat::kJson);
   CHECK(four_bytes.status.ok());
+}
+
+TEST_CASE("a byte that starts no UTF-8 sequence gets the same error whatever the read buffer") {
+  // Found by fuzzing: in memory it was "invalid UTF-8", through a 1-byte buffer "Invalid value."
+  // (the parser refused the lead byte before the check had seen the byte after it).
+  const std::string text = "[\"mon\", \xD9thu\"]";
+  ReadResult whole = ReadString(text, DataFormat::kJson);
+  CHECK(whole.status.message() == "data:1:9: invalid UTF-8 (is the file in another encoding?)");
+  for (std::size_t buffer = 1; buffer <= 12; ++buffer) {
+    INFO("buffer " << buffer);
+    ReadOptions options;
+    options.buffer_bytes = buffer;
+    CHECK(ReadString(text, DataFormat::kJson, options).status.message() == whole.status.message());
+  }
+  // The same in a \u escape (found by fuzzing: "Incorrect hex digit" at the escape through a
+  // 4-byte buffer), where the parser stops at the lead byte.
+  const std::string escape = "[\"a\\u0\xF1" "e\\u\"]";
+  CHECK(ReadString(escape, DataFormat::kJson).status.message() == "data:1:7: invalid UTF-8 (is the file in another encoding?)");
+  for (std::size_t buffer = 1; buffer <= 12; ++buffer) {
+    INFO("buffer " << buffer);
+    ReadOptions options;
+    options.buffer_bytes = buffer;
+    CHECK(ReadString(escape, DataFormat::kJson, options).status.message() ==
+          ReadString(escape, DataFormat::kJson).status.message());
+  }
+  // A sequence that is UTF-8 but no JSON token stays a syntax error, whatever the buffer.
+  ReadOptions tiny;
+  tiny.buffer_bytes = 1;
+  CHECK(ReadString("[1, \xC3\xA9]", DataFormat::kJson, tiny).status.message() ==
+        ReadString("[1, \xC3\xA9]", DataFormat::kJson).status.message());
+  CHECK_THAT(ReadString("[1, \xC3\xA9]", DataFormat::kJson).status.message(), StartsWith("data:1:5: Invalid value"));
+}
+
+TEST_CASE("a lone surrogate escape is an input error in every JSON reader") {
+  // Found by fuzzing: written back (a diff report, a published manifest) it was not UTF-8.
+  ReadResult json = Read("[{\"a\": \"ok\"},\n {\"a\": \"x\\udc00\"}]", DataFormat::kJson);
+  CHECK(json.records.size() == 1);
+  CHECK(json.status.message() == "data:2:17: " + json::LoneSurrogateMessage());  // just past the string
+  ReadResult ndjson = Read("{\"a\": \"ok\"}\n{\"\\uDFFF\": 1}\n", DataFormat::kNdjson);
+  CHECK(ndjson.records.size() == 1);
+  CHECK(ndjson.status.message() == "data:2:10: " + json::LoneSurrogateMessage());
+  ReadResult pair = Read("[\"\\ud83d\\ude00\"]", DataFormat::kJson);
+  REQUIRE(pair.status.ok());
+  CHECK(Jsons(pair) == Strings{"\"\xF0\x9F\x98\x80\""});
+}
+
+TEST_CASE("numbers read as RapidJSON gives them, a zero with a large exponent included") {
+  // Found by fuzzing: "0e62" made RapidJSON's full-precision conversion call __builtin_clz(0),
+  // undefined (the ASan+UBSan build fails on it). The numbers are now converted by from_chars.
+  const std::string numbers =
+      "[0e62, -0e62, 0e-30, 0.000e-300, 0.1, 1e-400, 18446744073709551615, 18446744073709551616, "
+      "-9223372036854775808, -9223372036854775809, -0, -0.0, 12, 1.5e300, 2.2250738585072014e-308]";
+  ReadResult json = Read(numbers, DataFormat::kJson);
+  ReadResult ndjson = Read(numbers + "\n", DataFormat::kNdjson);
+  REQUIRE(json.status.ok());
+  REQUIRE(ndjson.status.ok());
+  REQUIRE(json.records.size() == 15);
+  CHECK(Jsons(ndjson) == Strings{"[" + [&] {
+          std::string joined;
+          for (const auto& record : json.records) joined += (joined.empty() ? "" : ",") + record.json;
+          return joined;
+        }() + "]"});
+  // RapidJSON's writer gives 2^64 as 18446744073709553000.0: the same double, not the shortest text.
+  CHECK(Jsons(json) == Strings{"0.0", "-0.0", "0.0", "0.0", "0.1", "0.0", "18446744073709551615",
+                               "18446744073709553000.0", "-9223372036854775808", "-9223372036854776000.0", "0", "-0.0",
+                               "12", "1.5e300", "2.2250738585072014e-308"});
+  CHECK_FALSE(Read("[1e400]", DataFormat::kJson).status.ok());  // too large for a double, as before
 }
 
 TEST_CASE("a file of NUL bytes or binary garbage is an input error at its first byte, in every format") {

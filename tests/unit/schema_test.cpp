@@ -176,6 +176,20 @@ TEST_CASE("maxLength counts code points", "[schema]") {
   CHECK(ErrorsFor(validator, "\"\U0001F600\"").size() == 1);  // one code point, 4 bytes
 }
 
+TEST_CASE("a count keyword beyond size_t holds every value (and is no undefined cast)", "[schema]") {
+  // Found by fuzzing: "maxLength": 5.6e86 is an integer to JSON Schema, cast to size_t it was
+  // undefined (0 on x86, so every non-empty string failed).
+  Validator at_most = CompileJson(R"({"maxLength": 5.6e86, "maxItems": 1e300, "maxProperties": 18446744073709551616,
+                                      "contains": true, "maxContains": 1e20})");
+  CHECK(ErrorsFor(at_most, "\"abc\"").empty());
+  CHECK(ErrorsFor(at_most, "[1, 2, 3]").empty());
+  CHECK(ErrorsFor(at_most, R"({"a": 1})").empty());
+  Validator at_least = CompileJson(R"({"minLength": 5.6e86, "minItems": 18446744073709551615})");
+  CHECK(ErrorsFor(at_least, "\"abc\"").size() == 1);
+  CHECK(ErrorsFor(at_least, "[1, 2, 3]").size() == 1);
+  CHECK_FALSE(Validator::Compile(ParseJson(R"({"maxLength": -1e300})")).ok());
+}
+
 TEST_CASE("format is an annotation unless assertion is asked for", "[schema]") {
   const char* schema = R"({"format": "date"})";
   CHECK(ErrorsFor(CompileJson(schema), R"("2024-02-30")").empty());

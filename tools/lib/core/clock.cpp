@@ -8,6 +8,12 @@
 #include <fmt/format.h>
 
 namespace sluice {
+namespace {
+
+constexpr int kFirstYear = 1678;
+constexpr int kLastYear = 2261;
+
+}  // namespace
 
 std::string FormatUtc(std::chrono::system_clock::time_point when) {
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
@@ -50,6 +56,11 @@ Result<std::chrono::system_clock::time_point> ParseTimestamp(const std::string& 
   }
   date::year_month_day day{date::year(y), date::month(static_cast<unsigned>(mo)), date::day(static_cast<unsigned>(d))};
   if (!day.ok() || h > 23 || mi > 59 || s > 60) return InputError(fmt::format("'{}': not a valid date and time", text));
+  // system_clock counts nanoseconds in 64 bits (libstdc++): about 1677-09-21 to 2262-04-11.
+  // Further off, the sum below overflows; no time sluice keeps is near either end.
+  if (y < kFirstYear || y > kLastYear) {
+    return InputError(fmt::format("'{}': the year must be between {} and {}", text, kFirstYear, kLastYear));
+  }
   return std::chrono::system_clock::time_point(date::sys_days(day)) + std::chrono::hours(h) +
          std::chrono::minutes(mi) + std::chrono::seconds(s) + fraction - std::chrono::minutes(offset_minutes);
 }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -29,6 +30,23 @@ bool EndsWith(std::string_view text, std::string_view tail) {
 std::string EscapeHelp(std::string_view text) {
   std::string out;
   for (char c : text) out += c == '\\' ? "\\\\" : c == '\n' ? "\\n" : std::string(1, c);
+  return out;
+}
+
+// The exposition format escapes only these two in HELP (a label value also escapes '"'); any
+// other backslash sequence is refused, as Prometheus's own parser does.
+std::optional<std::string> UnescapeHelp(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      out += text[i];
+      continue;
+    }
+    char next = i + 1 < text.size() ? text[++i] : '\0';
+    if (next == '\\') out += '\\';
+    else if (next == 'n') out += '\n';
+    else return std::nullopt;
+  }
   return out;
 }
 
@@ -76,7 +94,8 @@ class LineParser {
       std::size_t start = pos_;
       while (pos_ < line_.size() && NameChar(line_[pos_], false)) ++pos_;
       std::string label(line_.substr(start, pos_ - start));
-      if (!ValidName(label, false)) return Error("bad label name");
+      // Names starting with "__" are reserved to Prometheus; RenderExposition refuses them too.
+      if (!ValidName(label, false) || label.rfind("__", 0) == 0) return Error(fmt::format("bad label name '{}'", label));
       if (line_.substr(pos_, 2) != "=\"") return Error(fmt::format("label {}: expected =\"", label));
       pos_ += 2;
       std::string value;
@@ -200,7 +219,9 @@ Result<std::vector<MetricFamily>> ParseExposition(std::string_view text) {
       if (!current->samples.empty()) return InputError(fmt::format("line {}: {} after samples of {}", number, help ? "HELP" : "TYPE", name));
       if (help) {
         if (current->help != "\x01") return InputError(fmt::format("line {}: second HELP for {}", number, name));
-        current->help = value;
+        auto unescaped = UnescapeHelp(value);
+        if (!unescaped) return InputError(fmt::format("line {}: HELP of {}: a backslash starts \\\\ or \\n only", number, name));
+        current->help = std::move(*unescaped);
       } else if (value == "gauge" || value == "counter") {
         current->type = value == "counter" ? MetricType::kCounter : MetricType::kGauge;
         if (current->type == MetricType::kCounter && !EndsWith(name, "_total")) {

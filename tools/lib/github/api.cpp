@@ -9,6 +9,7 @@
 
 #include "core/secrets.h"
 #include "github/rate_limit.h"
+#include "github/replies.h"
 #include "json/json.h"
 
 namespace sluice::github {
@@ -129,27 +130,7 @@ Result<Reply> Api::Call(const std::string& method, const std::string& path, cons
                         std::initializer_list<long> also_ok) {
   auto response = Send(method, path, body);
   if (!response.ok()) return response.status();
-  const long status = response->status;
-  const bool accepted = (status >= 200 && status < 300) || std::find(also_ok.begin(), also_ok.end(), status) != also_ok.end();
-  if (!accepted) {
-    std::string message = DescribeError(method, path, status, response->body);
-    if (!response->attempt_log.empty()) message += fmt::format(" (after {} attempts)", response->attempts);
-    if (status == 401 || status == 403 || status == 404) return ConfigError(std::move(message));
-    return ExternalError(std::move(message));
-  }
-  Reply reply;
-  reply.status = status;
-  reply.headers = std::move(response->headers);
-  if (!response->body.empty()) {
-    auto parsed = json::Parse(response->body, method + " " + path);
-    if (parsed.ok()) {
-      reply.json = std::move(parsed).value();
-    } else if (status >= 200 && status < 300) {
-      return ExternalError(parsed.status().message() + " (GitHub answered with something that is not JSON)");
-    }
-    // An accepted error status (also_ok) keeps its message when GitHub sent JSON ({"message": ...}).
-  }
-  return reply;
+  return ReplyOf(method, path, *response, also_ok);
 }
 
 }  // namespace sluice::github

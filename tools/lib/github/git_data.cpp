@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "github/replies.h"
 #include "json/json.h"
 
 namespace sluice::github {
@@ -20,13 +21,6 @@ void Key(Writer& w, const char* key, std::string_view value) {
 
 std::string Text(const rapidjson::StringBuffer& buffer) { return std::string(buffer.GetString(), buffer.GetSize()); }
 
-Result<std::string> StringField(const Reply& reply, const char* pointer_a, const char* pointer_b, const std::string& what) {
-  const rapidjson::Value* value = reply.json.IsObject() ? json::Member(reply.json, pointer_a) : nullptr;
-  if (value != nullptr && pointer_b != nullptr) value = value->IsObject() ? json::Member(*value, pointer_b) : nullptr;
-  if (value == nullptr || !value->IsString()) return ExternalError(fmt::format("GitHub's answer to {} has no {}", what, pointer_b ? pointer_b : pointer_a));
-  return std::string(value->GetString(), value->GetStringLength());
-}
-
 std::string Base64(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
   // EVP_EncodeBlock takes an int length; a blob is at most 100 MB, well within it.
@@ -39,56 +33,27 @@ std::string Base64(std::string_view bytes) {
 }  // namespace
 
 Result<std::optional<std::string>> BranchSha(Api& api, const std::string& branch) {
-  const std::string what = "GET ref heads/" + branch;
   auto reply = api.Get(api.RepoPath("/git/ref/heads/" + branch), {404});
   if (!reply.ok()) return reply.status();
-  if (reply->status == 404) return std::optional<std::string>();
-  auto sha = StringField(*reply, "object", "sha", what);
-  if (!sha.ok()) return sha.status();
-  return std::optional<std::string>(*sha);
+  return BranchShaOfReply(*reply, branch);
 }
 
 Result<std::string> DefaultBranch(Api& api) {
   auto reply = api.Get(api.RepoPath(""));
   if (!reply.ok()) return reply.status();
-  return StringField(*reply, "default_branch", nullptr, "GET repository");
+  return DefaultBranchOfReply(*reply);
 }
 
 Result<git::CommitInfo> ReadCommit(Api& api, const std::string& sha) {
   auto reply = api.Get(api.RepoPath("/git/commits/" + sha));
   if (!reply.ok()) return reply.status();
-  git::CommitInfo commit;
-  commit.sha = sha;
-  auto tree = StringField(*reply, "tree", "sha", "GET commit " + sha);
-  if (!tree.ok()) return tree.status();
-  commit.tree = *tree;
-  commit.message = json::StringOr(reply->json, "message");
-  const rapidjson::Value* parents = json::Member(reply->json, "parents");
-  if (parents != nullptr && parents->IsArray()) {
-    for (const auto& parent : parents->GetArray()) {
-      if (parent.IsObject()) commit.parents.push_back(json::StringOr(parent, "sha"));
-    }
-  }
-  return commit;
+  return CommitOfReply(*reply, sha);
 }
 
 Result<TreeListing> ReadTree(Api& api, const std::string& tree_sha, bool recursive) {
   auto reply = api.Get(api.RepoPath("/git/trees/" + tree_sha + (recursive ? "?recursive=1" : "")));
   if (!reply.ok()) return reply.status();
-  TreeListing listing;
-  listing.sha = json::StringOr(reply->json, "sha", tree_sha);
-  const rapidjson::Value* truncated = json::Member(reply->json, "truncated");
-  listing.truncated = truncated != nullptr && truncated->IsBool() && truncated->GetBool();
-  const rapidjson::Value* tree = json::Member(reply->json, "tree");
-  if (tree == nullptr || !tree->IsArray()) return ExternalError("GitHub's answer to GET tree " + tree_sha + " has no tree");
-  for (const auto& item : tree->GetArray()) {
-    if (!item.IsObject()) continue;
-    std::string path = json::StringOr(item, "path");
-    std::string mode = json::StringOr(item, "mode");
-    std::string name = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
-    listing.entries.push_back({path, git::TreeEntry{name, mode, json::StringOr(item, "sha")}});
-  }
-  return listing;
+  return TreeOfReply(*reply, tree_sha);
 }
 
 Result<std::string> CreateBlob(Api& api, std::string_view content) {
@@ -100,7 +65,7 @@ Result<std::string> CreateBlob(Api& api, std::string_view content) {
   w.EndObject();
   auto reply = api.Call("POST", api.RepoPath("/git/blobs"), Text(buffer));
   if (!reply.ok()) return reply.status();
-  return StringField(*reply, "sha", nullptr, "POST blob");
+  return CreatedShaOfReply(*reply, "POST blob");
 }
 
 Result<std::string> CreateTree(Api& api, const std::string& base_tree, const std::string& entries_json) {
@@ -109,7 +74,7 @@ Result<std::string> CreateTree(Api& api, const std::string& base_tree, const std
   body += "\"tree\":" + entries_json + "}";
   auto reply = api.Call("POST", api.RepoPath("/git/trees"), body);
   if (!reply.ok()) return reply.status();
-  return StringField(*reply, "sha", nullptr, "POST tree");
+  return CreatedShaOfReply(*reply, "POST tree");
 }
 
 Result<std::string> CreateCommit(Api& api, const std::string& message, const std::string& tree,
@@ -126,7 +91,7 @@ Result<std::string> CreateCommit(Api& api, const std::string& message, const std
   w.EndObject();
   auto reply = api.Call("POST", api.RepoPath("/git/commits"), Text(buffer));
   if (!reply.ok()) return reply.status();
-  return StringField(*reply, "sha", nullptr, "POST commit");
+  return CreatedShaOfReply(*reply, "POST commit");
 }
 
 Status CreateBranch(Api& api, const std::string& branch, const std::string& sha) {

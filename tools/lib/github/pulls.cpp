@@ -6,6 +6,7 @@
 
 #include "github/names.h"
 #include "github/pages.h"
+#include "github/replies.h"
 #include "json/json.h"
 #include "json/writer.h"
 
@@ -16,28 +17,9 @@ using Writer = json::TextWriter;
 
 std::string Text(const rapidjson::StringBuffer& buffer) { return std::string(buffer.GetString(), buffer.GetSize()); }
 
-PullRequest PullFrom(const rapidjson::Value& json) {
-  PullRequest pull;
-  const rapidjson::Value* number = json::Member(json, "number");
-  if (number != nullptr && number->IsInt()) pull.number = number->GetInt();
-  pull.url = json::StringOr(json, "html_url");
-  if (const rapidjson::Value* head = json::Member(json, "head"); head != nullptr && head->IsObject()) {
-    pull.head_sha = json::StringOr(*head, "sha");
-  }
-  if (const rapidjson::Value* labels = json::Member(json, "labels"); labels != nullptr && labels->IsArray()) {
-    for (const auto& label : labels->GetArray()) {
-      if (label.IsObject()) pull.labels.push_back(json::StringOr(label, "name"));
-    }
-  }
-  return pull;
-}
-
 Result<PullRequest> PullOf(Result<Reply> reply, const std::string& what) {
   if (!reply.ok()) return reply.status();
-  if (!reply->json.IsObject()) return ExternalError("GitHub's answer to " + what + " is not a pull request");
-  PullRequest pull = PullFrom(reply->json);
-  if (pull.number <= 0) return ExternalError("GitHub's answer to " + what + " has no PR number");
-  return pull;
+  return PullOfReply(*reply, what);
 }
 
 // Label names go into the path: percent-encode everything but unreserved characters.
@@ -56,13 +38,7 @@ Result<std::optional<PullRequest>> FindOpenPull(Api& api, const std::string& bra
   const std::string head = api.config().owner + ":" + branch;
   auto reply = api.Get(api.RepoPath("/pulls?state=open&per_page=100&head=" + EncodePathSegment(head)));
   if (!reply.ok()) return reply.status();
-  if (!reply->json.IsArray()) return ExternalError("GitHub's answer to GET pulls is not a list");
-  for (const auto& item : reply->json.GetArray()) {
-    if (!item.IsObject()) continue;
-    PullRequest pull = PullFrom(item);
-    if (pull.number > 0) return std::optional<PullRequest>(std::move(pull));
-  }
-  return std::optional<PullRequest>();
+  return OpenPullOfReply(*reply);
 }
 
 Result<PullRequest> CreatePull(Api& api, const std::string& branch, const std::string& base, const std::string& title,
@@ -162,12 +138,7 @@ Status Comment(Api& api, int number, const std::string& body) {
 Result<std::vector<std::string>> CommentBodies(Api& api, int number) {
   auto reply = api.Get(api.RepoPath(fmt::format("/issues/{}/comments?per_page=100", number)));
   if (!reply.ok()) return reply.status();
-  std::vector<std::string> bodies;
-  if (!reply->json.IsArray()) return bodies;
-  for (const auto& item : reply->json.GetArray()) {
-    if (item.IsObject()) bodies.push_back(json::StringOr(item, "body"));
-  }
-  return bodies;
+  return CommentBodiesOfReply(*reply);
 }
 
 const char* CommitStateName(CommitState state) {
@@ -199,19 +170,9 @@ Status SetCommitStatus(Api& api, const std::string& sha, CommitState state, cons
 namespace sluice::github {
 
 Result<std::optional<CommitStatusSeen>> LatestCommitStatus(Api& api, const std::string& sha, const std::string& context) {
-  // GitHub lists a ref's statuses newest first; the first of the context is its current state.
   auto reply = api.Get(api.RepoPath("/commits/" + sha + "/statuses?per_page=100"));
   if (!reply.ok()) return reply.status();
-  if (!reply->json.IsArray()) return ExternalError("GitHub's list of commit statuses is not an array");
-  for (const auto& status : reply->json.GetArray()) {
-    if (json::StringOr(status, "context") != context) continue;
-    CommitStatusSeen seen{json::StringOr(status, "state"), ""};
-    if (const rapidjson::Value* creator = json::Member(status, "creator"); creator != nullptr && creator->IsObject()) {
-      seen.creator = json::StringOr(*creator, "login");
-    }
-    return std::optional<CommitStatusSeen>(std::move(seen));
-  }
-  return std::optional<CommitStatusSeen>();
+  return CommitStatusOfReply(*reply, context);
 }
 
 }  // namespace sluice::github

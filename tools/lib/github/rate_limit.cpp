@@ -1,5 +1,6 @@
 #include "github/rate_limit.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -12,6 +13,8 @@ using std::chrono::milliseconds;
 // GitHub: "If you do not receive a retry-after or x-ratelimit-reset header, wait at least one
 // minute before retrying."
 constexpr milliseconds kSecondaryDefaultWait{60'000};
+// GitHub's primary limit counts requests an hour.
+constexpr long long kWindowSeconds = 3600;
 
 std::optional<long long> ParseInteger(const std::optional<std::string>& text) {
   if (!text || text->empty()) return std::nullopt;
@@ -46,7 +49,11 @@ std::optional<RateLimitWait> RateLimitWaitFor(const http::Response& response, st
     }
   }
   if (remaining && *remaining == 0 && reset) {
-    const auto reset_at = std::chrono::system_clock::time_point(std::chrono::seconds(*reset));
+    // The window is an hour, so a reset further off than that is not GitHub's; clamped before
+    // it becomes a time_point, whose nanoseconds overflow past 2262.
+    const long long now_seconds = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+    const long long reset_seconds = std::clamp<long long>(*reset, now_seconds - 1, now_seconds + kWindowSeconds);
+    const auto reset_at = std::chrono::system_clock::time_point(std::chrono::seconds(reset_seconds));
     // The reset is in whole seconds; one more second keeps us from arriving a moment early.
     auto wait = std::chrono::ceil<milliseconds>(reset_at - now) + milliseconds(1000);
     if (wait < milliseconds(0)) wait = milliseconds(0);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <random>
 #include <string>
 
@@ -24,9 +25,11 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
+// Ten digits are over 300 years; any longer wait, in seconds or as a date, is capped rather
+// than overflowed.
+constexpr std::int64_t kCapSeconds = 9'999'999'999;
+
 std::optional<milliseconds> ParseDeltaSeconds(std::string_view text) {
-  // Ten digits are over 300 years; anything longer is capped rather than overflowed.
-  constexpr std::int64_t kCapSeconds = 9'999'999'999;
   std::int64_t seconds = 0;
   for (char c : text) {
     if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
@@ -35,8 +38,10 @@ std::optional<milliseconds> ParseDeltaSeconds(std::string_view text) {
   return milliseconds(seconds * 1000);
 }
 
-// RFC 9110 §5.6.7: recipients must accept IMF-fixdate and the two obsolete forms.
-std::optional<std::chrono::system_clock::time_point> ParseHttpDate(std::string_view text) {
+// RFC 9110 §5.6.7: recipients must accept IMF-fixdate and the two obsolete forms. Seconds since
+// the epoch, not a time_point: system_clock counts nanoseconds and overflows past 2262, a year
+// the header may well name.
+std::optional<std::int64_t> ParseHttpDate(std::string_view text) {
   static constexpr const char* kFormats[] = {
       "%a, %d %b %Y %H:%M:%S GMT",  // Sun, 06 Nov 1994 08:49:37 GMT
       "%A, %d-%b-%y %H:%M:%S GMT",  // Sunday, 06-Nov-94 08:49:37 GMT
@@ -49,7 +54,7 @@ std::optional<std::chrono::system_clock::time_point> ParseHttpDate(std::string_v
     if (end == nullptr || *end != '\0') continue;
     const time_t seconds = timegm(&parts);
     if (seconds == static_cast<time_t>(-1)) continue;
-    return std::chrono::system_clock::from_time_t(seconds);
+    return static_cast<std::int64_t>(seconds);
   }
   return std::nullopt;
 }
@@ -71,9 +76,13 @@ std::optional<milliseconds> ParseRetryAfter(std::string_view value, std::chrono:
   if (std::isdigit(static_cast<unsigned char>(value.front()))) return ParseDeltaSeconds(value);
   auto when = ParseHttpDate(value);
   if (!when) return std::nullopt;
-  // A date in the past means "now"; the HTTP-date has whole seconds, so round the wait up.
-  auto wait = std::chrono::ceil<milliseconds>(*when - now);
-  return std::max(wait, milliseconds(0));
+  // A date in the past means "now"; the HTTP-date has whole seconds, so the wait rounds up:
+  // whole seconds less the milliseconds of `now` rounded down.
+  const std::int64_t now_ms = std::chrono::floor<milliseconds>(now.time_since_epoch()).count();
+  const std::int64_t now_seconds = now_ms / 1000 - (now_ms % 1000 < 0 ? 1 : 0);
+  if (*when <= now_seconds) return milliseconds(0);
+  if (*when - now_seconds > kCapSeconds) return milliseconds(kCapSeconds * 1000);
+  return std::max(milliseconds(*when * 1000 - now_ms), milliseconds(0));
 }
 
 }  // namespace sluice::http

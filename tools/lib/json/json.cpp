@@ -14,6 +14,8 @@
 #include <rapidjson/writer.h>
 
 #include "core/fs.h"
+#include "json/lone_surrogate.h"
+#include "json/number_text.h"
 
 namespace sluice::json {
 namespace {
@@ -22,14 +24,17 @@ constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 // Iterative: a hostile document nested a million levels deep must not overflow the stack.
 // No kParseStopWhenDoneFlag: anything after the value is an error, not silently ignored.
-constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+// Numbers as text, converted by SendNumber (json/number_text.h says why).
+constexpr unsigned kParseFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
 
 // SAX events passed on to a Document, refusing a container opened past `max_depth` (the reader
-// then stops with kParseErrorTermination at that bracket).
-class DepthLimit {
+// then stops with kParseErrorTermination at that bracket) and a string with a lone surrogate.
+class CheckedEvents {
  public:
-  DepthLimit(rapidjson::Document& document, std::size_t max_depth) : document_(document), max_depth_(max_depth) {}
+  CheckedEvents(rapidjson::Document& document, std::size_t max_depth) : document_(document), max_depth_(max_depth) {}
   bool too_deep() const { return too_deep_; }
+  bool lone_surrogate() const { return lone_surrogate_; }
 
   bool Null() { return document_.Null(); }
   bool Bool(bool b) { return document_.Bool(b); }
@@ -38,9 +43,9 @@ class DepthLimit {
   bool Int64(std::int64_t i) { return document_.Int64(i); }
   bool Uint64(std::uint64_t u) { return document_.Uint64(u); }
   bool Double(double d) { return document_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return document_.RawNumber(s, n, copy); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return document_.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return document_.Key(s, n, copy); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool /*copy*/) { return SendNumber(document_, s, n); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return Text(s, n) && document_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return Text(s, n) && document_.Key(s, n, copy); }
   bool StartObject() { return Open() && document_.StartObject(); }
   bool EndObject(rapidjson::SizeType n) { return --depth_, document_.EndObject(n); }
   bool StartArray() { return Open() && document_.StartArray(); }
@@ -56,13 +61,24 @@ class DepthLimit {
     return true;
   }
 
+  bool Text(const char* s, rapidjson::SizeType n) {
+    lone_surrogate_ = HoldsLoneSurrogate(s, n);
+    return !lone_surrogate_;
+  }
+
   rapidjson::Document& document_;
   std::size_t max_depth_;
   std::size_t depth_ = 0;
   bool too_deep_ = false;
+  bool lone_surrogate_ = false;
 };
 
 }  // namespace
+
+std::string LoneSurrogateMessage() {
+  return "the string before this point escapes a lone UTF-16 surrogate (\\uDC00 to \\uDFFF without \\uD800 to "
+         "\\uDBFF before it), which is no character";
+}
 
 std::string NestingMessage(std::size_t max_depth) {
   return fmt::format("nesting deeper than {} levels (objects and arrays inside each other)", max_depth);
@@ -87,14 +103,15 @@ Result<rapidjson::Document> Parse(std::string_view text, const std::string& orig
   std::string_view body = text.substr(skipped);
   rapidjson::Document document;
   rapidjson::Reader reader;
-  bool too_deep = false;
+  bool too_deep = false, lone_surrogate = false;
   // Populate hands the generator the document as its SAX handler and keeps the value built.
   auto generate = [&](rapidjson::Document& handler) {
     rapidjson::MemoryStream bytes(body.data(), body.size());
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> stream(bytes);
-    DepthLimit limited(handler, max_depth);
-    reader.Parse<kParseFlags>(stream, limited);
-    too_deep = limited.too_deep();
+    CheckedEvents checked(handler, max_depth);
+    reader.Parse<kParseFlags>(stream, checked);
+    too_deep = checked.too_deep();
+    lone_surrogate = checked.lone_surrogate();
     return !reader.HasParseError();
   };
   document.Populate(generate);
@@ -107,8 +124,9 @@ Result<rapidjson::Document> Parse(std::string_view text, const std::string& orig
   }
   if (reader.HasParseError()) {
     TextPosition at = PositionAt(text, skipped + reader.GetErrorOffset());
-    const std::string what =
-        too_deep ? NestingMessage(max_depth) : rapidjson::GetParseError_En(reader.GetParseErrorCode());
+    const std::string what = too_deep         ? NestingMessage(max_depth)
+                             : lone_surrogate ? LoneSurrogateMessage()
+                                              : rapidjson::GetParseError_En(reader.GetParseErrorCode());
     return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, what));
   }
   return document;

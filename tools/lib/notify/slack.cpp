@@ -84,7 +84,42 @@ void SlackSender::Pace(const std::string& channel) {
   last_post_[channel] = std::chrono::steady_clock::now();
 }
 
-Result<std::string> SlackSender::Call(const std::string& method, const std::string& payload, const std::string& what) {
+Result<rapidjson::Document> WebApiAnswerOf(const std::string& method, const std::string& what,
+                                           const http::Response& response) {
+  if (response.status != 200) {
+    return ExternalError(fmt::format("Slack {} {} answered HTTP {} after {} attempt(s){}; rerun later or check "
+                                     "status.slack.com",
+                                     method, what, response.status, response.attempts,
+                                     response.attempt_log.empty() ? "" : " (" + response.attempt_log.back() + ")"));
+  }
+  auto answer = json::Parse(response.body, "Slack " + method + " answer");
+  if (!answer.ok() || !answer->IsObject()) {
+    return ExternalError(fmt::format("Slack {} {} answered with something that is not JSON: {}", method, what,
+                                     Mask(response.body.substr(0, 200))));
+  }
+  const auto* ok = json::Member(*answer, "ok");
+  if (ok == nullptr || !ok->IsBool() || !ok->GetBool()) {
+    std::string error = json::StringOr(*answer, "error", "no error code");
+    return Status(ErrorKind::kExternal, fmt::format("Slack refused {} {}: {}", method, what, Advised(error)));
+  }
+  return std::move(answer).value();
+}
+
+Result<PostedMessage> PostedMessageOf(const rapidjson::Value& answer, const std::string& channel) {
+  PostedMessage posted{json::StringOr(answer, "channel", channel), json::StringOr(answer, "ts")};
+  if (posted.ts.empty()) return ExternalError(fmt::format("Slack chat.postMessage to {} answered ok without a ts", channel));
+  return posted;
+}
+
+Status WebhookAnswerOf(const std::string& what, const http::Response& response) {
+  std::string body = response.body;
+  while (!body.empty() && (body.back() == '\n' || body.back() == '\r' || body.back() == ' ')) body.pop_back();
+  if (response.status == 200 && body == "ok") return Status::Ok();
+  return ExternalError(fmt::format("Slack refused the post to {}: HTTP {}, {}", what, response.status,
+                                   Advised(Mask(body.substr(0, 200)))));
+}
+
+Result<rapidjson::Document> SlackSender::Call(const std::string& method, const std::string& payload, const std::string& what) {
   http::Transfer transfer;
   transfer.request = JsonPost(api_url_ + "/" + method, payload);
   transfer.request.headers.emplace_back("Authorization", "Bearer " + token_);
@@ -95,23 +130,7 @@ Result<std::string> SlackSender::Call(const std::string& method, const std::stri
   }
   counters_.requests += response->attempts;
   counters_.retries += response->attempts > 1 ? response->attempts - 1 : 0;
-  if (response->status != 200) {
-    return ExternalError(fmt::format("Slack {} {} answered HTTP {} after {} attempt(s){}; rerun later or check "
-                                     "status.slack.com",
-                                     method, what, response->status, response->attempts,
-                                     response->attempt_log.empty() ? "" : " (" + response->attempt_log.back() + ")"));
-  }
-  auto answer = json::Parse(response->body, "Slack " + method + " answer");
-  if (!answer.ok() || !answer->IsObject()) {
-    return ExternalError(fmt::format("Slack {} {} answered with something that is not JSON: {}", method, what,
-                                     Mask(response->body.substr(0, 200))));
-  }
-  const auto* ok = json::Member(*answer, "ok");
-  if (ok == nullptr || !ok->IsBool() || !ok->GetBool()) {
-    std::string error = json::StringOr(*answer, "error", "no error code");
-    return Status(ErrorKind::kExternal, fmt::format("Slack refused {} {}: {}", method, what, Advised(error)));
-  }
-  return json::Write(*answer);
+  return WebApiAnswerOf(method, what, *response);
 }
 
 Result<PostedMessage> SlackSender::PostMessage(const std::string& channel, const SlackMessage& message,
@@ -120,10 +139,7 @@ Result<PostedMessage> SlackSender::PostMessage(const std::string& channel, const
   auto answer = Call("chat.postMessage", PayloadJson(message, channel, thread_ts),
                      fmt::format("to {}{}", channel, thread_ts.empty() ? "" : " (thread " + thread_ts + ")"));
   if (!answer.ok()) return answer.status();
-  auto document = json::Parse(*answer, "Slack chat.postMessage answer");
-  PostedMessage posted{json::StringOr(*document, "channel", channel), json::StringOr(*document, "ts")};
-  if (posted.ts.empty()) return ExternalError(fmt::format("Slack chat.postMessage to {} answered ok without a ts", channel));
-  return posted;
+  return PostedMessageOf(*answer, channel);
 }
 
 Status SlackSender::AddReaction(const std::string& channel, const std::string& ts, const std::string& name) {
@@ -144,11 +160,7 @@ Status SlackSender::PostWebhook(const std::string& env_name, const std::string& 
   }
   counters_.requests += response->attempts;
   counters_.retries += response->attempts > 1 ? response->attempts - 1 : 0;
-  std::string body = response->body;
-  while (!body.empty() && (body.back() == '\n' || body.back() == '\r' || body.back() == ' ')) body.pop_back();
-  if (response->status == 200 && body == "ok") return Status::Ok();
-  return ExternalError(fmt::format("Slack refused the post to {}: HTTP {}, {}", what, response->status,
-                                   Advised(Mask(body.substr(0, 200)))));
+  return WebhookAnswerOf(what, *response);
 }
 
 }  // namespace sluice::notify

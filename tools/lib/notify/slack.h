@@ -9,6 +9,8 @@
 #include <map>
 #include <string>
 
+#include <rapidjson/document.h>
+
 #include "core/status.h"
 #include "http/client.h"
 #include "notify/message.h"
@@ -40,7 +42,7 @@ class SlackSender {
   const SlackCounters& counters() const { return counters_; }
 
  private:
-  Result<std::string> Call(const std::string& method, const std::string& payload, const std::string& what);
+  Result<rapidjson::Document> Call(const std::string& method, const std::string& payload, const std::string& what);
   void Pace(const std::string& channel);
 
   http::Client& client_;
@@ -50,6 +52,18 @@ class SlackSender {
   std::map<std::string, std::chrono::steady_clock::time_point> last_post_;
   SlackCounters counters_;
 };
+
+// What Slack's answers say, from the answer alone: SlackSender calls these, and so does the fuzz
+// target slack_answer (tests/fuzz), without a server. `what` names the post for messages
+// ("to C123 (thread 1.2)"). A Web API answer counts when it is HTTP 200 with "ok": true, and
+// is returned as JSON; anything else is an ExternalError with Slack's error code and advice.
+Result<rapidjson::Document> WebApiAnswerOf(const std::string& method, const std::string& what,
+                                           const http::Response& response);
+// chat.postMessage's answer: the channel (`channel` when it names none) and the ts; no ts is
+// an error, as a thread could not hang on it.
+Result<PostedMessage> PostedMessageOf(const rapidjson::Value& answer, const std::string& channel);
+// An incoming webhook's answer: HTTP 200 and the body "ok", else an error naming `what`.
+Status WebhookAnswerOf(const std::string& what, const http::Response& response);
 
 // What to do about a Web API or webhook error code ("channel_not_found" -> "check the channel
 // id in the manifest's notify.routes"); "" for codes without advice.

@@ -7,6 +7,7 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
+#include "json/lone_surrogate.h"
 #include "records/format_readers.h"
 #include "records/nested_records.h"
 #include "records/record_slot.h"
@@ -24,6 +25,7 @@ class RecordSplitter {
 
   const Status& visit_status() const { return visit_status_; }
   bool too_deep() const { return assembler_.too_deep(); }
+  bool lone_surrogate() const { return assembler_.lone_surrogate(); }
 
   bool Null() { return Scalar([&] { return assembler_.Null(); }); }
   bool Bool(bool b) { return Scalar([&] { return assembler_.Bool(b); }); }
@@ -122,10 +124,17 @@ Status Outcome(const rapidjson::Reader& reader, TrackedStream& stream, const Spl
     rapidjson::ParseErrorCode code = reader.GetParseErrorCode();
     if (code == rapidjson::kParseErrorTermination && !splitter.visit_status().ok()) return splitter.visit_status();
     if (code == rapidjson::kParseErrorDocumentEmpty && stream.AtEnd()) return Status::Ok();  // no records
+    const bool stopped = code == rapidjson::kParseErrorTermination;
+    if (!stopped) {
+      const Position here = stream.Here();
+      if (stream.StoppedAtInvalidUtf8()) {
+        return InputError(fmt::format("{}:{}:{}: {}", origin, here.line, here.column, input.InvalidTextReason()));
+      }
+    }
     Position at = stream.PositionOf(reader.GetErrorOffset());
-    const std::string what = code == rapidjson::kParseErrorTermination && splitter.too_deep()
-                                 ? json::NestingMessage(max_depth)
-                                 : rapidjson::GetParseError_En(code);
+    const std::string what = stopped && splitter.too_deep()         ? json::NestingMessage(max_depth)
+                             : stopped && splitter.lone_surrogate() ? json::LoneSurrogateMessage()
+                                                                    : rapidjson::GetParseError_En(code);
     return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, what));
   }
   if (!stream.AtEnd()) {

@@ -8,6 +8,7 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
+#include "json/lone_surrogate.h"
 #include "records/format_readers.h"
 #include "records/record_slot.h"
 #include "records/value_assembler.h"
@@ -18,12 +19,12 @@ namespace {
 // For lines that nest deep: as for JSON documents (json_records.cpp), plus in situ (the line is
 // ours to overwrite).
 constexpr unsigned kParseFlags =
-    rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+    rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
 // RapidJSON's recursive parser is about 1.4x faster than the iterative one, and safe while the
 // nesting is shallow: lines are parsed recursively with a depth limit, and a line that nests
 // deeper is parsed again, iteratively, from a copy taken before the first parse changed it in
 // situ. Only a line longer than the limit can nest that deep, so only such lines are copied.
-constexpr unsigned kShallowParseFlags = rapidjson::kParseInsituFlag | rapidjson::kParseFullPrecisionFlag;
+constexpr unsigned kShallowParseFlags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
 constexpr std::size_t kMaxRecursiveDepth = 256;
 
 class LineParser {
@@ -47,9 +48,10 @@ class LineParser {
 
     std::size_t parsed = ParseRecord(first, end, line, column_of(first));
     if (reader_.HasParseError()) {
-      const std::string what = reader_.GetParseErrorCode() == rapidjson::kParseErrorTermination && assembler_.too_deep()
-                                   ? json::NestingMessage(max_depth_)
-                                   : rapidjson::GetParseError_En(reader_.GetParseErrorCode());
+      const bool stopped = reader_.GetParseErrorCode() == rapidjson::kParseErrorTermination;
+      const std::string what = stopped && assembler_.too_deep()         ? json::NestingMessage(max_depth_)
+                               : stopped && assembler_.lone_surrogate() ? json::LoneSurrogateMessage()
+                                                                        : rapidjson::GetParseError_En(reader_.GetParseErrorCode());
       return InputError(fmt::format("{}:{}:{}: {}", origin_, line, column_of(first + reader_.GetErrorOffset()), what));
     }
     if (first + parsed != end) {

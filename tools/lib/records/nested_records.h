@@ -24,6 +24,7 @@ class NestedSplitter {
   // already has) or of the visitor; the parse stopped there.
   const Status& visit_status() const { return status_; }
   bool too_deep() const { return too_deep_ || assembler_.too_deep(); }
+  bool lone_surrogate() const { return assembler_.lone_surrogate(); }
   std::uint64_t arrays_found() const { return arrays_found_; }
 
   bool Null() { return Scalar([](ValueAssembler& a) { return a.Null(); }); }

@@ -2,6 +2,15 @@
 
 namespace sluice::records {
 
+bool TrackedStream::StoppedAtInvalidUtf8() {
+  constexpr std::uint64_t kLongestSequence = 4;
+  const std::uint64_t offset = Tell();
+  while (!stopped_at_invalid_utf8() && !input_.at_eof() && input_.OffsetOf(input_.end()) < offset + kLongestSequence) {
+    if (auto more = input_.ReadMore(); !more.ok()) break;  // then the parser's own error stands
+  }
+  return input_.first_invalid_utf8() <= offset;
+}
+
 // Out of line: runs once per chunk, and for the few bytes between records.
 void TrackedStream::TakeSlowly(Ch c) {
   if (mark_pending_ && !IsBetweenValues(c)) {

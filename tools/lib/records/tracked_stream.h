@@ -14,10 +14,11 @@
 
 namespace sluice::records {
 
-// Iterative: nesting depth costs heap, not call stack. Full precision: a diff must not see
-// 0.1 turn into 0.10000000000000002 between two reads of the same text. UTF-8 is checked by
-// InputBuffer as it reads (utf8_check.h), faster than RapidJSON's per-byte flag.
-constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+// Iterative: nesting depth costs heap, not call stack. Numbers as text, converted correctly
+// rounded by json::SendNumber (json/number_text.h says why not RapidJSON's own): a
+// diff must not see 0.1 turn into 0.10000000000000002 between two reads of the same text.
+// UTF-8 is checked by InputBuffer as it reads (utf8_check.h), faster than RapidJSON's flag.
+constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
 
 struct Position {
   std::uint64_t line = 1;
@@ -98,6 +99,12 @@ class TrackedStream {
   // The window ends before an invalid UTF-8 sequence; the parser has reached it when cur_ has.
   bool stopped_at_invalid_utf8() const { return input_.first_invalid_utf8() != InputBuffer::kAllValid; }
   bool ReachedInvalidUtf8() const { return stopped_at_invalid_utf8() && cur_ == end_; }
+  // After the parser stopped with an error: whether an invalid UTF-8 sequence starts where it
+  // stopped (Here()). The parser refuses a byte above 0x7F outside a string, or in a \u escape,
+  // at once, and when the read buffer ended right after it, the check has not yet seen whether
+  // its sequence goes on right; so this reads a few bytes further first, and the error is the
+  // same whatever the buffer's size. The stream is not to be read after this call.
+  bool StoppedAtInvalidUtf8();
 
  private:
   // Besides whitespace and commas: RapidJSON calls EndObject/EndArray (and StartArray for the

@@ -17,6 +17,7 @@ void ValueAssembler::Begin(rapidjson::Document& target, std::size_t max_depth) {
   target_ = &target;
   max_depth_ = max_depth;
   too_deep_ = false;
+  lone_surrogate_ = false;
   allocator_ = &target.GetAllocator();
   values_.clear();
   open_.clear();

@@ -15,6 +15,9 @@
 
 #include <rapidjson/document.h>
 
+#include "json/lone_surrogate.h"
+#include "json/number_text.h"
+
 namespace sluice::records {
 
 class ValueAssembler {
@@ -26,10 +29,13 @@ class ValueAssembler {
   // The whole value has been received (its last event closed the root).
   bool complete() const { return complete_; }
   bool too_deep() const { return too_deep_; }
+  // A string escaped a lone surrogate (json::HoldsLoneSurrogate), which stopped the parse.
+  bool lone_surrogate() const { return lone_surrogate_; }
   std::uint64_t duplicate_keys() const { return duplicate_keys_; }
   const std::string& first_duplicate_key() const { return first_duplicate_key_; }
 
-  // RapidJSON's Handler concept. Only opening a container too deep fails.
+  // RapidJSON's Handler concept. Only opening a container too deep and a string with a lone
+  // surrogate fail.
   bool Null() { return Add(); }
   bool Bool(bool b) { return Add(b); }
   bool Int(int i) { return Add(i); }
@@ -37,8 +43,14 @@ class ValueAssembler {
   bool Int64(std::int64_t i) { return Add(i); }
   bool Uint64(std::uint64_t u) { return Add(u); }
   bool Double(double d) { return Add(d); }
-  bool RawNumber(const char* str, rapidjson::SizeType length, bool copy) { return String(str, length, copy); }
+  // Numbers come as their text (the readers parse with kParseNumbersAsStringsFlag; why in
+  // json/number_text.h).
+  bool RawNumber(const char* str, rapidjson::SizeType length, bool /*copy*/) { return json::SendNumber(*this, str, length); }
   bool String(const char* str, rapidjson::SizeType length, bool /*copy*/) {
+    if (json::HoldsLoneSurrogate(str, length)) {
+      lone_surrogate_ = true;
+      return false;  // the parser stops with kParseErrorTermination
+    }
     // Always copied: the reader's bytes are reused for the next token or line.
     return Add(str, length, *allocator_);
   }
@@ -76,6 +88,7 @@ class ValueAssembler {
   bool complete_ = false;
   std::size_t max_depth_ = SIZE_MAX;
   bool too_deep_ = false;
+  bool lone_surrogate_ = false;
   std::uint64_t duplicate_keys_ = 0;
   std::string first_duplicate_key_;
   // Scratch reused across objects.

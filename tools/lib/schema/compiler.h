@@ -39,6 +39,9 @@ class CompileFailure : public std::exception {
 [[noreturn]] void FailAt(const std::string& location, const std::string& message);
 bool DraftAtLeast(const Scope& scope, Draft draft);
 std::string ChildLocation(const std::string& location, std::string_view token);
+// The value of a count keyword (minLength, maxItems, maxContains...): a non-negative integer,
+// or FailAt. One too large for size_t counts as SIZE_MAX.
+std::size_t CountKeyword(const Value& v, const std::string& location);
 
 class Compiler {
  public:

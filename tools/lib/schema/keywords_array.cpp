@@ -129,11 +129,6 @@ class UniqueItemsCheck : public Check {
   }
 };
 
-std::size_t CountLimit(const Value& v, const std::string& location) {
-  if (!IsInteger(v) || v.GetDouble() < 0) FailAt(location, "must be a non-negative integer");
-  return static_cast<std::size_t>(v.GetDouble());
-}
-
 class CountCheck : public Check {
  public:
   CountCheck(const char* keyword, std::string location, std::size_t limit, bool is_max, bool objects)
@@ -175,7 +170,7 @@ void AddCountChecks(const Value& s, const Scope& scope, SchemaNode& node, bool o
     auto it = s.FindMember(keywords[is_max]);
     if (it == s.MemberEnd()) continue;
     std::string location = ChildLocation(scope.location, keywords[is_max]);
-    node.checks.push_back(std::make_unique<CountCheck>(keywords[is_max], location, CountLimit(it->value, location), is_max == 1, objects));
+    node.checks.push_back(std::make_unique<CountCheck>(keywords[is_max], location, CountKeyword(it->value, location), is_max == 1, objects));
   }
 }
 
@@ -206,8 +201,8 @@ void CompileArrayKeywords(Compiler& c, const Value& s, const Scope& scope, Schem
   if (const Value* contains = member("contains"); contains != nullptr && scope.draft != Draft::kDraft4) {
     std::size_t min = 1, max = ContainsCheck::kUnbounded;
     if (DraftAtLeast(scope, Draft::kDraft2019_09) && scope.validation_vocabulary) {
-      if (const Value* v = member("minContains")) min = CountLimit(*v, ChildLocation(scope.location, "minContains"));
-      if (const Value* v = member("maxContains")) max = CountLimit(*v, ChildLocation(scope.location, "maxContains"));
+      if (const Value* v = member("minContains")) min = CountKeyword(*v, ChildLocation(scope.location, "minContains"));
+      if (const Value* v = member("maxContains")) max = CountKeyword(*v, ChildLocation(scope.location, "maxContains"));
     }
     node.checks.push_back(std::make_unique<ContainsCheck>(ChildLocation(scope.location, "contains"),
                                                           c.Sub(*contains, scope, "contains"), min, max, modern));

@@ -215,10 +215,20 @@ class FormatCheck : public Check {
   std::string name_;
 };
 
-std::size_t NonNegativeInteger(const Value& v, const std::string& location) {
+}  // namespace
+
+std::size_t CountKeyword(const Value& v, const std::string& location) {
   if (!IsInteger(v) || v.GetDouble() < 0) FailAt(location, "must be a non-negative integer");
-  return static_cast<std::size_t>(v.GetDouble());
+  if (v.IsUint64()) return static_cast<std::size_t>(v.GetUint64());
+  // An integer written with an exponent (5.6e86) comes as a double; past size_t it is cast to
+  // nothing defined. No string, array or object is that long, so the largest count serves.
+  constexpr double kBeyondSizeT = 18446744073709551616.0;  // 2^64
+  static_assert(sizeof(std::size_t) == 8);
+  const double d = v.GetDouble();
+  return d >= kBeyondSizeT ? SIZE_MAX : static_cast<std::size_t>(d);
 }
+
+namespace {
 
 void CompileType(const Value& type, const std::string& location, SchemaNode& node) {
   unsigned allowed = 0;
@@ -288,10 +298,10 @@ void CompileValueKeywords(Compiler& c, const Value& s, const Scope& scope, Schem
   }
   CompileBounds(s, scope, node);
   if (const Value* v = member("maxLength")) {
-    node.checks.push_back(std::make_unique<LengthCheck>("maxLength", at("maxLength"), NonNegativeInteger(*v, at("maxLength")), true));
+    node.checks.push_back(std::make_unique<LengthCheck>("maxLength", at("maxLength"), CountKeyword(*v, at("maxLength")), true));
   }
   if (const Value* v = member("minLength")) {
-    node.checks.push_back(std::make_unique<LengthCheck>("minLength", at("minLength"), NonNegativeInteger(*v, at("minLength")), false));
+    node.checks.push_back(std::make_unique<LengthCheck>("minLength", at("minLength"), CountKeyword(*v, at("minLength")), false));
   }
   if (const Value* v = member("pattern")) {
     if (!v->IsString()) FailAt(at("pattern"), "must be a string");
