@@ -536,7 +536,7 @@ const std::string kOnCall = R"({"time_zone": "America/Los_Angeles",
                                "rotate_every_days": 7, "start": "2026-11-30"}},
   "holidays": {"dates": ["2026-12-25"], "responders": {"people": [{"github": "cam", "slack": "U0CAM"}]}}})";
 
-TEST_CASE("--who-is-on-call prints who is on call at --at and why, for people and runbooks; nothing is posted", "[notify][oncall]") {
+TEST_CASE("sluice-notify --who-is-on-call prints who is on call at --at and why, for people and runbooks, nothing is posted", "[notify][oncall]") {
   Setup setup(Manifest(kRoutes, R"(, "oncall": "oncall.json")"));
   setup.dir().Write("oncall.json", kOnCall);
   ProcessResult run = setup.Notify("", {"--who-is-on-call", "--at", "2026-12-06T07:00:00Z"});  // Sat 5 Dec 23:00 PST
@@ -562,7 +562,7 @@ TEST_CASE("--who-is-on-call prints who is on call at --at and why, for people an
   CHECK_THAT(stray_at.err, Catch::Contains("--who-is-on-call"));
 }
 
-TEST_CASE("a failure mentions whoever is on call at that moment, and why; upstream failures wait for business hours", "[notify][oncall][severity]") {
+TEST_CASE("a failure mentions whoever is on call at that moment, and why, upstream failures wait for business hours", "[notify][oncall][severity]") {
   Setup setup(Manifest(kRoutes, R"(, "oncall": "oncall.json")"));
   setup.dir().Write("oncall.json", kOnCall);
   // Mon 7 Dec 08:30 PST, still ana's week: a publish to production failed midway (severity production).

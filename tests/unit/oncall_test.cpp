@@ -162,7 +162,7 @@ TEST_CASE("on call: a moment nobody covers, or no set-up at all, falls back to t
   CHECK(answer->why == "no on-call set-up (manifest \"oncall\"): the primary owner");
 }
 
-TEST_CASE("on call: a failure mentions whoever is on call and why; escalation adds the secondary owner", "[oncall]") {
+TEST_CASE("on call: a failure mentions whoever is on call and why, escalation adds the secondary owner", "[oncall]") {
   TempDir dir;
   auto manifest = Loaded(dir, kTeamRota);
   auto answer = At(manifest, "2026-11-02T15:30:00Z");
