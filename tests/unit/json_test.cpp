@@ -76,6 +76,21 @@ TEST_CASE("a lone surrogate escape is refused, so what Parse accepts Write write
   CHECK(json::Parse(json::Write(*pair), "again").ok());
 }
 
+TEST_CASE("a number beyond a double's range is refused, never read as infinity", "[json]") {
+  // Found by fuzzing: "18478.9451163161e308" passes RapidJSON's own range check when it leaves
+  // conversion to sluice; read as infinity, json::Write then wrote nothing for it.
+  for (const std::string text : {"18478.9451163161e308", "[1, -18478.9451163161e308]", "{\"a\": 1e400}"}) {
+    INFO(text);
+    auto parsed = json::Parse(text, "test");
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().kind() == ErrorKind::kInput);
+    CHECK_THAT(parsed.status().message(), Catch::EndsWith("Number too big to be stored in double."));
+  }
+  auto largest = json::Parse("1.7976931348623157e308", "test");
+  REQUIRE(largest.ok());
+  CHECK(json::Parse(json::Write(*largest), "again").ok());
+}
+
 TEST_CASE("numbers parse correctly rounded, so what Write writes reads back the same", "[json]") {
   // Found by fuzzing: a 26-digit integer took RapidJSON's default (not correctly rounded)
   // conversion, and the double Write wrote read back as another.

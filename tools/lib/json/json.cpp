@@ -35,6 +35,7 @@ class CheckedEvents {
   CheckedEvents(rapidjson::Document& document, std::size_t max_depth) : document_(document), max_depth_(max_depth) {}
   bool too_deep() const { return too_deep_; }
   bool lone_surrogate() const { return lone_surrogate_; }
+  bool number_too_big() const { return number_too_big_; }
 
   bool Null() { return document_.Null(); }
   bool Bool(bool b) { return document_.Bool(b); }
@@ -43,7 +44,7 @@ class CheckedEvents {
   bool Int64(std::int64_t i) { return document_.Int64(i); }
   bool Uint64(std::uint64_t u) { return document_.Uint64(u); }
   bool Double(double d) { return document_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool /*copy*/) { return SendNumber(document_, s, n); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool /*copy*/) { return SendNumber(document_, s, n, number_too_big_); }
   bool String(const char* s, rapidjson::SizeType n, bool copy) { return Text(s, n) && document_.String(s, n, copy); }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) { return Text(s, n) && document_.Key(s, n, copy); }
   bool StartObject() { return Open() && document_.StartObject(); }
@@ -71,6 +72,7 @@ class CheckedEvents {
   std::size_t depth_ = 0;
   bool too_deep_ = false;
   bool lone_surrogate_ = false;
+  bool number_too_big_ = false;
 };
 
 }  // namespace
@@ -103,7 +105,7 @@ Result<rapidjson::Document> Parse(std::string_view text, const std::string& orig
   std::string_view body = text.substr(skipped);
   rapidjson::Document document;
   rapidjson::Reader reader;
-  bool too_deep = false, lone_surrogate = false;
+  bool too_deep = false, lone_surrogate = false, number_too_big = false;
   // Populate hands the generator the document as its SAX handler and keeps the value built.
   auto generate = [&](rapidjson::Document& handler) {
     rapidjson::MemoryStream bytes(body.data(), body.size());
@@ -112,6 +114,7 @@ Result<rapidjson::Document> Parse(std::string_view text, const std::string& orig
     reader.Parse<kParseFlags>(stream, checked);
     too_deep = checked.too_deep();
     lone_surrogate = checked.lone_surrogate();
+    number_too_big = checked.number_too_big();
     return !reader.HasParseError();
   };
   document.Populate(generate);
@@ -126,6 +129,7 @@ Result<rapidjson::Document> Parse(std::string_view text, const std::string& orig
     TextPosition at = PositionAt(text, skipped + reader.GetErrorOffset());
     const std::string what = too_deep         ? NestingMessage(max_depth)
                              : lone_surrogate ? LoneSurrogateMessage()
+                             : number_too_big ? kNumberTooBig
                                               : rapidjson::GetParseError_En(reader.GetParseErrorCode());
     return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, what));
   }

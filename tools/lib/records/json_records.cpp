@@ -26,6 +26,7 @@ class RecordSplitter {
   const Status& visit_status() const { return visit_status_; }
   bool too_deep() const { return assembler_.too_deep(); }
   bool lone_surrogate() const { return assembler_.lone_surrogate(); }
+  bool number_too_big() const { return assembler_.number_too_big(); }
 
   bool Null() { return Scalar([&] { return assembler_.Null(); }); }
   bool Bool(bool b) { return Scalar([&] { return assembler_.Bool(b); }); }
@@ -134,6 +135,7 @@ Status Outcome(const rapidjson::Reader& reader, TrackedStream& stream, const Spl
     Position at = stream.PositionOf(reader.GetErrorOffset());
     const std::string what = stopped && splitter.too_deep()         ? json::NestingMessage(max_depth)
                              : stopped && splitter.lone_surrogate() ? json::LoneSurrogateMessage()
+                             : stopped && splitter.number_too_big() ? json::kNumberTooBig
                                                                     : rapidjson::GetParseError_En(code);
     return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, what));
   }

@@ -51,6 +51,7 @@ class LineParser {
       const bool stopped = reader_.GetParseErrorCode() == rapidjson::kParseErrorTermination;
       const std::string what = stopped && assembler_.too_deep()         ? json::NestingMessage(max_depth_)
                                : stopped && assembler_.lone_surrogate() ? json::LoneSurrogateMessage()
+                               : stopped && assembler_.number_too_big() ? json::kNumberTooBig
                                                                         : rapidjson::GetParseError_En(reader_.GetParseErrorCode());
       return InputError(fmt::format("{}:{}:{}: {}", origin_, line, column_of(first + reader_.GetErrorOffset()), what));
     }

@@ -24,7 +24,8 @@ class NestedSplitter {
   // already has) or of the visitor; the parse stopped there.
   const Status& visit_status() const { return status_; }
   bool too_deep() const { return too_deep_ || assembler_.too_deep(); }
-  bool lone_surrogate() const { return assembler_.lone_surrogate(); }
+  bool lone_surrogate() const { return assembler_.lone_surrogate() || captured_assembler_.lone_surrogate(); }
+  bool number_too_big() const { return assembler_.number_too_big() || captured_assembler_.number_too_big(); }
   std::uint64_t arrays_found() const { return arrays_found_; }
 
   bool Null() { return Scalar([](ValueAssembler& a) { return a.Null(); }); }
@@ -71,7 +72,7 @@ class NestedSplitter {
       captured_.SetNull();
       captured_.GetAllocator().Clear();  // one scalar at a time
       captured_assembler_.Begin(captured_);
-      event(captured_assembler_);
+      if (!event(captured_assembler_)) return false;  // a lone surrogate, a number beyond a double
       if (!Deliver(p, stream_.marked())) return false;
     }
     return true;

@@ -18,6 +18,7 @@ void ValueAssembler::Begin(rapidjson::Document& target, std::size_t max_depth) {
   max_depth_ = max_depth;
   too_deep_ = false;
   lone_surrogate_ = false;
+  number_too_big_ = false;
   allocator_ = &target.GetAllocator();
   values_.clear();
   open_.clear();

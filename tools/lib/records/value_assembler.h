@@ -31,6 +31,8 @@ class ValueAssembler {
   bool too_deep() const { return too_deep_; }
   // A string escaped a lone surrogate (json::HoldsLoneSurrogate), which stopped the parse.
   bool lone_surrogate() const { return lone_surrogate_; }
+  // A number beyond a double's range (json::SendNumber), which stopped the parse.
+  bool number_too_big() const { return number_too_big_; }
   std::uint64_t duplicate_keys() const { return duplicate_keys_; }
   const std::string& first_duplicate_key() const { return first_duplicate_key_; }
 
@@ -45,7 +47,9 @@ class ValueAssembler {
   bool Double(double d) { return Add(d); }
   // Numbers come as their text (the readers parse with kParseNumbersAsStringsFlag; why in
   // json/number_text.h).
-  bool RawNumber(const char* str, rapidjson::SizeType length, bool /*copy*/) { return json::SendNumber(*this, str, length); }
+  bool RawNumber(const char* str, rapidjson::SizeType length, bool /*copy*/) {
+    return json::SendNumber(*this, str, length, number_too_big_);
+  }
   bool String(const char* str, rapidjson::SizeType length, bool /*copy*/) {
     if (json::HoldsLoneSurrogate(str, length)) {
       lone_surrogate_ = true;
@@ -89,6 +93,7 @@ class ValueAssembler {
   std::size_t max_depth_ = SIZE_MAX;
   bool too_deep_ = false;
   bool lone_surrogate_ = false;
+  bool number_too_big_ = false;
   std::uint64_t duplicate_keys_ = 0;
   std::string first_duplicate_key_;
   // Scratch reused across objects.
