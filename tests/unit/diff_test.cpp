@@ -445,6 +445,10 @@ TEST_CASE("the CSV passes give the record passes' diff on awkward tables", "[dif
     if (random() % 3 == 0) request.key.push_back("v");
     if (random() % 10 == 0) request.key = {"missing"};
     if (random() % 3 == 0) request.trend_field = "w";
+    if (random() % 2 == 0) {  // the NEW scan's thread waits for the match: batches of 1-3 rows, a queue of 0-100 bytes
+      request.scan_batch_rows = 1 + random() % 3;
+      request.scan_queue_bytes = random() % 100;
+    }
     std::vector<std::string> skipped;
     if (random() % 3 == 0) skipped = {"note"};
     FileDiff by_records, by_rows;
@@ -640,5 +644,44 @@ TEST_CASE("one changed cell of a wide row is found, whatever the order of its co
     CHECK(cells[0].field == "c7");
     CHECK(cells[0].new_json == "null");
     CHECK(cells[1].field == "extra");
+  }
+}
+
+TEST_CASE("a keyed CSV diff reports the first side's error, whatever the second side's reading did", "[diff][csv]") {
+  // NEW is scanned on a second thread while OLD is indexed (csv_keyed_diff.cpp): the error a
+  // user sees is still the one a pass reading OLD first would give, and no thread is left waiting.
+  TempDir dir;
+  std::string good = "id,v\n";
+  for (int i = 0; i < 500; ++i) good += fmt::format("{},{}\n", i, i * 3);
+  const std::string bad_old = "id,v\n1,2\n3,4,5\n";   // line 3: one cell too many
+  const std::string bad_new = "id,v\n1,2\n\"open\n";  // line 3: a quote never closed
+  auto diff = [&](const std::string& old_text, const std::string& new_text, std::size_t batch, std::size_t queue) {
+    FileRequest request;
+    request.format = pipeline::DataFormat::kCsv;
+    request.old_side = DataInput::File(dir.Write("old.csv", old_text));
+    request.new_side = DataInput::File(dir.Write("new.csv", new_text));
+    request.key = {"id"};
+    request.scan_batch_rows = batch;
+    request.scan_queue_bytes = queue;
+    return DiffFile(request);
+  };
+  for (std::size_t queue : {std::size_t{0}, std::size_t{64}, std::size_t{64} << 20}) {
+    INFO("queue " << queue);
+    auto both_bad = diff(bad_old, bad_new, 1, queue);
+    REQUIRE_FALSE(both_bad.ok());
+    CHECK(both_bad.status().message().find("old.csv:3") != std::string::npos);
+    auto old_bad = diff(bad_old, good, 1, queue);  // NEW's scan waits on a full queue, then is stopped
+    REQUIRE_FALSE(old_bad.ok());
+    CHECK(old_bad.status().message() == both_bad.status().message());
+    auto new_bad = diff(good, bad_new, 2, queue);
+    REQUIRE_FALSE(new_bad.ok());
+    CHECK(new_bad.status().message().find("new.csv:3") != std::string::npos);
+    auto no_key = diff(good, "x,v\n1,2\n", 1, queue);
+    REQUIRE_FALSE(no_key.ok());
+    CHECK(no_key.status().message().find("new.csv") != std::string::npos);
+    auto fine = diff(good, good + "500,1\n", 3, queue);
+    REQUIRE(fine.ok());
+    CHECK(fine->unchanged == 500);
+    CHECK(fine->added.size() == 1);
   }
 }

@@ -164,6 +164,11 @@ struct FileRequest {
   // Where the records are inside a JSON document (records::ReadOptions::records): then both
   // sides are records, never compared as documents.
   std::optional<json::PointerPattern> records;
+  // A keyed CSV diff scans NEW on a second thread while OLD is indexed, handing rows over in
+  // batches of scan_batch_rows, at most scan_queue_bytes of them waiting (then the scan waits
+  // for the match). The defaults suit any file; tests make them small to make the threads wait.
+  std::size_t scan_batch_rows = 4096;
+  std::size_t scan_queue_bytes = std::size_t{64} << 20;
 };
 
 // Compares the two sides. Errors: InputError "<origin>:<line>: ..." for malformed data or a

@@ -26,77 +26,62 @@ void Strings(Writer& w, const std::vector<std::string>& items) {
   w.EndArray();
 }
 
-void Samples(Writer& w, const char* name, const std::vector<RowSample>& rows) {
+// `name`: an array of one object per item, written by `fields(item)` between the braces.
+template <typename Items, typename Fields>
+void Objects(Writer& w, const char* name, const Items& items, Fields fields) {
   Key(w, name);
   w.StartArray();
-  for (const auto& r : rows) {
+  for (const auto& item : items) {
     w.StartObject();
-    Key(w, "line"); w.Uint64(r.line);
-    Key(w, "row"); Raw(w, r.row_json);
+    fields(item);
     w.EndObject();
   }
   w.EndArray();
 }
 
+void Samples(Writer& w, const char* name, const std::vector<RowSample>& rows) {
+  Objects(w, name, rows, [&](const RowSample& r) {
+    Key(w, "line"); w.Uint64(r.line);
+    Key(w, "row"); Raw(w, r.row_json);
+  });
+}
+
 void Changed(Writer& w, const std::vector<RowChange>& rows) {
-  Key(w, "changed_rows");
-  w.StartArray();
-  for (const auto& r : rows) {
-    w.StartObject();
+  Objects(w, "changed_rows", rows, [&](const RowChange& r) {
     Key(w, "key"); Raw(w, r.key_json);
     Key(w, "old_line"); w.Uint64(r.old_line);
     Key(w, "new_line"); w.Uint64(r.new_line);
-    Key(w, "cells");
-    w.StartArray();
-    for (const auto& c : r.cells) {
-      w.StartObject();
+    Objects(w, "cells", r.cells, [&](const CellChange& c) {
       Key(w, "field"); Str(w, c.field);
       Key(w, "old"); Raw(w, c.old_json);
       Key(w, "new"); Raw(w, c.new_json);
       Key(w, "delta"); Number(w, c.delta);
       Key(w, "percent"); Number(w, c.percent);
       Key(w, "same_value"); w.Bool(c.same_value);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-  }
-  w.EndArray();
+    });
+  });
 }
 
 void GroupRows(Writer& w, const char* name, const std::vector<GroupRow>& rows) {
-  Key(w, name);
-  w.StartArray();
-  for (const auto& r : rows) {
-    w.StartObject();
+  Objects(w, name, rows, [&](const GroupRow& r) {
     Key(w, "line"); w.Uint64(r.line);
     Key(w, "row"); Raw(w, r.row_json);
     Key(w, "paired"); w.Bool(r.paired);
-    w.EndObject();
-  }
-  w.EndArray();
+  });
 }
 
 void Groups(Writer& w, const std::vector<GroupChange>& groups) {
-  Key(w, "changed_groups");
-  w.StartArray();
-  for (const auto& g : groups) {
-    w.StartObject();
+  Objects(w, "changed_groups", groups, [&](const GroupChange& g) {
     Key(w, "key"); Raw(w, g.key_json);
     Key(w, "old_count"); w.Uint64(g.old_count);
     Key(w, "new_count"); w.Uint64(g.new_count);
     GroupRows(w, "old_rows", g.old_rows);
     GroupRows(w, "new_rows", g.new_rows);
-    w.EndObject();
-  }
-  w.EndArray();
+  });
 }
 
 void Pointers(Writer& w, const std::vector<PointerChange>& pointers) {
-  Key(w, "pointers");
-  w.StartArray();
-  for (const auto& p : pointers) {
-    w.StartObject();
+  Objects(w, "pointers", pointers, [&](const PointerChange& p) {
     Key(w, "pointer"); Str(w, p.pointer);
     Key(w, "change"); Str(w, p.change);
     if (!p.old_json.empty()) { Key(w, "old"); Raw(w, p.old_json); }
@@ -104,40 +89,28 @@ void Pointers(Writer& w, const std::vector<PointerChange>& pointers) {
     Key(w, "delta"); Number(w, p.delta);
     Key(w, "percent"); Number(w, p.percent);
     Key(w, "same_value"); w.Bool(p.same_value);
-    w.EndObject();
-  }
-  w.EndArray();
+  });
 }
 
 void Collisions(Writer& w, const FileDiff& f) {
   Key(w, "collision_count"); w.Uint64(f.collision_count);
-  Key(w, "collisions");
-  w.StartArray();
-  for (const auto& c : f.collisions) {
-    w.StartObject();
+  Objects(w, "collisions", f.collisions, [&](const KeyCollision& c) {
     Key(w, "side"); Str(w, c.side);
     Key(w, "key"); Raw(w, c.key_json);
     Key(w, "first_line"); w.Uint64(c.first_line);
     Key(w, "line"); w.Uint64(c.line);
-    w.EndObject();
-  }
-  w.EndArray();
+  });
 }
 
 void TrendJson(Writer& w, const Trend& trend) {
   Key(w, "trend");
   w.StartObject();
   Key(w, "field"); Str(w, trend.field);
-  Key(w, "points");
-  w.StartArray();
-  for (const auto& p : trend.points) {
-    w.StartObject();
+  Objects(w, "points", trend.points, [&](const TrendPoint& p) {
     Key(w, "label"); Str(w, p.label);
     Key(w, "commit"); Str(w, p.commit);
     Key(w, "total"); w.Double(p.total);
-    w.EndObject();
-  }
-  w.EndArray();
+  });
   w.EndObject();
 }
 

@@ -202,6 +202,16 @@ const rapidjson::Value* Member(const rapidjson::Value& object, const char* name)
   return it == object.MemberEnd() ? nullptr : &it->value;
 }
 
+std::vector<std::string> Strings(const rapidjson::Value& object, const char* name) {
+  std::vector<std::string> out;
+  const rapidjson::Value* list = Member(object, name);
+  if (list == nullptr || !list->IsArray()) return out;
+  for (const auto& item : list->GetArray()) {
+    if (item.IsString()) out.emplace_back(item.GetString(), item.GetStringLength());
+  }
+  return out;
+}
+
 std::string StringOr(const rapidjson::Value& object, const char* name, std::string fallback) {
   const rapidjson::Value* value = Member(object, name);
   return value != nullptr && value->IsString() ? std::string(value->GetString(), value->GetStringLength())

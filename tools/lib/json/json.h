@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <rapidjson/document.h>
 
@@ -48,12 +49,14 @@ std::string EscapePointerToken(std::string_view token);
 // a configuration file a repeated key silently loses one of its values.
 std::string FirstRepeatedKey(const rapidjson::Value& value);
 
-// Typed member access that returns nullptr/fallback when absent or of another type.
 // A deep copy of `from` into `to`, every string copied into `memory` (a value's strings may
 // point into a buffer its reader reuses). Recursive: for values of bounded depth.
 void DeepCopy(const rapidjson::Value& from, rapidjson::Value& to, rapidjson::MemoryPoolAllocator<>& memory);
 
+// Typed member access that returns nullptr/fallback when absent or of another type.
 const rapidjson::Value* Member(const rapidjson::Value& object, const char* name);
+// The member's string items (items of other types left out); empty when absent or not an array.
+std::vector<std::string> Strings(const rapidjson::Value& object, const char* name);
 std::string StringOr(const rapidjson::Value& object, const char* name, std::string fallback = "");
 
 }  // namespace sluice::json

@@ -38,16 +38,6 @@ class Problems {
   std::string file_;
 };
 
-std::vector<std::string> Strings(const Value& object, const char* name) {
-  std::vector<std::string> out;
-  const Value* list = json::Member(object, name);
-  if (list == nullptr || !list->IsArray()) return out;
-  for (const auto& item : list->GetArray()) {
-    if (item.IsString()) out.emplace_back(item.GetString(), item.GetStringLength());
-  }
-  return out;
-}
-
 template <typename T>
 std::optional<T> Number(const Value& object, const char* name) {
   const Value* value = json::Member(object, name);
@@ -71,12 +61,12 @@ Source ReadSource(const Value& object) {
   Source source;
   source.name = json::StringOr(object, "name");
   source.url = json::StringOr(object, "url");
-  source.command = Strings(object, "command");
+  source.command = json::Strings(object, "command");
   source.format = ParseFormat(json::StringOr(object, "format", "json"));
   source.output = json::StringOr(object, "output");
-  source.key = Strings(object, "key");
+  source.key = json::Strings(object, "key");
   source.schema = json::StringOr(object, "schema");
-  source.volatile_fields = Strings(object, "volatile");
+  source.volatile_fields = json::Strings(object, "volatile");
   source.max_bytes = Number<std::uint64_t>(object, "max_bytes");
   source.max_record_bytes = Number<std::uint64_t>(object, "max_record_bytes");
   source.max_depth = Number<std::size_t>(object, "max_depth");
@@ -105,12 +95,12 @@ Manifest ReadManifest(const Value& root) {
     manifest.production_url = json::StringOr(*publish, "production_url");
     if (const Value* window = json::Member(*publish, "window")) {
       manifest.window = PublishWindow{json::StringOr(*window, "time"), json::StringOr(*window, "timezone"),
-                                      Strings(*window, "days"), Number<int>(*window, "open_minutes").value_or(180)};
+                                      json::Strings(*window, "days"), Number<int>(*window, "open_minutes").value_or(180)};
     }
   }
   if (const Value* schedule = json::Member(root, "schedule")) {
-    manifest.schedule = Schedule{Strings(*schedule, "at"), json::StringOr(*schedule, "timezone"), Strings(*schedule, "days"),
-                                 Strings(*schedule, "skip_dates"),
+    manifest.schedule = Schedule{json::Strings(*schedule, "at"), json::StringOr(*schedule, "timezone"), json::Strings(*schedule, "days"),
+                                 json::Strings(*schedule, "skip_dates"),
                                  Number<int>(*schedule, "catch_up_minutes").value_or(180)};
   }
   manifest.runbook = json::StringOr(root, "runbook");

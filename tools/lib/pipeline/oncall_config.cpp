@@ -14,16 +14,6 @@ namespace {
 
 using rapidjson::Value;
 
-std::vector<std::string> Strings(const Value& object, const char* name) {
-  std::vector<std::string> out;
-  const Value* list = json::Member(object, name);
-  if (list == nullptr || !list->IsArray()) return out;
-  for (const auto& item : list->GetArray()) {
-    if (item.IsString()) out.emplace_back(item.GetString(), item.GetStringLength());
-  }
-  return out;
-}
-
 int IntOr(const Value& object, const char* name, int fallback) {
   const Value* value = json::Member(object, name);
   return value != nullptr && value->IsInt() ? value->GetInt() : fallback;
@@ -81,7 +71,7 @@ Result<OnCall> ReadOnCall(const Value& value, const std::string& file, const std
                                                     "America/Los_Angeles)", oncall.time_zone));
   }
   if (const Value* hours = json::Member(value, "business_hours")) {
-    if (json::Member(*hours, "days") != nullptr) oncall.business_days = Strings(*hours, "days");
+    if (json::Member(*hours, "days") != nullptr) oncall.business_days = json::Strings(*hours, "days");
     oncall.business_start = json::StringOr(*hours, "start", "09:00");
     oncall.business_end = json::StringOr(*hours, "end", "17:00");
     if (oncall.business_end <= oncall.business_start) {  // "HH:MM" compares as time
@@ -112,7 +102,7 @@ Result<OnCall> ReadOnCall(const Value& value, const std::string& file, const std
     oncall.off_hours = std::move(responders).value();
   }
   if (const Value* holidays = json::Member(value, "holidays")) {
-    oncall.holidays = Strings(*holidays, "dates");
+    oncall.holidays = json::Strings(*holidays, "dates");
     for (std::size_t i = 0; i < oncall.holidays.size(); ++i) {
       if (!RealDay(oncall.holidays[i])) {
         return reader.Problem(fmt::format("/holidays/dates/{}", i),
