@@ -227,7 +227,7 @@ TEST_CASE("s3: the gate refuses a PutObject whose Content-MD5 is wrong with 400 
   CHECK(right.Header("etag") == "\"" + storage::sigv4::Hex(Md5(bytes)) + "\"");
 }
 
-TEST_CASE("s3: small files are confirmed by their ETag, with no GET per file; an answer without one is read back",
+TEST_CASE("s3: small files are confirmed by their ETag, with no GET per file, and an answer without one is read back",
           "[s3][publish][verify]") {
   S3rver s3;
   DataRepo repo;
