@@ -476,7 +476,8 @@ TEST_CASE("Azure backend: conditional puts, missing blobs, deletes, listing and 
   CHECK(backend.Put("../escape", "x", {}).kind() == ErrorKind::kUnsafe);
 }
 
-TEST_CASE("Azure backend: a blob put in blocks is confirmed by its committed block list, small ones by reading them back, and "
+TEST_CASE("Azure backend: a blob put in blocks is confirmed by its committed block list, small ones by the MD5 of their "
+          "answer or by reading them back, and "
           "another writer, different bytes or a missing blob fail the confirmation",
           "[azure][publish]") {
   Azurite azurite;
@@ -504,23 +505,30 @@ TEST_CASE("Azure backend: a blob put in blocks is confirmed by its committed blo
   REQUIRE(put[0].ok());
   REQUIRE(put[1].ok());
 
-  std::vector<storage::Confirmation> confirmed = backend->ConfirmAll({big_item, small_item}, 4);
+  using storage::Verification;
+  std::vector<storage::Confirmation> confirmed = backend->ConfirmAll({big_item, small_item}, 4, Verification::kUploadHash);
   REQUIRE(confirmed.size() == 2);
   CHECK(confirmed[0].status.ok());
+  CHECK(confirmed[0].by == storage::ConfirmedBy::kBlockList);
+  CHECK(confirmed[1].status.ok());
+  CHECK(confirmed[1].by == storage::ConfirmedBy::kUploadHash);
+  // Asked to read back, the small blob is read back; the large one still goes by its block list.
+  confirmed = backend->ConfirmAll({big_item, small_item}, 4, Verification::kReadBack);
   CHECK(confirmed[0].by == storage::ConfirmedBy::kBlockList);
   CHECK(confirmed[1].status.ok());
   CHECK(confirmed[1].by == storage::ConfirmedBy::kReadBack);
 
   // A Backend that did not put the blob knows no block list to expect: it reads the blob whole.
   std::unique_ptr<storage::Backend> other = open();
-  confirmed = other->ConfirmAll({big_item}, 4);
+  confirmed = other->ConfirmAll({big_item}, 4, Verification::kUploadHash);
   CHECK(confirmed[0].status.ok());
   CHECK(confirmed[0].by == storage::ConfirmedBy::kReadBack);
 
   // Different bytes than the ones named, and a blob that is not there.
   storage::ConfirmItem wrong = small_item;
   wrong.sha256 = Sha256Hex("something else");
-  confirmed = backend->ConfirmAll({wrong, {"absent.csv", small_item.sha256, small.size()}}, 4);
+  // (a sha256 other than the one put is no upload this Backend proved: it is read back.)
+  confirmed = backend->ConfirmAll({wrong, {"absent.csv", small_item.sha256, small.size()}}, 4, Verification::kUploadHash);
   CHECK(confirmed[0].status.kind() == ErrorKind::kExternal);
   CHECK_THAT(confirmed[0].status.message(), Catch::Contains("az://devstoreaccount1/data/confirm/small.csv: read back sha256 " +
                                                             small_item.sha256.substr(0, 12)));
@@ -529,7 +537,7 @@ TEST_CASE("Azure backend: a blob put in blocks is confirmed by its committed blo
 
   // Another writer replaces the large blob after it was committed: its block list is not this run's.
   azurite.Check({"put", "data", "confirm/big.csv", "replaced"});
-  confirmed = backend->ConfirmAll({big_item}, 4);
+  confirmed = backend->ConfirmAll({big_item}, 4, Verification::kUploadHash);
   CHECK(confirmed[0].status.kind() == ErrorKind::kExternal);
   CHECK_THAT(confirmed[0].status.message(), Catch::Contains("big.csv: the committed block list (0 blocks, 0 bytes) is not "
                                                             "the one this run committed (2 blocks"));

@@ -93,6 +93,7 @@ Manifest ReadManifest(const Value& root) {
     manifest.production_target = json::StringOr(*publish, "production");
     manifest.staging_url = json::StringOr(*publish, "staging_url");
     manifest.production_url = json::StringOr(*publish, "production_url");
+    manifest.publish_verify = json::StringOr(*publish, "verify");
     if (const Value* window = json::Member(*publish, "window")) {
       manifest.window = PublishWindow{json::StringOr(*window, "time"), json::StringOr(*window, "timezone"),
                                       json::Strings(*window, "days"), Number<int>(*window, "open_minutes").value_or(180)};

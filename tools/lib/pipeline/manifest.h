@@ -119,6 +119,7 @@ struct Manifest {
   std::string production_target;  // storage URL
   std::string staging_url;        // where people read the staging copy ("" unknown)
   std::string production_url;     // where readers fetch production ("" unknown)
+  std::string publish_verify;     // publish.verify: "hash", "read-back" or "" (sluice-publish's default)
   std::optional<PublishWindow> window;
   std::optional<Schedule> schedule;
   std::string runbook;  // path or URL

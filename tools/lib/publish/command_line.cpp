@@ -16,6 +16,7 @@ namespace fs = std::filesystem;
 struct Resolved {
   std::string target_url;
   std::string read_url;  // the manifest's staging_url / production_url ("" none)
+  std::string verify;    // the manifest's publish.verify ("" none)
   std::vector<std::string> paths;  // of the commit; empty = the whole tree
 };
 
@@ -41,6 +42,7 @@ Result<Resolved> FromManifest(const CommandLine& cli, const fs::path& workspace,
   }
   for (const auto& source : manifest->sources) resolved.paths.push_back(source.output);
   resolved.read_url = cli.target == "staging" ? manifest->staging_url : manifest->production_url;
+  resolved.verify = manifest->publish_verify;
   return resolved;
 }
 
@@ -75,6 +77,9 @@ Result<PublishReport> Run(const CommandLine& cli, const Environment& env, Publis
     resolved.target_url = cli.to;
     resolved.paths = cli.positional;
   }
+  const std::string verify = !cli.verify.empty() ? cli.verify : resolved.verify;
+  if (verify == "read-back") options.verification = storage::Verification::kReadBack;
+
   auto url = storage::ParseStorageUrl(resolved.target_url, workspace);
   if (!url.ok()) return url.status();
   auto backend = storage::OpenBackend(*url, env);
@@ -121,7 +126,12 @@ void AddPublishOptions(CLI::App& app, CommandLine& cli) {
       ->check(CLI::Range(1, 64));
   app.add_option("--read-url", cli.read_url, "Where readers fetch the target's files (public or CDN base URL): each "
                                              "uploaded file is read back through it and its sha256 compared before "
-                                             "the manifest is written (default: read back through the storage API)");
+                                             "the manifest is written (default: confirmed as --verify says)");
+  app.add_option("--verify", cli.verify, "How each upload is confirmed without --read-url: hash (the store checks the "
+                                         "Content-MD5 sent and gives it back in its answer; an answer without it is "
+                                         "read back) or read-back (every file read back whole). Default: the "
+                                         "manifest's publish.verify, else hash")
+      ->check(CLI::IsMember({"hash", "read-back"}));
   app.add_flag("--dry-run", cli.dry_run, "List what would change; write nothing");
   app.add_flag("--yes", cli.yes, "Write to production from outside CI (otherwise a dry run there)");
   app.add_flag("--delete-removed", cli.delete_removed, "Delete files that left the set, after the new manifest is written");

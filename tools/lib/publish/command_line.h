@@ -26,6 +26,7 @@ struct CommandLine {
   int lock_minutes = 60;
   int parallel = 8;
   std::string read_url;
+  std::string verify;  // "hash" | "read-back"; "" the manifest's publish.verify, else "hash"
   bool dry_run = false;
   bool yes = false;
   bool delete_removed = false;

@@ -262,7 +262,7 @@ class Run {
       return ExternalError(fmt::format("{}: stopped by the test hook SLUICE_PUBLISH_FAIL_AFTER={}",
                                        Where(backend_, items[allowed].key), options_.fail_after_uploads));
     }
-    // Read back what was written: the manifest must never name bytes the target does not serve.
+    // Confirm what was written: the manifest must never name bytes the target does not serve.
     if (!options_.read_url.empty()) {
       std::vector<LiveFile> live;
       for (const storage::PutItem& item : items) live.push_back({item.key, item.properties.metadata.at("sluice-sha256")});
@@ -276,7 +276,8 @@ class Run {
         written.push_back({planned.file->path, planned.file->sha256, planned.file->bytes.size()});
       }
     }
-    const std::vector<storage::Confirmation> confirmations = backend_.ConfirmAll(written, options_.parallel);
+    const std::vector<storage::Confirmation> confirmations =
+        backend_.ConfirmAll(written, options_.parallel, options_.verification);
     std::vector<Status> problems;
     for (const storage::Confirmation& confirmation : confirmations) {
       if (!confirmation.status.ok()) {
@@ -284,11 +285,12 @@ class Run {
       } else {
         ++report_.verified;
         if (confirmation.by == storage::ConfirmedBy::kBlockList) ++report_.verified_by_block_list;
+        if (confirmation.by == storage::ConfirmedBy::kUploadHash) ++report_.verified_by_upload_hash;
       }
     }
     if (problems.empty()) return Status::Ok();
     if (problems.size() == 1) return problems.front();
-    return Status(problems.front().kind(), fmt::format("{} (and {} more files did not read back as uploaded)",
+    return Status(problems.front().kind(), fmt::format("{} (and {} more files could not be confirmed as uploaded)",
                                                        problems.front().message(), problems.size() - 1));
   }
 

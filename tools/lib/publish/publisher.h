@@ -5,8 +5,10 @@
 //   2. plan against it; a dry run stops here
 //   3. claim the target: the previous manifest plus this run's lock, written only if the
 //      manifest's version is still the one read in 1 (a second publisher loses here, exit 4)
-//   4. upload the added and modified files (up to `parallel` at once), then read each back and
-//      compare its sha256
+//   4. upload the added and modified files (up to `parallel` at once), and confirm each: by the
+//      MD5 the service checked and gave back in its answer, by the committed block list of a
+//      large one, else (or with verify "read-back", or a read URL) read back and its sha256
+//      compared
 //   5. write the new manifest (no lock) only if the version is still this run's claim
 //   6. with --delete-removed, delete what left the set (the manifest no longer names it)
 //   7. write _sluice/status.json (commit, time, files) for the freshness watch
@@ -41,7 +43,9 @@ struct PublishOptions {
   std::string cache_control = "public, max-age=300";
   std::chrono::minutes lock_duration{60};
   int parallel = 8;  // uploads at once
-  std::string read_url;  // where readers fetch the target's files; "" reads back through the backend
+  std::string read_url;  // where readers fetch the target's files: every file is read back there
+  // Without a read URL: what the backend may take as proof of an upload (storage::Verification).
+  storage::Verification verification = storage::Verification::kUploadHash;
   storage::PutProgress on_upload_progress;  // optional: files uploaded so far, of how many
   // Test hooks (SLUICE_PUBLISH_FAIL_AFTER, SLUICE_PUBLISH_PAUSE_FILE): fail after this many
   // uploads; after uploading, create <file>.waiting and wait (up to 60 s) for <file> to exist.
@@ -72,6 +76,9 @@ struct PublishReport {
   // Of `verified`, those confirmed by their committed block list and properties, not read back
   // whole (large blobs put in blocks on Azure; storage::ConfirmedBy).
   std::size_t verified_by_block_list = 0;
+  // Of `verified`, those confirmed by the MD5 the service checked on arrival and gave back in its
+  // answer to the upload (storage::ConfirmedBy::kUploadHash): no second request.
+  std::size_t verified_by_upload_hash = 0;
   bool manifest_written = false;
   bool status_written = false;
   std::vector<std::string> warnings;

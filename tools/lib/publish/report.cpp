@@ -18,11 +18,13 @@ std::string Headline(const PublishRun& run) {
                        r.Count(FileChange::kAdded), r.Count(FileChange::kModified), r.unchanged(), r.removed.size());
   }
   if (!r.manifest_written) return fmt::format("{} -> {}: unchanged, nothing written ({} files)", what, r.target, r.files.size());
+  const std::size_t read_back = r.verified - r.verified_by_block_list - r.verified_by_upload_hash;
   const std::string verified =
-      r.verified_by_block_list == 0
+      read_back == r.verified
           ? "read back and verified"
-          : fmt::format("verified: {} read back, {} by their committed block list and MD5", r.verified - r.verified_by_block_list,
-                        r.verified_by_block_list);
+          : fmt::format("verified: {} by the MD5 the store checked and gave back, {} by their committed block list or "
+                        "parts, {} read back",
+                        r.verified_by_upload_hash, r.verified_by_block_list, read_back);
   return fmt::format("{} -> {}: uploaded {} ({} bytes, {}), {} unchanged, {} deleted; manifest written", what, r.target,
                      r.uploaded, r.bytes_uploaded, verified, r.unchanged(), r.deleted.size());
 }
@@ -69,6 +71,8 @@ std::string ReportJson(const PublishRun& run) {
   w.Uint64(r.verified);
   w.Key("verified_by_block_list");
   w.Uint64(r.verified_by_block_list);
+  w.Key("verified_by_upload_hash");
+  w.Uint64(r.verified_by_upload_hash);
   w.Key("unchanged");
   w.Uint64(r.unchanged());
   w.Key("manifest_written");

@@ -154,6 +154,13 @@ std::vector<Status> AzureBackend::PutAll(const std::vector<PutItem>& items, int 
       const Call& call = calls[j - start];
       const Result<http::Response>& response = responses[j - start];
       statuses[small[j]] = response.ok() ? CheckPut(call, response) : response.status().WithContext(call.action);
+      const PutItem& item = items[small[j]];
+      committed_blocks_.erase(item.key);
+      proven_by_md5_.erase(item.key);
+      // CheckPut refused an MD5 other than the one sent; a missing one proves nothing.
+      if (statuses[small[j]].ok() && response->Header("Content-MD5")) {
+        proven_by_md5_[item.key] = {ItemSha256(item), item.bytes.size(), ConfirmedBy::kUploadHash};
+      }
       if (progress) progress(++done, items.size());
     }
   }
@@ -237,6 +244,7 @@ Status AzureBackend::PutInBlocks(const PutItem& item, int parallel) {
   AddProperties(commit.headers, item.properties);
   SLUICE_RETURN_IF_ERROR(CheckPut(commit, Send(commit)));
   blocks.size = item.bytes.size();
+  proven_by_md5_.erase(item.key);
   committed_blocks_[item.key] = std::move(blocks);
   return Status::Ok();
 }
@@ -311,7 +319,8 @@ Result<std::vector<std::string>> AzureBackend::List() {
   return keys;
 }
 
-std::vector<Confirmation> AzureBackend::ConfirmAll(const std::vector<ConfirmItem>& items, int parallel) {
+std::vector<Confirmation> AzureBackend::ConfirmAll(const std::vector<ConfirmItem>& items, int parallel,
+                                                   Verification verification) {
   parallel = std::max(parallel, 1);
   std::vector<Confirmation> confirmations(items.size());
   std::vector<std::size_t> by_blocks;
@@ -319,6 +328,12 @@ std::vector<Confirmation> AzureBackend::ConfirmAll(const std::vector<ConfirmItem
   for (std::size_t i = 0; i < items.size(); ++i) {
     confirmations[i].status = CheckKey(items[i].key);
     if (!confirmations[i].status.ok()) continue;
+    auto proven = proven_by_md5_.find(items[i].key);
+    if (verification == Verification::kUploadHash && proven != proven_by_md5_.end() &&
+        proven->second.size == items[i].size && proven->second.sha256 == items[i].sha256) {
+      confirmations[i].by = ConfirmedBy::kUploadHash;
+      continue;
+    }
     auto blocks = committed_blocks_.find(items[i].key);
     if (blocks != committed_blocks_.end() && blocks->second.size == items[i].size) by_blocks.push_back(i);
     else by_bytes.push_back(i);

@@ -2,7 +2,9 @@
 //
 // az://<account>/<container>/<prefix>: a key is the blob <prefix>/<key> of <container>.
 // Small files go up in one Put Blob, larger ones as Put Block + Put Block List; every body
-// carries its Content-MD5, which the service checks. A Put Blob's blob keeps that MD5, which Get
+// carries its Content-MD5, which the service checks (400 Md5Mismatch) and, for Put Blob, gives
+// back in its answer: that answer is the confirmation (ConfirmedBy::kUploadHash), an answer
+// without it falls back to reading the blob back. A Put Blob's blob keeps that MD5, which Get
 // checks on the way back. A blob put in blocks keeps no whole-file MD5 (it would cost a second
 // pass over the file, about a fifth of a large upload's time on two cores; its sha256 is in the
 // metadata and the published manifest); instead each block id names its block's MD5, so the
@@ -45,9 +47,11 @@ class AzureBackend : public Backend {
   Result<std::string> PutIf(const std::string& key, std::string_view bytes, const ObjectProperties& properties,
                             const Precondition& precondition) override;
   Result<std::vector<std::string>> List() override;
-  // Small objects are read back whole, `parallel` at once; a blob this Backend put in blocks is
-  // confirmed by its committed block list and its properties (ConfirmedBy::kBlockList).
-  std::vector<Confirmation> ConfirmAll(const std::vector<ConfirmItem>& items, int parallel) override;
+  // A Put Blob answered with the MD5 sent is confirmed without a request (unless `verification`
+  // is kReadBack); other small objects are read back whole, `parallel` at once; a blob this
+  // Backend put in blocks is confirmed by its committed block list and its properties.
+  std::vector<Confirmation> ConfirmAll(const std::vector<ConfirmItem>& items, int parallel,
+                                       Verification verification) override;
 
  private:
   // One request to the service before it is signed.
@@ -87,6 +91,7 @@ class AzureBackend : public Backend {
   std::string endpoint_path_;  // the endpoint's own path ("/devstoreaccount1" path-style, else "")
   http::Client client_;
   std::map<std::string, CommittedBlocks> committed_blocks_;  // by key
+  std::map<std::string, ProvenPut> proven_by_md5_;           // Put Blobs answered with the MD5 sent, by key
 };
 
 }  // namespace sluice::storage

@@ -25,6 +25,11 @@ std::vector<Status> Backend::PutAll(const std::vector<PutItem>& items, int paral
   return statuses;
 }
 
+std::string ItemSha256(const PutItem& item) {
+  auto claimed = item.properties.metadata.find("sluice-sha256");
+  return claimed != item.properties.metadata.end() ? claimed->second : Sha256Hex(item.bytes);
+}
+
 Status CompareReadBack(const std::string& where, const ConfirmItem& item, const std::optional<std::string>& stored) {
   if (!stored) return ExternalError(fmt::format("{}: read back nothing where {} was uploaded", where, item.sha256.substr(0, 12)));
   const std::string found = Sha256Hex(*stored);
@@ -33,8 +38,10 @@ Status CompareReadBack(const std::string& where, const ConfirmItem& item, const 
                                    found.substr(0, 12), stored->size(), item.sha256.substr(0, 12), item.size));
 }
 
-std::vector<Confirmation> Backend::ConfirmAll(const std::vector<ConfirmItem>& items, int parallel) {
+std::vector<Confirmation> Backend::ConfirmAll(const std::vector<ConfirmItem>& items, int parallel,
+                                             Verification verification) {
   (void)parallel;
+  (void)verification;
   std::vector<Confirmation> confirmations;
   confirmations.reserve(items.size());
   for (const ConfirmItem& item : items) {

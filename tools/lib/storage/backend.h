@@ -53,15 +53,41 @@ struct ConfirmItem {
   std::uint64_t size = 0;
 };
 
-// How an object was confirmed: its bytes read back whole and hashed, or (Azure, a blob this
-// Backend put in blocks) its committed block list, whose ids name the MD5 the service checked as
-// each block arrived, with the blob's length, MD5 and sluice-sha256 from its properties.
-enum class ConfirmedBy { kReadBack, kBlockList };
+// How an object was confirmed:
+// - kUploadHash: the put itself was the check. Its request carried Content-MD5, which the
+//   service checks on arrival (Azure Put Blob: 400 Md5Mismatch; S3 PutObject: 400 BadDigest),
+//   and its answer gave back that MD5 (Azure's Content-MD5 header, a single-part non-KMS S3
+//   ETag, GCS's x-goog-hash md5). No second request.
+// - kBlockList: a blob this Backend put in blocks or parts, confirmed by what was committed:
+//   Azure's committed block list, whose ids name the MD5 the service checked as each block
+//   arrived, with the blob's length and sluice-sha256 from its properties; S3's
+//   CompleteMultipartUpload ETag, the MD5 of the parts' MD5s each part was checked against.
+// - kReadBack: its bytes read back whole and hashed.
+enum class ConfirmedBy { kReadBack, kBlockList, kUploadHash };
+
+// What ConfirmAll may accept as proof (the manifest's publish.verify, --verify).
+// kUploadHash: a put answered with the MD5 sent is confirmed without a request; an answer
+// without one (an S3 SSE-KMS ETag, a proxy that drops the header) falls back to reading back.
+// kReadBack: every single-request upload is read back whole (blobs put in blocks or parts are
+// still confirmed by their committed list: reading back gigabytes proves no more).
+enum class Verification { kUploadHash, kReadBack };
 
 struct Confirmation {
   Status status;
   ConfirmedBy by = ConfirmedBy::kReadBack;
 };
+
+// A put this Backend made that proved itself (kUploadHash or kBlockList), kept by key until
+// ConfirmAll: the sha256 and size of what was put, to match the ConfirmItem against.
+struct ProvenPut {
+  std::string sha256;
+  std::uint64_t size = 0;
+  ConfirmedBy by = ConfirmedBy::kUploadHash;
+};
+
+// The sha256 an item claims (its sluice-sha256 metadata, as the publisher sets it), else that
+// of its bytes.
+std::string ItemSha256(const PutItem& item);
 
 // What a conditional put requires of the object as it is now.
 struct Precondition {
@@ -85,8 +111,10 @@ class Backend {
   virtual std::vector<Status> PutAll(const std::vector<PutItem>& items, int parallel, const PutProgress& progress);
   // Confirms that each object holds what was put, at most `parallel` requests at once; one
   // Confirmation per item, in input order. An object that differs or is missing is an
-  // ExternalError naming it and both hashes. The default reads each one back (Get), one by one.
-  virtual std::vector<Confirmation> ConfirmAll(const std::vector<ConfirmItem>& items, int parallel);
+  // ExternalError naming it and both hashes. The default reads each one back (Get), one by one,
+  // whatever `verification` says.
+  virtual std::vector<Confirmation> ConfirmAll(const std::vector<ConfirmItem>& items, int parallel,
+                                               Verification verification);
   // Deleting an object that is not there succeeds (a rerun repeats deletions).
   virtual Status Delete(const std::string& key) = 0;
   // Writes `bytes` only if `precondition` holds at the moment of writing, atomically with the

@@ -119,25 +119,38 @@ S3Backend::Call S3Backend::PutObjectCall(const std::string& key, std::string_vie
   return Call{"PUT", key, {}, ObjectHeaders(properties), std::string(bytes)};
 }
 
-Status S3Backend::CheckPutObject(const Result<http::Response>& response, const std::string& key,
-                                 std::string_view bytes) const {
+Result<bool> S3Backend::CheckPutObject(const Result<http::Response>& response, const std::string& key,
+                                       std::string_view bytes) const {
   if (!response.ok()) return response.status();
   if (response->status != 200) return Failure(*response, "PutObject", key);
-  // SSE-KMS objects have ETags that are not the MD5 of their bytes.
-  if (response->Header("x-amz-server-side-encryption").value_or("") == "aws:kms") return Status::Ok();
-  const std::string etag = Unquoted(response->Header("etag").value_or(""));
-  const std::string md5 = sigv4::Hex(sigv4::Md5(bytes));
-  if (etag != md5) {
-    return ExternalError(fmt::format("{}: PutObject answered ETag '{}' where the MD5 of the bytes sent is {}: the "
-                                     "stored object is not what was sent; rerun", Where(key), etag, md5));
+  const std::string md5 = sigv4::Md5(bytes);
+  // GCS: "x-goog-hash: crc32c=…,md5=<base64>" (cloud.google.com/storage/docs/xml-api/reference-headers#xgooghash).
+  if (auto hashes = response->Header("x-goog-hash")) {
+    const std::size_t at = hashes->find("md5=");
+    if (at != std::string::npos) {
+      const std::string given = hashes->substr(at + 4, hashes->find(',', at) - at - 4);
+      if (given == sigv4::Base64(md5)) return true;
+      return ExternalError(fmt::format("{}: the put was answered with MD5 {} where the bytes sent have {}: the stored "
+                                       "object is not what was sent; rerun", Where(key), given, sigv4::Base64(md5)));
+    }
   }
-  return Status::Ok();
+  // SSE-KMS objects have ETags that are not the MD5 of their bytes.
+  if (response->Header("x-amz-server-side-encryption").value_or("") == "aws:kms") return false;
+  const std::string etag = Unquoted(response->Header("etag").value_or(""));
+  if (etag == sigv4::Hex(md5)) return true;
+  const bool md5_shaped = etag.size() == 32 && etag.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (!md5_shaped) return false;  // none, or not an MD5 (a composite object's): read back instead
+  return ExternalError(fmt::format("{}: PutObject answered ETag '{}' where the MD5 of the bytes sent is {}: the "
+                                   "stored object is not what was sent; rerun", Where(key), etag, sigv4::Hex(md5)));
+}
+
+void S3Backend::Remember(const PutItem& item, std::optional<ConfirmedBy> proof) {
+  if (proof) proven_[item.key] = {ItemSha256(item), item.bytes.size(), *proof};
+  else proven_.erase(item.key);
 }
 
 Status S3Backend::Put(const std::string& key, std::string_view bytes, const ObjectProperties& properties) {
-  SLUICE_RETURN_IF_ERROR(CheckKey(key));
-  if (bytes.size() > target_.multipart_threshold) return PutMultipart(key, bytes, properties).status();
-  return CheckPutObject(Send(PutObjectCall(key, bytes, properties)), key, bytes);
+  return PutAll({PutItem{key, bytes, properties}}, 1, nullptr).front();
 }
 
 std::vector<Status> S3Backend::PutAll(const std::vector<PutItem>& items, int parallel, const PutProgress& progress) {
@@ -171,13 +184,16 @@ std::vector<Status> S3Backend::PutAll(const std::vector<PutItem>& items, int par
       const std::size_t i = sent[j];
       Result<http::Response> response = responses[j].ok() ? std::move(responses[j])
                                                            : Result<http::Response>(responses[j].status().WithContext(Where(items[i].key)));
-      statuses[i] = CheckPutObject(response, items[i].key, items[i].bytes);
+      auto checked = CheckPutObject(response, items[i].key, items[i].bytes);
+      statuses[i] = checked.status();
+      Remember(items[i], checked.ok() && *checked ? std::optional(ConfirmedBy::kUploadHash) : std::nullopt);
     }
     done += indexes.size();
     if (progress) progress(done, items.size());
   }
   for (std::size_t i : large) {
     statuses[i] = PutMultipart(items[i].key, items[i].bytes, items[i].properties).status();
+    Remember(items[i], statuses[i].ok() ? std::optional(ConfirmedBy::kBlockList) : std::nullopt);
     if (progress) progress(++done, items.size());
   }
   return statuses;
@@ -231,7 +247,8 @@ Result<std::string> S3Backend::PutIf(const std::string& key, std::string_view by
   else if (precondition.version) call.headers.emplace_back("If-Match", *precondition.version);
   else call.headers.emplace_back("If-None-Match", "*");
   auto response = Send(call);
-  SLUICE_RETURN_IF_ERROR(CheckPutObject(response, key, bytes));
+  proven_.erase(key);
+  SLUICE_RETURN_IF_ERROR(CheckPutObject(response, key, bytes).status());
   const std::string written = VersionOf(*response);
   auto after = Head(key);
   if (!after.ok()) return after.status();
@@ -240,6 +257,53 @@ Result<std::string> S3Backend::PutIf(const std::string& key, std::string_view by
                                    "publisher is writing here", Where(key), written, after->value_or("none")));
   }
   return written;
+}
+
+std::vector<Confirmation> S3Backend::ConfirmAll(const std::vector<ConfirmItem>& items, int parallel,
+                                                Verification verification) {
+  std::vector<Confirmation> confirmations(items.size());
+  std::vector<std::size_t> by_bytes;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    confirmations[i].status = CheckKey(items[i].key);
+    if (!confirmations[i].status.ok()) continue;
+    auto proven = proven_.find(items[i].key);
+    const bool accepted = proven != proven_.end() && proven->second.size == items[i].size &&
+                          proven->second.sha256 == items[i].sha256 &&
+                          (verification == Verification::kUploadHash || proven->second.by == ConfirmedBy::kBlockList);
+    if (accepted) confirmations[i].by = proven->second.by;
+    else by_bytes.push_back(i);
+  }
+  // Read back in rounds, so that bodies do not all sit in memory at once.
+  const std::size_t round = static_cast<std::size_t>(std::max(parallel, 1)) * 4;
+  for (std::size_t start = 0; start < by_bytes.size(); start += round) {
+    const std::size_t end = std::min(by_bytes.size(), start + round);
+    std::vector<http::Transfer> to_send;
+    std::vector<std::size_t> which;
+    for (std::size_t j = start; j < end; ++j) {
+      auto transfer = Prepare({"GET", items[by_bytes[j]].key, {}, {}, ""});
+      if (!transfer.ok()) {
+        confirmations[by_bytes[j]].status = transfer.status();
+        continue;
+      }
+      to_send.push_back(std::move(transfer).value());
+      which.push_back(by_bytes[j]);
+    }
+    auto responses = client_.PerformAll(to_send, std::max(parallel, 1));
+    for (std::size_t k = 0; k < which.size(); ++k) {
+      const ConfirmItem& item = items[which[k]];
+      Status& status = confirmations[which[k]].status;
+      if (!responses[k].ok()) {
+        status = responses[k].status().WithContext("reading back " + Where(item.key));
+      } else if (responses[k]->status == 404 && s3xml::Text(responses[k]->body, "Code").value_or("NoSuchKey") == "NoSuchKey") {
+        status = CompareReadBack(Where(item.key), item, std::nullopt);
+      } else if (responses[k]->status != 200) {
+        status = Failure(*responses[k], "GetObject", item.key);
+      } else {
+        status = CompareReadBack(Where(item.key), item, responses[k]->body);
+      }
+    }
+  }
+  return confirmations;
 }
 
 Result<std::vector<std::string>> S3Backend::List() {

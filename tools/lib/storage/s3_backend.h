@@ -4,8 +4,11 @@
 // Put: PutObject up to the multipart threshold, else CreateMultipartUpload, UploadPart (a few
 // parts at once), CompleteMultipartUpload, and AbortMultipartUpload when anything fails. Every
 // request with a body carries Content-MD5, so the service refuses bytes damaged on the way
-// (400 BadDigest); a single-part ETag is also compared with the MD5 (unless SSE-KMS, whose
-// ETags are not MD5s).
+// (400 BadDigest). A single-part put's answer gives the MD5 back (its ETag, unless SSE-KMS,
+// whose ETags are not MD5s; GCS also its x-goog-hash md5=): one that matches confirms the put
+// (ConfirmedBy::kUploadHash), one that differs fails it, none falls back to reading the object
+// back. A multipart put is confirmed by CompleteMultipartUpload's ETag, the MD5 of the MD5s of
+// the parts, each of which S3 checked against its Content-MD5 (ConfirmedBy::kBlockList).
 //
 // PutIf: S3 enforces If-None-Match: * and If-Match: <etag> on PutObject (since August and
 // November 2024) with 412 PreconditionFailed, or 409 ConditionalRequestConflict on a race;
@@ -16,6 +19,8 @@
 // simultaneous, but it is not atomic; only the service's own check is.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 
 #include "http/client.h"
@@ -38,6 +43,10 @@ class S3Backend : public Backend {
                             const Precondition& precondition) override;
   // ListObjectsV2, page by page (continuation tokens).
   Result<std::vector<std::string>> List() override;
+  // Puts this Backend saw confirmed by their answers need no request (see the top); the others
+  // are read back, `parallel` at once.
+  std::vector<Confirmation> ConfirmAll(const std::vector<ConfirmItem>& items, int parallel,
+                                       Verification verification) override;
 
   // One S3 call, as the backend's pieces (s3_multipart.cpp) build them.
   struct Call {
@@ -55,7 +64,9 @@ class S3Backend : public Backend {
   Status Failure(const http::Response& response, std::string_view action, const std::string& key) const;
   std::string Where(const std::string& key) const;
   Call PutObjectCall(const std::string& key, std::string_view bytes, const ObjectProperties& properties) const;
-  Status CheckPutObject(const Result<http::Response>& response, const std::string& key, std::string_view bytes) const;
+  // Ok(true): the answer gave back the MD5 of `bytes`; Ok(false): it gave none to compare.
+  Result<bool> CheckPutObject(const Result<http::Response>& response, const std::string& key, std::string_view bytes) const;
+  void Remember(const PutItem& item, std::optional<ConfirmedBy> proof);
   Result<std::optional<std::string>> Head(const std::string& key);
   std::string VersionOf(const http::Response& response) const;
   Result<std::string> PutMultipart(const std::string& key, std::string_view bytes, const ObjectProperties& properties);
@@ -64,6 +75,7 @@ class S3Backend : public Backend {
 
   S3Target target_;
   http::Client client_;
+  std::map<std::string, ProvenPut> proven_;  // by key
 };
 
 // x-amz-meta-* and the other headers a put carries for `properties`.
