@@ -1,5 +1,6 @@
 #include "notify/notifier.h"
 
+#include <algorithm>
 #include <optional>
 
 #include <fmt/format.h>
@@ -33,6 +34,31 @@ int CountRun(ThreadState& state, const std::string& key, const std::string& run_
     history.last_counted_run = run_id;
   }
   return history.consecutive_failures;
+}
+
+// A run that did its job closes the incident; a skipped run proves nothing, a transient error
+// neither way.
+bool Resolves(Event event) { return event == Event::kSuccess || event == Event::kPublished || event == Event::kPr; }
+
+// The facts of a failure for its incident issue, and who is assigned: the people the on-call
+// set-up answers with, when the post mentions them (without a set-up, nobody by this rule).
+IncidentIssueAction FileIncident(IncidentTracker& tracker, const NoticeRequest& request, const Notice& notice,
+                                 const OnCallAnswer* on_call, PipelineHistory& history) {
+  IncidentFacts facts;
+  facts.pipeline = notice.pipeline;
+  facts.manifest = request.manifest->display_path.empty() ? request.manifest->path.string() : request.manifest->display_path;
+  facts.outcome = request.outcome;
+  facts.links = request.links;
+  facts.run_id = request.run_id;
+  facts.failing_since = FormatUtc(history.failing_since.value_or(request.now));
+  facts.consecutive_failures = std::max(1, history.consecutive_failures);
+  facts.on_call = notice.on_call;
+  facts.live = request.live;
+  std::vector<std::string> logins;
+  if (!notice.mentions.empty() && on_call != nullptr && !on_call->fallback) {
+    for (const auto& person : on_call->people) logins.push_back(person.github);
+  }
+  return tracker.Failed(facts, logins, history);
 }
 
 std::string Hours(std::chrono::system_clock::duration open) {
@@ -127,8 +153,9 @@ Status PostThreaded(const NoticeRequest& request, const Destination& destination
 
 }  // namespace
 
-Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const Environment& env, SlackSender* sender,
-                ThreadState& state) {
+Notice Announce(const NoticeRequest& plain_request, const NotifyConfig& config, const Environment& env, SlackSender* sender,
+                ThreadState& state, IncidentTracker* tracker) {
+  NoticeRequest request = plain_request;  // its links gain the incident issue's
   const RunOutcome& outcome = request.outcome;
   Notice notice;
   notice.pipeline = request.manifest->name;
@@ -137,6 +164,11 @@ Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const 
   notice.severity = outcome.severity;
   notice.headline = outcome.headline;
   std::string key = notice.pipeline + (outcome.event == Event::kSla ? "#sla" : "");
+  if (tracker != nullptr && !request.dry_run && Resolves(outcome.event)) {
+    auto known = state.pipelines.find(key);  // before the run is counted, which forgets the incident
+    notice.incident = tracker->Resolved(notice.pipeline, outcome, request.links, request.run_id,
+                                        known == state.pipelines.end() ? nullptr : &known->second);
+  }
   notice.consecutive_failures = request.dry_run ? state.pipelines[key].consecutive_failures + Failing(outcome.event)
                                                 : CountRun(state, key, request.run_id, outcome.event, request.now);
   // With escalate_after_hours the secondary owner is told once, by time (EscalateOverdue), not by count.
@@ -151,6 +183,13 @@ Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const 
   notice.mentions = attention.mentions;
   notice.escalated = attention.escalated;  // false when there is nobody to escalate to
   notice.on_call = attention.on_call;
+  if (tracker != nullptr && !request.dry_run && outcome.event == Event::kFailure) {
+    notice.incident = FileIncident(*tracker, request, notice, on_call ? &*on_call : nullptr, state.pipelines[key]);
+  }
+  if (!notice.incident.url.empty()) {
+    request.links.incident = notice.incident.url;
+    request.links.incident_number = notice.incident.number;
+  }
   auto route = RouteFor(config, outcome.event, outcome.severity);
   if (!route) return notice;
   notice.route = route->name;
