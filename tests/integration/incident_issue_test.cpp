@@ -107,6 +107,12 @@ class Incident {
     }
   }
 
+  // The pipeline's page (sluice-validate --explain), which tells the on-call set-up and the incident issue.
+  ProcessResult Explain() const {
+    return RunProcess({std::string(SLUICE_BIN_DIR) + "/sluice-validate", "pipelines/cases.json", "--explain",
+                       "--workspace", dir_.path().string()});
+  }
+
   fs::path state() const { return dir_.path() / "notify-state.json"; }
   GitHubFake& fake() { return fake_; }
   SlackFake& slack() { return slack_; }
@@ -285,9 +291,14 @@ TEST_CASE("a token without issues: write: a warning naming the permission, Slack
   CHECK(f.slack().Messages().size() > messages.size());
 }
 
-TEST_CASE("a dry run leaves GitHub alone, and a misspelt incident_issue option is refused naming its pointer",
+TEST_CASE("a dry run leaves GitHub alone, --explain tells the setting, a misspelt option is refused naming its pointer",
           "[notify][incident-issue]") {
   Incident f;
+  ProcessResult page = f.Explain();
+  INFO(page.out << page.err);
+  CHECK_THAT(page.out, Catch::Contains("- Incident issue: on: a failure opens one GitHub issue per incident (label "
+                                       "`sluice:incident`, `team:data`, assigned `alice` and whoever is on call)"));
+  CHECK_THAT(page.out, Catch::Contains("- Severity: a failure is `production`"));
   f.fake().ClearRequests();
   ProcessResult dry = f.Notify(kPublishFailed, "600", {}, {"--dry-run"});
   INFO(dry.out << dry.err);
