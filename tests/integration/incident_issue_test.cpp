@@ -54,7 +54,9 @@ const std::string kPublished = Record("sluice-publish", "success", 0, "published
 
 class Incident {
  public:
-  explicit Incident(const std::string& issue_setting = R"({"labels": ["team:data"], "assignees": ["alice"]})")
+  // `extra`: more members of the manifest (", \"oncall\": {...}").
+  explicit Incident(const std::string& issue_setting = R"({"labels": ["team:data"], "assignees": ["alice"]})",
+                    const std::string& extra = "")
       : slack_({kIncident, kData}) {
     DataRepo repo;
     repo.CommitFile("README.md", "data\n", "first");
@@ -67,7 +69,7 @@ class Incident {
                R"({"name": "cases", "sources": [{"name": "cases", "url": "https://example.org/c.csv", "format": "csv",
                    "output": "data/cases.csv"}], "owners": {"primary": {"github": "alice", "slack": "U0PRIMARY"}},
                    "publish": {"production": "file://)" + (dir_.path() / "production").string() + R"("},
-                   "runbook": "docs/cases-runbook.md",
+                   "runbook": "docs/cases-runbook.md")" + extra + R"(,
                    "notify": {"routes": {"failure": {"channel": "C0INCIDENT"}, "published": {"channel": "C0DATA"}},
                               "incident_issue": )" + issue_setting + "}}");
   }
@@ -262,6 +264,36 @@ TEST_CASE("with the state file lost, the open issue is found by its label and ma
   REQUIRE(f.Notify(kPublished, "402").exit_code == 0);
   CHECK(std::string(f.Get("/issues/2")["state"].GetString()) == "closed");
   CHECK(std::string(f.Get("/issues/1")["state"].GetString()) == "open");
+  f.NoInvalidRequests();
+}
+
+TEST_CASE("whoever is on call is assigned, and an issue closed by hand while the pipeline still fails gives way to a new one",
+          "[notify][incident-issue][oncall]") {
+  // Mon 7 Dec 02:00 in Los Angeles: off-hours, ana's week (until the 09:00 handoff).
+  Incident f("true", R"(, "oncall": {"time_zone": "America/Los_Angeles",
+      "business_hours": {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00",
+                         "responders": {"people": [{"github": "dash-team", "slack": "S0DASHTEAM"}]}},
+      "off_hours": {"responders": {"people": [{"github": "ana", "slack": "U0ANA"}, {"github": "ben", "slack": "U0BEN"}],
+                                   "rotate_every_days": 7, "start": "2026-11-30", "handoff": "09:00"}}})");
+  f.fake().Control("POST", "/_fake/tokens", R"({"token": "ghp_ana_token_42", "login": "ana", "type": "User"})");
+  ProcessResult run = f.Notify(kPublishFailed, "700");
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  auto open = f.OpenIncidents();
+  REQUIRE(open.Size() == 1);
+  REQUIRE(open[0]["assignees"].Size() == 1);
+  CHECK(std::string(open[0]["assignees"][0]["login"].GetString()) == "ana");
+  CHECK_THAT(open[0]["body"].GetString(), Catch::Contains("off-hours"));  // why ana is on call
+  const int first = open[0]["number"].GetInt();
+
+  auto ana = f.fake().ClientAs(kRepo, "ghp_ana_token_42");
+  REQUIRE(ana.Call("PATCH", ana.RepoPath("/issues/" + std::to_string(first)), R"({"state": "closed"})").ok());
+  REQUIRE(f.Notify(kPublishFailed, "701").exit_code == 0);
+  open = f.OpenIncidents();
+  REQUIRE(open.Size() == 1);
+  CHECK(open[0]["number"].GetInt() != first);
+  CHECK(f.Comments(first).empty());  // the closed one is not written to
+  CHECK_THAT(Slurp(f.state()), Catch::Contains("\"incident_issue\": " + std::to_string(open[0]["number"].GetInt())));
   f.NoInvalidRequests();
 }
 
