@@ -220,6 +220,13 @@ TEST_CASE("the same incident again comments on the open issue, the next run that
   REQUIRE(f.Notify(kPublishFailed, "301").exit_code == 0);
   CHECK(f.Comments(number).size() == 1);
 
+  // A data PR does not mend production: a production incident stays open, the post links it.
+  ProcessResult pr = f.Notify(Record("sluice-pr", "success", 0, "opened PR #7"), "302a");
+  INFO(pr.out << pr.err);
+  REQUIRE(pr.exit_code == 0);
+  CHECK(std::string(f.Get("/issues/" + std::to_string(number))["state"].GetString()) == "open");
+  CHECK(f.Comments(number).size() == 1);
+
   ProcessResult resolved = f.Notify(kPublished, "302");
   INFO(resolved.out << resolved.err);
   REQUIRE(resolved.exit_code == 0);

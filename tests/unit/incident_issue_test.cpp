@@ -65,6 +65,9 @@ TEST_CASE("incident body: marker first, then pipeline, severity, failing step, c
   CHECK_THAT(body, Catch::Contains("https://github.com/acme/data/pull/7"));
   CHECK_THAT(body, Catch::Contains("the step's message"));
   CHECK(IncidentTitle(facts) == "cases: upstream incident: sluice-validate no (exit 1)");
+  CHECK_FALSE(IsProductionIncident(IncidentTitle(facts), "cases"));
+  CHECK(IsProductionIncident(IncidentTitle(Facts("production")), "cases"));
+  CHECK_FALSE(IsProductionIncident(IncidentTitle(Facts("production")), "case"));
 }
 
 TEST_CASE("incident body: the first five findings with file:line, not the rest", "[notify][incident-issue]") {

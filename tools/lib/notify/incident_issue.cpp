@@ -148,6 +148,10 @@ std::string IncidentTitle(const IncidentFacts& facts) {
   return fmt::format("{}: {}incident: {}", facts.pipeline, severity.empty() ? "" : severity + " ", facts.outcome.headline);
 }
 
+bool IsProductionIncident(const std::string& title, const std::string& pipeline) {
+  return title.rfind(pipeline + ": production incident: ", 0) == 0;
+}
+
 std::string RollbackCommand(const IncidentFacts& facts) {
   if (facts.outcome.severity != "production" || !facts.live || facts.live->commit.empty()) return "";
   return fmt::format("sluice-publish {} --target production --ref {} --yes", facts.manifest, facts.live->commit);

@@ -58,6 +58,8 @@ bool HasIncidentMarker(const std::string& body, const std::string& pipeline);
 
 // "cases: production incident: sluice-publish failed (exit 3)".
 std::string IncidentTitle(const IncidentFacts& facts);
+// Whether an issue of that title is a production incident: only a run that published closes it.
+bool IsProductionIncident(const std::string& title, const std::string& pipeline);
 // The issue's Markdown body, within kMaxIssueBody.
 std::string IncidentBody(const IncidentFacts& facts);
 // "sluice-publish pipelines/cases.json --target production --ref <commit> --yes" for a production

@@ -159,6 +159,9 @@ IncidentIssueAction IncidentTracker::Resolved(const std::string& pipeline, const
   const github::Issue& issue = **found;
   done.number = issue.number;
   done.url = issue.url;
+  // Production stays as the failure left it until a publish succeeds: a data PR, or any other
+  // run upstream, leaves a production incident open (and the post links it).
+  if (IsProductionIncident(issue.title, pipeline) && outcome.event != Event::kPublished) return done;
   if (Status commented = github::Comment(*api_, issue.number, ResolvedComment(pipeline, outcome, links, run_id));
       !commented.ok()) {
     done.problem = Problem(commented, "closed");

@@ -43,7 +43,8 @@ class IncidentTracker {
   // the repository lacks it), the configured labels and assignees and `on_call` logins.
   IncidentIssueAction Failed(const IncidentFacts& facts, const std::vector<std::string>& on_call, PipelineHistory& history);
 
-  // A run that did its job: comments and closes the open incident issue (state_reason completed).
+  // A run that did its job: comments and closes the open incident issue (state_reason completed);
+  // a production incident only when the run published.
   // `history` is null when the state file knows nothing of the pipeline (lost or new): then the
   // open issue is looked up by its marker.
   IncidentIssueAction Resolved(const std::string& pipeline, const RunOutcome& outcome, const Links& links,

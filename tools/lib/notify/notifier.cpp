@@ -171,6 +171,13 @@ Notice Announce(const NoticeRequest& plain_request, const NotifyConfig& config, 
   }
   notice.consecutive_failures = request.dry_run ? state.pipelines[key].consecutive_failures + Failing(outcome.event)
                                                 : CountRun(state, key, request.run_id, outcome.event, request.now);
+  if (Resolves(outcome.event) && notice.incident.number > 0 && notice.incident.action != "closed") {
+    // Counting the run forgot the incident, but its issue is still open (a production incident a
+    // data PR did not mend, or GitHub refused to close it): the next good run tries again.
+    PipelineHistory& history = state.pipelines[key];
+    history.incident_issue = notice.incident.number;
+    history.incident_issue_url = notice.incident.url;
+  }
   // With escalate_after_hours the secondary owner is told once, by time (EscalateOverdue), not by count.
   bool escalate = Failing(outcome.event) && notice.consecutive_failures >= 2 && !request.manifest->escalate_after_hours;
   std::optional<OnCallAnswer> on_call;
