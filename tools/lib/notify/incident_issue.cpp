@@ -180,8 +180,9 @@ std::string IncidentBody(const IncidentFacts& facts) {
   body += LiveSection(facts);
   body += RollbackSection(facts);
   body += "### How this issue closes\nsluice-notify comments here when the pipeline fails again, and comments and closes "
-          "this issue when the next run does its job. The Slack thread of the failure links here; "
-          "runbooks/incident-response.md says who does what.\n";
+          "this issue when the next run does its job";
+  body += outcome.severity == "production" ? " by publishing again (a data PR does not mend production). " : ". ";
+  body += "The Slack thread of the failure links here; runbooks/incident-response.md says who does what.\n";
   return TrimToCharacters(body, kMaxIssueBody, "\n… (cut at GitHub's limit)");
 }
 

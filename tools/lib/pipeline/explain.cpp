@@ -160,8 +160,8 @@ std::string IncidentIssueLine(const rapidjson::Value* notify) {
   bool assign_on_call = on_call == nullptr || !on_call->IsBool() || on_call->GetBool();
   std::string labels = list("labels"), assignees = list("assignees");
   return fmt::format("- Incident issue: on: a failure opens one GitHub issue per incident (label `sluice:incident`{}{}{}); "
-                     "a repeat failure comments on it, the next run that does its job comments and closes it; the Slack "
-                     "post links it. The notify step needs `issues: write` (runbooks/incident-response.md).\n",
+                     "a repeat failure comments on it, the next run that does its job comments and closes it (a production "
+                     "incident, the next run that publishes); the Slack post links it. The notify step needs `issues: write` (runbooks/incident-response.md).\n",
                      labels.empty() ? "" : ", " + labels, assignees.empty() ? "" : ", assigned " + assignees,
                      assign_on_call ? (assignees.empty() ? ", assigned whoever is on call" : " and whoever is on call") : "");
 }
