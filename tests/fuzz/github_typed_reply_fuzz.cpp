@@ -1,4 +1,4 @@
-// GitHub's typed replies (github/replies.h): the input is an HTTP answer (http_reply.h) read as
+// GitHub's typed replies (github/replies.h, github/issues.h): the input is an HTTP answer (http_reply.h) read as
 // the answer to each request sluice sends for pulls, git data and GraphQL, through the Reply
 // Api::Call makes of it (ReplyOf) and then the reader of that request's answer. Checks what the
 // readers promise: an answer that lacks what the request must give back is an error, never a
@@ -8,6 +8,7 @@
 #include <string>
 
 #include "fuzz_input.h"
+#include "github/issues.h"
 #include "github/replies.h"
 #include "http_reply.h"
 
@@ -29,6 +30,16 @@ void ReadAsRest(const http::Response& response) {
     CommentBodiesOfReply(*reply);
     if (auto seen = CommitStatusOfReply(*reply, "sluice/validate"); !seen.ok()) {
       Require(!reply->json.IsArray(), "a list of statuses refused");
+    }
+  }
+  if (auto reply = ReplyOf("POST", "/repos/o/r/issues", response); reply.ok()) {
+    if (auto issue = IssueOfReply(*reply, "POST issues"); issue.ok()) Require(issue->number > 0, "an issue without a number");
+  }
+  if (auto reply = ReplyOf("GET", "/repos/o/r/issues?labels=sluice:incident", response); reply.ok()) {
+    if (auto issues = IssuesOfReply(*reply); issues.ok()) {
+      for (const auto& issue : *issues) Require(issue.number > 0, "a listed issue without a number");
+    } else {
+      Require(!reply->json.IsArray(), "a list of issues refused");
     }
   }
   if (auto reply = ReplyOf("GET", "/repos/o/r/git/ref/heads/sluice/cases", response, {404}); reply.ok()) {

@@ -354,6 +354,16 @@ TEST_CASE("findings in a one-document JSON file show the value's pointer and lin
   auto rows = RunProcess({kValidate, "--schema", dir.Write("rows.schema.json", kSchema).string(), array.string()});
   CHECK(rows.exit_code == 1);
   CHECK_THAT(rows.out, Catch::Contains("rows.json:4:12 at /0/fips"));
+  // The run record carries the first findings with file and line, for sluice-notify's incident issue.
+  auto log = dir.path() / "run.log";
+  auto logged = RunProcess({kValidate, "--schema", schema.string(), data.string()}, {{"SLUICE_RUN_LOG", log.string()}});
+  CHECK(logged.exit_code == 1);
+  auto record = json::Parse(ReadFile(log).value(), "run.log");
+  REQUIRE(record.ok());
+  REQUIRE((*record)["findings"].Size() == 2);
+  CHECK((*record)["findings"][0]["line"].GetUint64() == 4);
+  CHECK_THAT((*record)["findings"][0]["file"].GetString(), Catch::EndsWith("summary.json"));
+  CHECK_THAT((*record)["findings"][0]["message"].GetString(), Catch::Contains("expected integer"));
 }
 
 TEST_CASE("checks that would silently do nothing are refused: no output among several, a limit as a string, "

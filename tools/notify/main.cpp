@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
                "--watch: notify the owners of each pipeline whose production data (_sluice/status.json written by\n"
                "sluice-publish) is older than sla.max_age_hours. Environment: SLACK_BOT_TOKEN, the webhook\n"
                "variables the routes name, SLACK_API_URL (default https://slack.com/api), SLUICE_RUNBOOKS_URL.\n"
+               "With notify.incident_issue in the manifest, a failure also opens one GitHub issue per incident\n"
+               "(label sluice:incident; GITHUB_TOKEN with issues: write, GITHUB_REPOSITORY, GITHUB_API_URL): a repeat\n"
+               "comments on it, the next run that does its job closes it, the Slack post links it. What GitHub\n"
+               "refuses is a warning: the Slack post goes out, the exit code is 2 (permission) or 3 (GitHub failed).\n"
                "Runbooks: runbooks/incident-response.md, runbooks/sla-missed.md."};
   app.name(tool.name());
   CommonOptions common;
@@ -45,6 +49,7 @@ int main(int argc, char** argv) {
   } else {
     std::cout << (common.json ? notify::ReportJson(*run.report) + "\n" : notify::ReportText(*run.report));
     tool.Error(run.report->status());
+    for (const Status& warning : run.report->warnings()) tool.Warning(warning);  // the incident issue's
     tool.Warning(notify::PublishToActions(*run.report, io));
   }
   if (!common.metrics_file.empty()) tool.Warning(notify::WriteRunLogMetrics(common.metrics_file, cli.run_log, env));

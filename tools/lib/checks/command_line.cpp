@@ -179,6 +179,21 @@ pipeline::RunRecord RunRecordFor(const ValidateRun& run, int exit_code, std::chr
       threshold_errors += threshold && !c.passed && !c.overridden && c.severity == Severity::kError;
     }
   }
+  // The first findings of failed checks, errors before warnings, for the incident issue.
+  for (Severity wanted : {Severity::kError, Severity::kWarn}) {
+    for (const auto& o : report.outputs) {
+      for (const auto& c : o.checks) {
+        if (c.passed || c.skipped || c.severity != wanted) continue;
+        for (const auto& example : c.examples) {
+          if (record.findings.size() == pipeline::kMaxRunFindings) break;
+          record.findings.push_back({c.id, o.path, example.line, example.message});
+        }
+        if (c.examples.empty() && record.findings.size() < pipeline::kMaxRunFindings) {
+          record.findings.push_back({c.id, o.path, 0, c.summary});
+        }
+      }
+    }
+  }
   record.counts = {{"outputs", static_cast<std::int64_t>(report.outputs.size())},
                    {"records", records},
                    {"errors", report.errors()},

@@ -31,6 +31,8 @@ std::string PermissionFor(const std::string& method, const std::string& path) {
   if (has("/statuses/") || has("/status")) return write ? "statuses: write" : "statuses: read";
   if (has("/check-runs") || has("/check-suites")) return write ? "checks: write" : "checks: read";
   if (has("/actions/")) return write ? "actions: write" : "actions: read";
+  // Opening or listing issues (not a PR's comments or labels): sluice-notify's incident issue.
+  if (path.ends_with("/issues") || has("/issues?")) return write ? "issues: write" : "issues: read";
   if (has("/pulls") || has("/issues")) return write ? "pull-requests: write" : "pull-requests: read";
   if (has("/git/") || has("/contents/") || has("/merges")) return write ? "contents: write" : "contents: read";
   return "";

@@ -1,6 +1,7 @@
 #include "notify/command_line.h"
 
 #include <filesystem>
+#include <memory>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -8,7 +9,9 @@
 #include "actions_io/actions_io.h"
 #include "core/clock.h"
 #include "core/secrets.h"
+#include "github/api.h"
 #include "json/json.h"
+#include "notify/incident_issue.h"
 #include "notify/routes.h"
 
 namespace sluice::notify {
@@ -72,6 +75,25 @@ struct Context {
   SlackSender* sender;
 };
 
+// The incident issue's GitHub side when the manifest turns it on: the token in
+// $GITHUB_TOKEN (or --github-token-env), GITHUB_REPOSITORY, GITHUB_API_URL. Without them the
+// tracker says what to set when it has something to do.
+std::unique_ptr<IncidentTracker> TrackerFor(const pipeline::Manifest& manifest, const CommandLine& cli, const Environment& env) {
+  IncidentIssueConfig config = ReadIncidentIssueConfig(manifest);
+  if (!config.enabled) return nullptr;
+  if (env.GetOr(cli.github_token_env, "").empty()) {
+    return std::make_unique<IncidentTracker>(
+        nullptr,
+        ConfigError(fmt::format("notify.incident_issue is on but ${} is empty or unset: pass the workflow's token to the "
+                                "step (github-token: ${{{{ github.token }}}}, with `issues: write` in its permissions:)",
+                                cli.github_token_env)),
+        config);
+  }
+  auto api = github::ApiConfigFromEnv(env, "", cli.github_token_env);  // registers the token as a secret
+  if (!api.ok()) return std::make_unique<IncidentTracker>(nullptr, api.status(), config);
+  return std::make_unique<IncidentTracker>(std::make_unique<github::Api>(*api), Status::Ok(), config);
+}
+
 Status NotifyRunOf(Context& context, NotifyReport& report, std::string& pipeline_name) {
   const CommandLine& cli = context.cli;
   if (cli.manifests.size() != 1) {
@@ -97,9 +119,14 @@ Status NotifyRunOf(Context& context, NotifyReport& report, std::string& pipeline
   }
   RunOutcome outcome = DecideOutcome(StepsOf(records, manifest->name), cli.job_status,
                                      Truthy(context.env.GetOr("SLUICE_PAUSED", "")));
-  NoticeRequest request{&*manifest, outcome, {}, context.run_id, context.now, cli.dry_run};
+  NoticeRequest request{&*manifest, outcome, {}, context.run_id, context.now, cli.dry_run, std::nullopt};
   request.links = LinksFor(outcome, *manifest, RunbooksBase(cli, context.env), context.env);
-  report.notices.push_back(Announce(request, ReadNotifyConfig(*manifest), context.env, context.sender, context.state));
+  std::unique_ptr<IncidentTracker> tracker = TrackerFor(*manifest, cli, context.env);
+  if (tracker && outcome.event == Event::kFailure && !cli.dry_run && !manifest->production_target.empty()) {
+    request.live = ReadLiveStatus(*manifest, context.workspace, context.env);
+  }
+  report.notices.push_back(
+      Announce(request, ReadNotifyConfig(*manifest), context.env, context.sender, context.state, tracker.get()));
   return Status::Ok();
 }
 
@@ -112,7 +139,7 @@ void Watch(Context& context, NotifyReport& report) {
       continue;
     }
     // An incident open past owners.escalate_after_hours is escalated even when no run comes to tell.
-    NoticeRequest overdue_request{&*manifest, {}, {}, "", context.now, context.cli.dry_run};
+    NoticeRequest overdue_request{&*manifest, {}, {}, "", context.now, context.cli.dry_run, std::nullopt};
     Notice overdue = EscalateOverdue(overdue_request, ReadNotifyConfig(*manifest), context.env, context.sender, context.state);
     if (!overdue.posts.empty() || !overdue.sent.ok()) report.notices.push_back(std::move(overdue));
     auto freshness = CheckFreshness(*manifest, context.workspace, context.env, context.now);
@@ -123,7 +150,7 @@ void Watch(Context& context, NotifyReport& report) {
     report.freshness.push_back(*freshness);
     if (!freshness->late) continue;
     NoticeRequest request{&*manifest, LateOutcome(*freshness), {}, "watch-" + FormatUtc(context.now), context.now,
-                          context.cli.dry_run};
+                          context.cli.dry_run, std::nullopt};
     request.links = LinksFor(request.outcome, *manifest, runbooks, context.env);
     request.links.run = pipeline::RunUrl(context.env);
     report.notices.push_back(Announce(request, ReadNotifyConfig(*manifest), context.env, context.sender, context.state));
@@ -170,6 +197,9 @@ void AddNotifyOptions(CLI::App& app, CommandLine& cli) {
   app.add_option("--now", cli.now, "The time to act at, ISO-8601 with an offset (default: now)");
   app.add_option("--runbooks-url", cli.runbooks_url, "Where runbooks/<class>.md are (default $SLUICE_RUNBOOKS_URL, else "
                                                      "the repository's default branch on GitHub)");
+  app.add_option("--github-token-env", cli.github_token_env, "The variable holding the GitHub token for the incident "
+                                                             "issue (notify.incident_issue; needs issues: write)")
+      ->capture_default_str();
   app.add_option("--workspace", cli.workspace, "The data repository's root (default: $GITHUB_WORKSPACE, else .)");
   app.add_option("--min-interval-ms", cli.min_interval_ms, "Least time between two posts to one channel (Slack allows "
                                                            "about one a second)")
@@ -187,8 +217,17 @@ Status NotifyReport::status() const {
   return Status::Ok();
 }
 
+std::vector<Status> NotifyReport::warnings() const {
+  std::vector<Status> out;
+  for (const auto& notice : notices) {
+    if (!notice.incident.problem.ok()) out.push_back(notice.incident.problem.WithContext(notice.pipeline));
+  }
+  return out;
+}
+
 int NotifyReport::exit_code() const {
   if (Status failed = status(); !failed.ok()) return failed.exit_code();
+  for (const Status& warning : warnings()) return warning.exit_code();
   return late() > 0 ? kExitNo : kExitOk;
 }
 
@@ -274,6 +313,10 @@ pipeline::RunRecord RunRecordFor(const NotifyRun& run, int exit_code, std::chron
                          ? "nothing posted: the event has no route"
                          : fmt::format("{} announced to {}", EventName(report.notices[0].event), report.notices[0].destination);
     if (report.dry_run) record.message = "dry run: nothing sent; " + record.message;
+    for (const Status& warning : report.warnings()) {
+      record.status = "failure";  // the exit code is the warning's
+      record.message += "; " + warning.message();
+    }
   }
   if (!report.notices.empty()) record.severity = report.notices[0].severity;
   record.counts = {{"posts", report.dry_run ? 0 : posts},

@@ -27,6 +27,7 @@ struct CommandLine {
   std::string run_id;        // default $GITHUB_RUN_ID
   std::string job_status;    // ${{ job.status }}
   std::string runbooks_url;  // where runbooks/<class>.md live
+  std::string github_token_env = "GITHUB_TOKEN";  // the incident issue's token (notify.incident_issue)
   int min_interval_ms = 1100;
   std::string at;            // --who-is-on-call: the moment asked about (default --now, else now)
   bool watch = false;
@@ -47,7 +48,10 @@ struct NotifyReport {
 
   // The first failure: a problem, else a notice that could not be sent.
   Status status() const;
-  // status()'s exit code; else 1 when the watch found late data; else 0.
+  // What GitHub refused or failed about an incident issue: a warning (the Slack post went out).
+  std::vector<Status> warnings() const;
+  // status()'s exit code; else a warning's (2 for a missing permission or token, 3 for GitHub
+  // failing after retries: DESIGN.md); else 1 when the watch found late data; else 0.
   int exit_code() const;
   int late() const;
 };

@@ -28,6 +28,7 @@ std::string Joined(const std::vector<std::string>& words, const char* separator)
 
 std::string LinkLine(const Links& links) {
   std::vector<std::string> parts;
+  if (!links.incident.empty()) parts.push_back(fmt::format("<{}|incident issue #{}>", links.incident, links.incident_number));
   if (!links.run.empty()) parts.push_back(fmt::format("<{}|workflow run>", links.run));
   if (!links.pr.empty()) parts.push_back(fmt::format("<{}|data PR>", links.pr));
   // Slack links only URLs; a path (outside Actions) is shown as text.
@@ -42,6 +43,7 @@ std::string LinkLine(const Links& links) {
 
 std::string PlainLinks(const Links& links) {
   std::vector<std::string> parts;
+  if (!links.incident.empty()) parts.push_back("incident: " + links.incident);
   if (!links.run.empty()) parts.push_back("run: " + links.run);
   if (!links.pr.empty()) parts.push_back("PR: " + links.pr);
   if (!links.runbook.empty()) parts.push_back("runbook: " + links.runbook);
@@ -142,8 +144,9 @@ SlackMessage StepMessage(const StepRecord& step) {
 SlackMessage RepeatMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
                            const Attention& attention, int repeats) {
   SlackMessage message;
-  message.text = fmt::format("{} again ({} times within the hour): {}{}", Symbol(outcome.event), repeats + 1,
-                             Title(pipeline, outcome), attention.mentions.empty() ? "" : " " + Joined(attention.mentions, " "));
+  message.text = fmt::format("{} again ({} times within the hour): {}{}{}", Symbol(outcome.event), repeats + 1,
+                             Title(pipeline, outcome), attention.mentions.empty() ? "" : " " + Joined(attention.mentions, " "),
+                             links.incident.empty() ? "" : " — incident: " + links.incident);
   std::string body = fmt::format("*Again* ({} times within the hour): {}\n{}", repeats + 1, EscapeMrkdwn(Title(pipeline, outcome)),
                                  Body(outcome, Attention{attention.mentions, false, attention.on_call}));
   message.blocks.push_back({Block::Kind::kSection, body});

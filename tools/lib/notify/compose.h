@@ -17,6 +17,8 @@ struct Links {
   std::string pr;       // the data PR
   std::string runbook;  // the page of the failure class
   std::string pipeline_runbook;  // the manifest's runbook, when it names one
+  std::string incident;  // the incident issue on GitHub (notify.incident_issue), when there is one
+  int incident_number = 0;
 };
 
 // "<@U012AB3CD>" for a member, "<!subteam^S012AB3CD>" for a user group, "" without a Slack id.

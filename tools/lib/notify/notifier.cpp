@@ -1,5 +1,6 @@
 #include "notify/notifier.h"
 
+#include <algorithm>
 #include <optional>
 
 #include <fmt/format.h>
@@ -33,6 +34,31 @@ int CountRun(ThreadState& state, const std::string& key, const std::string& run_
     history.last_counted_run = run_id;
   }
   return history.consecutive_failures;
+}
+
+// A run that did its job closes the incident; a skipped run proves nothing, a transient error
+// neither way.
+bool Resolves(Event event) { return event == Event::kSuccess || event == Event::kPublished || event == Event::kPr; }
+
+// The facts of a failure for its incident issue, and who is assigned: the people the on-call
+// set-up answers with, when the post mentions them (without a set-up, nobody by this rule).
+IncidentIssueAction FileIncident(IncidentTracker& tracker, const NoticeRequest& request, const Notice& notice,
+                                 const OnCallAnswer* on_call, PipelineHistory& history) {
+  IncidentFacts facts;
+  facts.pipeline = notice.pipeline;
+  facts.manifest = request.manifest->display_path.empty() ? request.manifest->path.string() : request.manifest->display_path;
+  facts.outcome = request.outcome;
+  facts.links = request.links;
+  facts.run_id = request.run_id;
+  facts.failing_since = FormatUtc(history.failing_since.value_or(request.now));
+  facts.consecutive_failures = std::max(1, history.consecutive_failures);
+  facts.on_call = notice.on_call;
+  facts.live = request.live;
+  std::vector<std::string> logins;
+  if (!notice.mentions.empty() && on_call != nullptr && !on_call->fallback) {
+    for (const auto& person : on_call->people) logins.push_back(person.github);
+  }
+  return tracker.Failed(facts, logins, history);
 }
 
 std::string Hours(std::chrono::system_clock::duration open) {
@@ -127,8 +153,9 @@ Status PostThreaded(const NoticeRequest& request, const Destination& destination
 
 }  // namespace
 
-Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const Environment& env, SlackSender* sender,
-                ThreadState& state) {
+Notice Announce(const NoticeRequest& plain_request, const NotifyConfig& config, const Environment& env, SlackSender* sender,
+                ThreadState& state, IncidentTracker* tracker) {
+  NoticeRequest request = plain_request;  // its links gain the incident issue's
   const RunOutcome& outcome = request.outcome;
   Notice notice;
   notice.pipeline = request.manifest->name;
@@ -137,8 +164,20 @@ Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const 
   notice.severity = outcome.severity;
   notice.headline = outcome.headline;
   std::string key = notice.pipeline + (outcome.event == Event::kSla ? "#sla" : "");
+  if (tracker != nullptr && !request.dry_run && Resolves(outcome.event)) {
+    auto known = state.pipelines.find(key);  // before the run is counted, which forgets the incident
+    notice.incident = tracker->Resolved(notice.pipeline, outcome, request.links, request.run_id,
+                                        known == state.pipelines.end() ? nullptr : &known->second);
+  }
   notice.consecutive_failures = request.dry_run ? state.pipelines[key].consecutive_failures + Failing(outcome.event)
                                                 : CountRun(state, key, request.run_id, outcome.event, request.now);
+  if (Resolves(outcome.event) && notice.incident.number > 0 && notice.incident.action != "closed") {
+    // Counting the run forgot the incident, but its issue is still open (a production incident a
+    // data PR did not mend, or GitHub refused to close it): the next good run tries again.
+    PipelineHistory& history = state.pipelines[key];
+    history.incident_issue = notice.incident.number;
+    history.incident_issue_url = notice.incident.url;
+  }
   // With escalate_after_hours the secondary owner is told once, by time (EscalateOverdue), not by count.
   bool escalate = Failing(outcome.event) && notice.consecutive_failures >= 2 && !request.manifest->escalate_after_hours;
   std::optional<OnCallAnswer> on_call;
@@ -151,6 +190,13 @@ Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const 
   notice.mentions = attention.mentions;
   notice.escalated = attention.escalated;  // false when there is nobody to escalate to
   notice.on_call = attention.on_call;
+  if (tracker != nullptr && !request.dry_run && outcome.event == Event::kFailure) {
+    notice.incident = FileIncident(*tracker, request, notice, on_call ? &*on_call : nullptr, state.pipelines[key]);
+  }
+  if (!notice.incident.url.empty()) {
+    request.links.incident = notice.incident.url;
+    request.links.incident_number = notice.incident.number;
+  }
   auto route = RouteFor(config, outcome.event, outcome.severity);
   if (!route) return notice;
   notice.route = route->name;

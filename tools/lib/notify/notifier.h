@@ -4,12 +4,14 @@
 // are mentioned, the secondary too after consecutive failures. With a webhook: one message.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/env.h"
 #include "core/status.h"
 #include "notify/compose.h"
+#include "notify/incident_tracker.h"
 #include "notify/outcome.h"
 #include "notify/routes.h"
 #include "notify/slack.h"
@@ -25,6 +27,8 @@ struct NoticeRequest {
   std::string run_id;  // identifies the run in the state file
   Time now;
   bool dry_run = false;
+  // What production holds now, for the incident issue (read only for a failure with the issue on).
+  std::optional<LiveStatus> live;
 };
 
 struct Post {
@@ -52,12 +56,18 @@ struct Notice {
   std::string thread_ts;
   std::vector<Post> posts;
   Status sent;              // why posting failed; posts before the failure stay listed
+  // The incident issue (notify.incident_issue): what was done to it, and a problem GitHub caused,
+  // which is a warning (the Slack post went out regardless) whose kind decides the exit code.
+  IncidentIssueAction incident;
 };
 
 // Posts (or, for a dry run, only builds) the notice and updates `state`. `sender` may be null
-// for a dry run. A failure also escalates an overdue incident (EscalateOverdue).
+// for a dry run. A failure also escalates an overdue incident (EscalateOverdue). With a
+// `tracker` (notify.incident_issue on), a failure opens or comments on the incident issue and a
+// run that did its job closes it, before the Slack post, which links the issue; a dry run
+// leaves GitHub alone.
 Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const Environment& env, SlackSender* sender,
-                ThreadState& state);
+                ThreadState& state, IncidentTracker* tracker = nullptr);
 
 // The pipeline's incident, open for owners.escalate_after_hours without the secondary owner told:
 // a reply in the incident's first thread mentioning the secondary owner ("still failing after

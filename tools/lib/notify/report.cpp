@@ -19,6 +19,16 @@ std::string Joined(const std::vector<std::string>& words) {
   return out;
 }
 
+// "; incident issue #12 opened: https://...", and what GitHub refused.
+std::string IncidentText(const Notice& notice) {
+  const IncidentIssueAction& issue = notice.incident;
+  std::string line;
+  if (!issue.action.empty()) line = fmt::format("; incident issue #{} {}: {}", issue.number, issue.action, issue.url);
+  else if (issue.number > 0) line = fmt::format("; incident issue #{}: {}", issue.number, issue.url);
+  if (!issue.problem.ok()) line += "; " + issue.problem.message();
+  return line;
+}
+
 std::string NoticeLine(const Notice& notice, bool dry_run) {
   std::string what = notice.failure_class.empty() ? EventName(notice.event)
                      : notice.severity.empty()  ? fmt::format("{} ({})", EventName(notice.event), notice.failure_class)
@@ -41,6 +51,7 @@ std::string NoticeLine(const Notice& notice, bool dry_run) {
   if (!notice.mentions.empty()) line += ", mentioning " + Joined(notice.mentions);
   if (!notice.on_call.empty()) line += " (on call: " + notice.on_call + ")";
   if (notice.escalated) line += fmt::format(" (escalated: {} consecutive failures)", notice.consecutive_failures);
+  line += IncidentText(notice);
   return line + "\n";
 }
 
@@ -87,6 +98,14 @@ void WriteNotice(Writer& w, const Notice& notice) {
   }
   w.EndArray();
   Str(w, "error", notice.sent.message());
+  w.Key("incident_issue");
+  w.StartObject();
+  Str(w, "action", notice.incident.action);
+  w.Key("number");
+  w.Int(notice.incident.number);
+  Str(w, "url", notice.incident.url);
+  Str(w, "problem", notice.incident.problem.message());
+  w.EndObject();
   w.EndObject();
 }
 
@@ -193,6 +212,7 @@ Status PublishToActions(const NotifyReport& report, actions::ActionsIo& io) {
            {"failure-class", first ? first->failure_class : ""},
            {"channel", first ? first->channel : ""},
            {"thread-ts", first ? first->thread_ts : ""},
+           {"incident-issue", first ? first->incident.url : ""},
            {"posts", std::to_string(posts)},
            {"late", std::to_string(report.late())}}) {
     SLUICE_RETURN_IF_ERROR(io.SetOutput(name, Mask(value)));

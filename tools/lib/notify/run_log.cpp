@@ -31,6 +31,15 @@ StepRecord FromJson(const rapidjson::Value& line) {
       if (link.value.IsString()) step.links[link.name.GetString()] = link.value.GetString();
     }
   }
+  if (const auto* findings = json::Member(line, "findings"); findings != nullptr && findings->IsArray()) {
+    for (const auto& item : findings->GetArray()) {
+      if (!item.IsObject()) continue;
+      const auto* number = json::Member(item, "line");
+      step.findings.push_back({json::StringOr(item, "check"), json::StringOr(item, "file"),
+                               number != nullptr && number->IsUint64() ? number->GetUint64() : 0,
+                               json::StringOr(item, "message")});
+    }
+  }
   return step;
 }
 

@@ -12,6 +12,14 @@
 
 namespace sluice::notify {
 
+// A finding of a failed check as the run record carries it.
+struct Finding {
+  std::string check;
+  std::string file;
+  std::uint64_t line = 0;
+  std::string message;
+};
+
 struct StepRecord {
   std::string tool;      // "sluice-fetch"
   std::string pipeline;  // "" for a run over every pipeline (sluice-approve)
@@ -24,6 +32,7 @@ struct StepRecord {
   std::string severity;  // as the tool recorded it; "" when it did not (notify/outcome.h decides then)
   std::map<std::string, std::int64_t> counts;
   std::map<std::string, std::string> links;
+  std::vector<Finding> findings;  // sluice-validate's first findings (schemas/run-record.schema.json)
 
   std::int64_t Count(const std::string& name) const;
 };

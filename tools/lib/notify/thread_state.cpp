@@ -97,6 +97,9 @@ Result<ThreadState> LoadThreadState(const std::filesystem::path& path) {
       history.incident_ts = json::StringOr(item.value, "incident_ts");
       const auto* escalated = json::Member(item.value, "escalated");
       history.escalated = escalated != nullptr && escalated->IsBool() && escalated->GetBool();
+      history.incident_issue = IntField(item.value, "incident_issue");
+      history.incident_issue_url = json::StringOr(item.value, "incident_issue_url");
+      history.incident_issue_run = json::StringOr(item.value, "incident_issue_run");
       state.pipelines[item.name.GetString()] = std::move(history);
     }
   }
@@ -150,6 +153,12 @@ Status SaveThreadState(const std::filesystem::path& path, const ThreadState& sta
       Field(writer, "incident_ts", history.incident_ts);
       writer.Key("escalated");
       writer.Bool(history.escalated);
+    }
+    if (history.incident_issue > 0) {
+      writer.Key("incident_issue");
+      writer.Int(history.incident_issue);
+      Field(writer, "incident_issue_url", history.incident_issue_url);
+      Field(writer, "incident_issue_run", history.incident_issue_run);
     }
     writer.EndObject();
   }

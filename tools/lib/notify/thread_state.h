@@ -1,7 +1,8 @@
 // What the next run must know about the last ones, in a small JSON file the workflow caches
 // (--state): the thread of each run, the thread of each recent error (the same error within an
 // hour replies there), and each pipeline's consecutive failures (escalation). It holds channel
-// ids, message timestamps and fingerprints: never a token, a URL or a message text.
+// ids, message timestamps, fingerprints and the incident issue's number and page: never a token
+// or a message text.
 #pragma once
 
 #include <chrono>
@@ -46,6 +47,11 @@ struct PipelineHistory {
   std::string incident_channel;
   std::string incident_ts;
   bool escalated = false;
+  // The incident's GitHub issue (notify.incident_issue): its number and page, and the run that
+  // last wrote to it (notify may run twice in a run; the issue hears of a run once).
+  int incident_issue = 0;
+  std::string incident_issue_url;
+  std::string incident_issue_run;
 };
 
 struct ThreadState {

@@ -139,6 +139,33 @@ std::string PeopleText(const Responders& responders) {
                      responders.rotate_every_days, responders.start, responders.handoff);
 }
 
+// notify.incident_issue: on (true or an object, with its labels and assignees) or off.
+std::string IncidentIssueLine(const rapidjson::Value* notify) {
+  const rapidjson::Value* issue = notify != nullptr ? json::Member(*notify, "incident_issue") : nullptr;
+  bool on = issue != nullptr && (issue->IsObject() || (issue->IsBool() && issue->GetBool()));
+  if (!on) {
+    return "- Incident issue: off (`\"incident_issue\": true` in `notify` opens one GitHub issue per incident, label "
+           "`sluice:incident`).\n";
+  }
+  auto list = [&](const char* name) {
+    std::string out;
+    const rapidjson::Value* items = issue->IsObject() ? json::Member(*issue, name) : nullptr;
+    if (items == nullptr || !items->IsArray()) return out;
+    for (const auto& item : items->GetArray()) {
+      if (item.IsString()) out += fmt::format("{}`{}`", out.empty() ? "" : ", ", item.GetString());
+    }
+    return out;
+  };
+  const rapidjson::Value* on_call = issue->IsObject() ? json::Member(*issue, "assign_on_call") : nullptr;
+  bool assign_on_call = on_call == nullptr || !on_call->IsBool() || on_call->GetBool();
+  std::string labels = list("labels"), assignees = list("assignees");
+  return fmt::format("- Incident issue: on: a failure opens one GitHub issue per incident (label `sluice:incident`{}{}{}); "
+                     "a repeat failure comments on it, the next run that does its job comments and closes it (a production "
+                     "incident, the next run that publishes); the Slack post links it. The notify step needs `issues: write` (runbooks/incident-response.md).\n",
+                     labels.empty() ? "" : ", " + labels, assignees.empty() ? "" : ", assigned " + assignees,
+                     assign_on_call ? (assignees.empty() ? ", assigned whoever is on call" : " and whoever is on call") : "");
+}
+
 // Who sluice-notify mentions on a failure, when (sluice-notify --who-is-on-call answers for a moment).
 std::string OnCallText(const OnCall& oncall) {
   std::string md = fmt::format("- On call ({}, times in {}); failures mention whoever is on call, and say why:\n",
@@ -282,7 +309,14 @@ std::string ExplainPipeline(const Manifest& m) {
     }
   }
 
+  md += IncidentIssueLine(notify);
+
   md += "\n## When something fails\n\n";
+  md += "- Severity: a failure is `production` (bad or stale data may be live: whoever is on call is mentioned at any "
+        "hour, and the incident issue holds the rollback command) or `upstream` (fetch, validation, the PR or the "
+        "approval stopped the chain, production untouched: with an on-call set-up, outside business hours nobody is "
+        "paged unless `oncall.page_upstream` is `always`). Routes `failure_production` and `failure_upstream` come "
+        "before `failure`.\n";
   if (!m.runbook.empty()) md += fmt::format("- This pipeline's own runbook: {}\n", m.runbook);
   md += "- Start with `runbooks/incident-response.md` (triage, severity, who responds, escalation).\n"
         "- By failure: `runbooks/fetch-failed.md`, `runbooks/validation-failed.md`, `runbooks/threshold-breached.md`, "

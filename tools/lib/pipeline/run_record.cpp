@@ -133,6 +133,21 @@ std::string RunRecordJson(const RunRecord& record, const Environment& env) {
   }
   writer.EndObject();
   WriteLinks(writer, record, env);
+  if (!record.findings.empty()) {
+    writer.Key("findings");
+    writer.StartArray();
+    for (std::size_t i = 0; i < record.findings.size() && i < kMaxRunFindings; ++i) {
+      const RunFinding& finding = record.findings[i];
+      writer.StartObject();
+      Field(writer, "check", finding.check);
+      Field(writer, "file", finding.file);
+      writer.Key("line");
+      writer.Uint64(finding.line);
+      Field(writer, "message", finding.message);
+      writer.EndObject();
+    }
+    writer.EndArray();
+  }
   if (std::string host = HostName(env); !host.empty()) Field(writer, "host", host);
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());

@@ -7,11 +7,22 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/env.h"
 #include "core/status.h"
 
 namespace sluice::pipeline {
+
+// A finding of a failed check, for the incident issue: which check, where, what.
+struct RunFinding {
+  std::string check;     // the check's id
+  std::string file;      // the data file, relative to the workspace
+  std::uint64_t line = 0;  // 0 when not tied to a line
+  std::string message;
+};
+// How many findings a record carries: the first few, for a responder; the report has them all.
+inline constexpr std::size_t kMaxRunFindings = 5;
 
 struct RunRecord {
   std::string tool;      // "sluice-fetch"
@@ -26,6 +37,7 @@ struct RunRecord {
   // For a failure: "production" (bad or stale data may be live) or "upstream" (the chain stopped
   // before production); "" when the tool cannot tell, or did its job. Written only when set.
   std::string severity;
+  std::vector<RunFinding> findings;  // at most kMaxRunFindings; written only when set
 };
 
 // A record with what every tool fills the same way: the tool, the pipeline, the exit code, the
