@@ -55,6 +55,9 @@ struct CheckSpec {
   const rapidjson::Value* config = nullptr;  // the whole check object (owned by the manifest)
   std::vector<std::string> key;  // the output's record key from the manifest (may be empty)
   std::string manifest_path;     // for messages
+  // The check's own "records": where its records are inside the source's document, read
+  // instead of the source's records (engine.cpp reads the file once more for it).
+  std::optional<json::PointerPattern> records;
 };
 
 // A version of an output from git history, newest first.
