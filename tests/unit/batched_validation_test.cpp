@@ -104,7 +104,7 @@ TEST_CASE("the schema check's first examples are the first failing records, with
   auto schema = json::Parse(kSchema, "schema").value();
   auto outcome_with = [&](const char* threads) {
     setenv("SLUICE_THREADS", threads, 1);
-    CheckSpec spec{"out.schema", "schema", "out", Severity::kError, "", nullptr, {}, ""};
+    CheckSpec spec{"out.schema", "schema", "out", Severity::kError, "", nullptr, {}, "", std::nullopt};
     auto check = MakeSchemaCheck(spec, schema, "schema.json").value();
     unsetenv("SLUICE_THREADS");
     std::string data = Data(20000);

@@ -288,3 +288,20 @@ TEST_CASE("the demo manifests use only known options", "[checks][docs]") {
   }
   CHECK(entries > 0);
 }
+
+TEST_CASE("every check type but schema takes a records pointer of its own", "[checks][docs][check_records]") {
+  for (const std::string& type : KnownCheckTypes()) {
+    INFO("type " << type);
+    rapidjson::Document config = Config(FullConfigs().at(type));
+    config.AddMember("records", "/data/regions/{region}/counties", config.GetAllocator());
+    Status known = CheckKnownOptions(SpecFor(config));
+    if (type == "schema") {
+      CHECK_THAT(known.message(), Contains("/checks/0/records: \"records\" is not an option of the schema check"));
+    } else {
+      INFO(known.message());
+      CHECK(known.ok());
+    }
+  }
+  auto sections = DocSections();
+  CHECK_THAT(sections.at("Common members"), Contains("`records`"));
+}

@@ -253,6 +253,31 @@ TEST_CASE("a field pattern matches member names and array indices, and remembers
   CHECK(FieldRef::PointerIn(0, "/data/cases/NEW_CASES") == "/0/data/cases/NEW_CASES");
 }
 
+TEST_CASE("a field pattern is read by the one pointer parser: named wildcards, escapes, and its mistakes refused",
+          "[checks][fields][pointer_pattern]") {
+  rapidjson::Document record;
+  record.Parse(R"({"data": {"a/b": {"NEW_X": 1}, "c": {"NEW_Y": 2, "OLD": 3}}})");
+  std::vector<std::string> names;
+  FieldRef("/data/{series}/NEW_*").ForEach(record, [&](const std::string& name, const rapidjson::Value&) {
+    names.push_back(name);
+  });
+  CHECK(names == std::vector<std::string>{"/data/a~1b/NEW_X", "/data/c/NEW_Y"});
+  FieldRef escaped("/data/a~1b/NEW_X");
+  CHECK_FALSE(escaped.is_pattern());
+  REQUIRE(escaped.Find(record) != nullptr);
+  CHECK(escaped.Find(record)->GetInt() == 1);
+  CHECK(FieldRef("/data/~2").syntax().kind() == ErrorKind::kInput);
+  CHECK(FieldRef("NEW_{").syntax().ok());  // a top-level name is taken as written
+  for (const char* text : {"/data/~2", "/data/x{series}"}) {
+    const std::string bad = text;
+    INFO(bad);
+    std::string message = Refusal(R"({"type": "not_null", "fields": ["cases", ")" + bad + R"("]})");
+    CHECK_THAT(message, Contains("/checks/0/fields: \"" + bad + "\": token 2"));
+  }
+  // A key is refused too: one syntax wherever a field is read.
+  CHECK_THAT(Refusal(R"({"type": "unique", "key": ["/id/~"]})"), Contains("/checks/0/key: \"/id/~\": token 2"));
+}
+
 TEST_CASE("value_change with a pattern compares each matched field of a summary on its own", "[checks][fields]") {
   Built check = MustBuild(R"({"type": "value_change", "fields": "/data/*/NEW_*", "max_percent": 50})");
   // TOTAL_CASES moves far, but the pattern does not name it.

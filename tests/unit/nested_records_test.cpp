@@ -124,6 +124,38 @@ TEST_CASE("a pointer pattern with bad syntax says which token is wrong", "[neste
   expect("/data/~2", "'~' must be followed by 0");
 }
 
+TEST_CASE("one pointer syntax: a token with '*' beside other characters is a glob over member names",
+          "[nested][pointer_pattern]") {
+  auto pattern = Pattern("/data/*/NEW_*/{day}");
+  REQUIRE(pattern.tokens.size() == 4);
+  CHECK(pattern.tokens[2].glob);
+  CHECK_FALSE(pattern.tokens[2].wildcard);
+  CHECK(pattern.tokens[2].text == "NEW_*");
+  CHECK(pattern.MatchesMember(2, "NEW_CASES"));
+  CHECK_FALSE(pattern.MatchesMember(2, "TOTAL_CASES"));
+  CHECK_FALSE(pattern.MatchesIndex(2, 0));  // a glob names members, not elements
+  CHECK(pattern.many());
+  CHECK_FALSE(Pattern("/data/cases/NEW_CASES").many());
+  // Unescaped first: "~1" is a '/' inside the member name the glob sees.
+  auto escaped = Pattern("/a~1*");
+  CHECK(escaped.MatchesMember(0, "a/b"));
+  CHECK_FALSE(escaped.MatchesMember(0, "ab"));
+  // '?' and "[...]" are glob characters only in a token that holds '*'.
+  CHECK(Pattern("/[AB]*").MatchesMember(0, "B1"));
+  CHECK(Pattern("/a?").MatchesMember(0, "a?"));
+  CHECK_FALSE(Pattern("/a?").MatchesMember(0, "ab"));
+}
+
+TEST_CASE("a records pointer with a glob reads the arrays of the members it matches", "[nested][pointer_pattern]") {
+  NestedRead read = ReadNested(kDashboard, "/data/time_series/{series}/VAL*");
+  REQUIRE(read.status.ok());
+  REQUIRE(read.records.size() == 3);
+  CHECK(read.records[2].json == R"({"DATE":"2026-11-01","VALUE":0,"series":"deaths"})");
+  NestedRead cases = ReadNested(kDashboard, "/data/time_series/c*/VALUES");
+  REQUIRE(cases.status.ok());
+  CHECK(cases.records.size() == 2);
+}
+
 TEST_CASE("records inside a document: each element of each matched array, with its wildcard as a field", "[nested]") {
   NestedRead read = ReadNested(kDashboard, "/data/time_series/{series}/VALUES");
   REQUIRE(read.status.ok());

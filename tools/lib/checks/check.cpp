@@ -1,7 +1,5 @@
 #include "checks/check.h"
 
-#include <fnmatch.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -34,44 +32,32 @@ constexpr FamilyEntry kFamilies[] = {
     {"anomaly", MakeAnomaly},    {"freshness", MakeFreshness},
 };
 
-std::string UnescapeToken(std::string token) {
-  std::string out;
-  for (size_t i = 0; i < token.size(); ++i) {
-    if (token[i] == '~' && i + 1 < token.size() && (token[i + 1] == '0' || token[i + 1] == '1')) {
-      out += token[i + 1] == '0' ? '~' : '/';
-      ++i;
-    } else {
-      out += token[i];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 const char* SeverityName(Severity severity) { return severity == Severity::kError ? "error" : "warn"; }
 
 FieldRef::FieldRef(std::string text) : text_(std::move(text)) {
-  if (!text_.empty() && text_[0] == '/') {
-    size_t start = 1;
-    while (start <= text_.size()) {
-      size_t slash = text_.find('/', start);
-      if (slash == std::string::npos) slash = text_.size();
-      tokens_.push_back(UnescapeToken(text_.substr(start, slash - start)));
-      start = slash + 1;
-    }
-  } else {
-    tokens_.push_back(text_);
+  json::PatternToken whole;
+  whole.text = text_;
+  if (text_.empty() || text_[0] != '/') {  // a top-level name is taken as written ("NEW_*" too)
+    tokens_.push_back(std::move(whole));
+    return;
   }
-  if (!text_.empty() && text_[0] == '/') {
-    for (const auto& token : tokens_) pattern_ = pattern_ || token.find('*') != std::string::npos;
+  auto pointer = json::ParsePointerPattern(text_);
+  if (!pointer.ok()) {
+    syntax_ = pointer.status();
+    tokens_.push_back(std::move(whole));  // matches no member: the check refuses it first
+    return;
   }
+  pattern_ = pointer->many();
+  tokens_ = std::move(pointer->tokens);
 }
 
 const rapidjson::Value* FieldRef::Find(const rapidjson::Value& record) const {
   if (pattern_) return nullptr;
   const rapidjson::Value* at = &record;
-  for (const auto& token : tokens_) {
+  for (const auto& pattern_token : tokens_) {
+    const std::string& token = pattern_token.text;
     if (at->IsObject()) {
       auto member = at->FindMember(rapidjson::Value(rapidjson::StringRef(token.data(), token.size())));
       if (member == at->MemberEnd()) return nullptr;
@@ -91,7 +77,7 @@ const rapidjson::Value* FieldRef::Find(const rapidjson::Value& record) const {
 
 std::string FieldRef::PointerIn(std::uint64_t index) const {
   std::string pointer = fmt::format("/{}", index);
-  for (const auto& token : tokens_) pointer += "/" + json::EscapePointerToken(token);
+  for (const auto& token : tokens_) pointer += "/" + json::EscapePointerToken(token.text);
   return pointer;
 }
 
@@ -118,22 +104,20 @@ void FieldRef::Walk(const rapidjson::Value& at, std::size_t depth, std::string& 
     visit(name, at);
     return;
   }
-  const std::string& token = tokens_[depth];
-  const bool wildcard = token.find('*') != std::string::npos;
+  const json::PatternToken& token = tokens_[depth];
   const std::size_t length = name.size();
   if (at.IsObject()) {
     for (const auto& member : at.GetObject()) {
-      std::string key(member.name.GetString(), member.name.GetStringLength());
-      if (wildcard ? ::fnmatch(token.c_str(), key.c_str(), 0) != 0 : key != token) continue;
-      name += "/" + json::EscapePointerToken(key);
+      std::string_view key(member.name.GetString(), member.name.GetStringLength());
+      if (!token.MatchesMember(key)) continue;
+      name += "/" + json::EscapePointerToken(std::string(key));
       Walk(member.value, depth + 1, name, visit);
       name.resize(length);
     }
   } else if (at.IsArray()) {
     for (rapidjson::SizeType i = 0; i < at.Size(); ++i) {
-      std::string index = std::to_string(i);
-      if (token != "*" && token != index) continue;
-      name += "/" + index;
+      if (!token.MatchesIndex(i)) continue;
+      name += "/" + std::to_string(i);
       Walk(at[i], depth + 1, name, visit);
       name.resize(length);
     }
@@ -185,6 +169,8 @@ constexpr const char* kNumberOptions[] = {"min",          "max",           "max_
 
 // A field pattern ("/data/*/NEW_*") where only one field can be meant (a key, a group, the date
 // of complete) would match nothing through FieldRef::Find: refused here, saying where it works.
+// A pointer that is no valid pattern (json/pointer_pattern.h: "/a/~2", "/a/{b") is refused
+// wherever it is.
 Status RefuseMisplacedPatterns(const CheckSpec& spec) {
   static constexpr const char* kPatternTypes[] = {"value_change", "not_null", "range", "pattern", "enum"};
   const bool takes_patterns = std::any_of(std::begin(kPatternTypes), std::end(kPatternTypes),
@@ -192,7 +178,7 @@ Status RefuseMisplacedPatterns(const CheckSpec& spec) {
   for (const char* member : {"field", "fields", "key", "group_by"}) {
     const bool allowed = takes_patterns && (std::string_view(member) == "field" || std::string_view(member) == "fields");
     const rapidjson::Value* value = json::Member(*spec.config, member);
-    if (allowed || value == nullptr) continue;
+    if (value == nullptr) continue;
     std::vector<const rapidjson::Value*> names;
     if (value->IsArray()) {
       for (const auto& item : value->GetArray()) names.push_back(&item);
@@ -200,7 +186,10 @@ Status RefuseMisplacedPatterns(const CheckSpec& spec) {
       names.push_back(value);
     }
     for (const rapidjson::Value* name : names) {
-      if (!name->IsString() || !FieldRef(name->GetString()).is_pattern()) continue;
+      if (!name->IsString()) continue;
+      FieldRef field(std::string(name->GetString(), name->GetStringLength()));
+      if (!field.syntax().ok()) return ConfigProblem(spec, member, fmt::format("{}: {}", Describe(name), field.syntax().message()));
+      if (allowed || !field.is_pattern()) continue;
       return ConfigProblem(spec, member,
                            fmt::format("{} is a pattern (\"*\"), which names many fields; the {} check's \"{}\" takes one "
                                        "field each (patterns work in the fields of value_change, not_null, range, "

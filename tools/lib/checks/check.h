@@ -55,6 +55,9 @@ struct CheckSpec {
   const rapidjson::Value* config = nullptr;  // the whole check object (owned by the manifest)
   std::vector<std::string> key;  // the output's record key from the manifest (may be empty)
   std::string manifest_path;     // for messages
+  // The check's own "records": where its records are inside the source's document, read
+  // instead of the source's records (engine.cpp reads the file once more for it).
+  std::optional<json::PointerPattern> records;
 };
 
 // A version of an output from git history, newest first.
@@ -64,8 +67,9 @@ struct HistoricVersion {
 };
 
 // A field of a record: "cases" (a top-level member) or "/a/b" (a JSON pointer). A pointer may
-// be a pattern naming many fields at once ("/data/*/NEW_*"): a segment "*" matches any member
-// name or array index, and a segment holding "*" elsewhere is a glob (fnmatch) over member names.
+// be a pattern naming many fields at once ("/data/*/NEW_*"), in the one syntax of
+// json/pointer_pattern.h: "*" (or "{name}") matches any member name or array index, and a token
+// holding "*" beside other characters is a glob over member names.
 class FieldRef {
  public:
   FieldRef() = default;
@@ -80,6 +84,9 @@ class FieldRef {
                const std::function<void(const std::string& name, const rapidjson::Value& value)>& visit) const;
   const std::string& text() const { return text_; }
   bool is_pattern() const { return pattern_; }
+  // Why a pointer is not a valid pattern (a bad "~" escape, a stray "{"); ok for a plain name.
+  // MakeCheck refuses such a field; unchecked, its tokens are read literally.
+  const Status& syntax() const { return syntax_; }
   bool matched() const { return matched_; }
   // The JSON pointer of this field inside record number `index` ("/12/cases").
   std::string PointerIn(std::uint64_t index) const;
@@ -90,8 +97,9 @@ class FieldRef {
   void Walk(const rapidjson::Value& at, std::size_t depth, std::string& name,
             const std::function<void(const std::string&, const rapidjson::Value&)>& visit) const;
   std::string text_;
-  std::vector<std::string> tokens_;
+  std::vector<json::PatternToken> tokens_;
   bool pattern_ = false;
+  Status syntax_;
   mutable bool matched_ = false;  // checks see records on one thread (OnRecord, OnPrevious...)
 };
 

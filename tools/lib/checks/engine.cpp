@@ -162,9 +162,10 @@ Result<records::ReadOptions> WithCaptures(OutputJob& job) {
   return read;
 }
 
+// One read of an output's records (the source's, or a check's own "records") past its checks.
 // `watch_fields`: a field no record has is a configuration error (off for self-tests, whose
 // stubs may remove a field on purpose).
-Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all, bool watch_fields = true) {
+Result<OutputReport> RunRead(OutputJob& job, const std::vector<OutputJob>& all, bool watch_fields) {
   SLUICE_RETURN_IF_ERROR(CheckSize(job));
   SLUICE_RETURN_IF_ERROR(FeedPrevious(job));
   SLUICE_RETURN_IF_ERROR(FeedHistory(job));
@@ -215,6 +216,73 @@ Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all
     SLUICE_RETURN_IF_ERROR(PlaceFindings(job.data, report));
   }
   return report;
+}
+
+// A job reading the same data as `job` with the records pointer `records` instead of the source's.
+OutputJob ReadingInside(const OutputJob& job, const json::PointerPattern& records) {
+  OutputJob read;
+  read.manifest = job.manifest;
+  read.source = job.source;
+  read.data = job.data;
+  read.display_path = job.display_path;
+  read.read_options = job.read_options;
+  read.read_options.records = records;
+  read.previous = job.previous;
+  return read;
+}
+
+// The checks with a "records" pointer of their own read the file (and its previous versions)
+// once more per pointer, checks naming the same pointer sharing the read; the report lists
+// every check in the manifest's order, and counts the source's records.
+Result<OutputReport> RunOutput(OutputJob& job, const std::vector<OutputJob>& all, bool watch_fields = true) {
+  std::vector<OutputJob> reads;
+  std::vector<std::pair<std::size_t, std::size_t>> places;  // per check: its read (0: the source's), its index there
+  CheckList own;
+  for (auto& check : job.checks) {
+    const std::optional<json::PointerPattern>& records = check->spec().records;
+    if (!records) {
+      places.emplace_back(0, own.size());
+      own.push_back(std::move(check));
+      continue;
+    }
+    auto read = std::find_if(reads.begin(), reads.end(),
+                             [&](const OutputJob& r) { return r.read_options.records->text == records->text; });
+    if (read == reads.end()) read = reads.insert(reads.end(), ReadingInside(job, *records));
+    places.emplace_back(1 + static_cast<std::size_t>(read - reads.begin()), read->checks.size());
+    read->checks.push_back(std::move(check));
+  }
+  job.checks = std::move(own);
+  auto report = RunRead(job, all, watch_fields);
+  if (!report.ok() || reads.empty()) return report;
+  std::vector<OutputReport> inside;
+  for (auto& read : reads) {
+    auto found = RunRead(read, all, watch_fields);
+    if (!found.ok()) return found.status();
+    inside.push_back(std::move(found).value());
+  }
+  std::vector<CheckOutcome> ordered;
+  for (const auto& [read, index] : places) {
+    ordered.push_back(std::move(read == 0 ? report->checks[index] : inside[read - 1].checks[index]));
+  }
+  report->checks = std::move(ordered);
+  return report;
+}
+
+// A check's own "records" (CheckSpec::records): a pointer pattern into a JSON document.
+Status ReadCheckRecords(CheckSpec& spec, const pipeline::Source& source) {
+  const rapidjson::Value* value = json::Member(*spec.config, "records");
+  if (value == nullptr) return Status::Ok();
+  if (!value->IsString()) {
+    return ConfigProblem(spec, "records", "a JSON pointer to the records inside the document, as \"/data/counties\"");
+  }
+  auto pattern = json::ParsePointerPattern(std::string_view(value->GetString(), value->GetStringLength()));
+  if (!pattern.ok()) return ConfigProblem(spec, "records", pattern.status().message());
+  if (source.format != pipeline::DataFormat::kJson) {
+    return ConfigProblem(spec, "records", fmt::format("records inside a document need format json; source {} is {}",
+                                                      source.name, pipeline::DataFormatName(source.format)));
+  }
+  spec.records = std::move(pattern).value();
+  return Status::Ok();
 }
 
 // Loads the output's data schema (if any) as a check, and its CSV typing.
@@ -301,6 +369,7 @@ Status AddConfiguredChecks(OutputJob& job, const std::vector<CheckConfig>& confi
     if (!ids.insert(spec.id).second) {
       return ConfigError(fmt::format("{}: {}/id: the check id '{}' is used twice", spec.manifest_path, spec.pointer, spec.id));
     }
+    SLUICE_RETURN_IF_ERROR(ReadCheckRecords(spec, *job.source));
     auto check = MakeCheck(spec);
     if (!check.ok()) return check.status();
     job.checks.push_back(std::move(check).value());
@@ -392,7 +461,7 @@ Result<OutputJob> PrepareJob(const pipeline::Manifest& manifest, const pipeline:
     auto schema_file = ConfinePath(options.workspace, source.schema);
     if (!schema_file.ok()) return schema_file.status();
     CheckSpec spec{DefaultId(source.name, "schema", 0), "schema", source.name, Severity::kError, "", nullptr,
-                   source.key, ManifestDisplayPath(manifest)};
+                   source.key, ManifestDisplayPath(manifest), std::nullopt};
     if (const rapidjson::Value* entry = SchemaEntry(manifest, source.name)) {
       spec.id = json::StringOr(*entry, "id", spec.id);
       spec.severity = json::StringOr(*entry, "severity", "error") == "warn" ? Severity::kWarn : Severity::kError;
@@ -496,7 +565,7 @@ Result<ValidationReport> ValidateFile(const AdHocValidation& request) {
   job.read_options.records = request.records;
   std::set<std::string> ids;
   if (!request.schema.empty()) {
-    CheckSpec spec{source.name + ".schema", "schema", source.name, Severity::kError, "", nullptr, request.key, ""};
+    CheckSpec spec{source.name + ".schema", "schema", source.name, Severity::kError, "", nullptr, request.key, "", std::nullopt};
     ids.insert(spec.id);
     SLUICE_RETURN_IF_ERROR(AddSchemaCheck(job, request.schema, request.schema.string(), spec));
   }

@@ -150,6 +150,9 @@ Status CheckKnownOptions(const CheckSpec& spec) {
   // The type's own options first: they are the likelier meant, and a tie goes to the first.
   std::vector<std::string> accepted = entry->options;
   accepted.insert(accepted.end(), CommonOptions().begin(), CommonOptions().end());
+  // Every check of records may read them elsewhere in the document; the schema check reads
+  // the source's records (engine.cpp, RunOutput).
+  if (spec.type != "schema") accepted.emplace_back("records");
   for (const auto& member : spec.config->GetObject()) {
     std::string name(member.name.GetString(), member.name.GetStringLength());
     if (Known(accepted, name)) {

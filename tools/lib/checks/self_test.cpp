@@ -22,8 +22,8 @@ using rapidjson::Value;
 struct LastGood {
   std::vector<Document> records;
   std::vector<std::string> header;
-  // A source whose records are inside a document ("records"): records[0] is the document, and
-  // a fail stub patches it, since its records cannot be written back one by one.
+  // A source whose records, or a check's, are inside a document ("records"): records[0] is the
+  // document, and a fail stub patches it, since its records cannot be written back one by one.
   bool whole_document = false;
   std::string bytes;  // as read: the previous version a fail stub's data is compared with
 };
@@ -54,11 +54,23 @@ Result<std::string> LastGoodBytes(const pipeline::Source& source, const Validate
   return ReadFile(*working);
 }
 
-Result<LastGood> LoadLastGood(const pipeline::Source& source, const ValidateOptions& options) {
+// Whether a check of `source` reads records inside its document (a check's own "records"):
+// then a fail stub patches the document, which those records cannot be written back into.
+bool ChecksReadInside(const pipeline::Manifest& manifest, const pipeline::Source& source) {
+  const Value* checks = json::Member(*manifest.document, "checks");
+  if (checks == nullptr || !checks->IsArray()) return false;
+  std::string only = manifest.sources.size() == 1 ? manifest.sources[0].name : "";
+  return std::any_of(checks->Begin(), checks->End(), [&](const Value& check) {
+    return check.IsObject() && json::StringOr(check, "output", only) == source.name && check.HasMember("records");
+  });
+}
+
+Result<LastGood> LoadLastGood(const pipeline::Manifest& manifest, const pipeline::Source& source,
+                              const ValidateOptions& options) {
   auto bytes = LastGoodBytes(source, options);
   if (!bytes.ok()) return bytes.status();
   LastGood good;
-  if (source.records) {
+  if (source.records || ChecksReadInside(manifest, source)) {
     auto document = json::Parse(*bytes, source.output + " (last good)");
     if (!document.ok()) return document.status();
     good.records.push_back(std::move(document).value());
@@ -260,7 +272,7 @@ Result<SelfTestReport> RunSelfTest(const pipeline::Manifest& manifest, const Val
     for (const auto& sample : Samples(dir / "pass")) report.cases.push_back(RunPass(manifest, source, sample, options));
     auto stubs = Samples(dir / "fail");
     if (stubs.empty()) continue;
-    auto good = LoadLastGood(source, options);
+    auto good = LoadLastGood(manifest, source, options);
     if (!good.ok()) return good.status();
     for (const auto& stub : stubs) report.cases.push_back(RunFail(manifest, source, stub, *good, options, scratch.path));
   }

@@ -8,7 +8,9 @@
 //                                 record (default 0); "$remove": true drops it instead, and
 //                                 "$duplicate": true adds the patched record after it. The
 //                                 last good data is the previous version the stub is compared
-//                                 with (value_change, row_count_change).
+//                                 with (value_change, row_count_change). When the source's
+//                                 records, or a check's, are inside a document ("records"),
+//                                 the stub patches the whole document instead.
 // A fail stub that passes means the schema or the thresholds no longer protect anything: the
 // self-test reports it as broken.
 #pragma once

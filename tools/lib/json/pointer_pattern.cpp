@@ -1,5 +1,7 @@
 #include "json/pointer_pattern.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -38,9 +40,20 @@ std::vector<std::string> PointerPattern::names() const {
   return out;
 }
 
-bool PointerPattern::MatchesIndex(std::size_t i, std::uint64_t index) const {
-  if (tokens[i].wildcard) return true;
-  const std::string& digits = tokens[i].text;
+bool PointerPattern::many() const {
+  return std::any_of(tokens.begin(), tokens.end(), [](const PatternToken& token) { return token.many(); });
+}
+
+bool PatternToken::MatchesMember(std::string_view key) const {
+  if (wildcard) return true;
+  if (!glob) return text == key;
+  return ::fnmatch(text.c_str(), std::string(key).c_str(), 0) == 0;
+}
+
+bool PatternToken::MatchesIndex(std::uint64_t index) const {
+  if (wildcard) return true;
+  if (glob) return false;
+  const std::string& digits = text;
   // RFC 6901: an array index is "0" or digits without a leading zero.
   if (digits.empty() || digits.size() > 19 || (digits.size() > 1 && digits[0] == '0')) return false;
   if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
@@ -77,6 +90,7 @@ Result<PointerPattern> ParsePointerPattern(std::string_view text) {
       auto literal = Unescape(raw, number);
       if (!literal.ok()) return literal.status();
       token.text = std::move(literal).value();
+      token.glob = token.text.find('*') != std::string::npos;
     }
     pattern.tokens.push_back(std::move(token));
     if (end == std::string_view::npos) break;

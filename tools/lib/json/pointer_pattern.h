@@ -1,9 +1,15 @@
-// A JSON pointer whose tokens may be wildcards: where the records of a source sit inside a
-// document ("/data/time_series/{series}/VALUES"), or where values stated beside them are
-// ("/data/time_series/{series}/DATE_RANGE/MINIMUM"). A token "{name}" matches every member of
-// an object (or element of an array) and binds its name (or index) to `name`; "*" matches the
-// same without a name. Other tokens are RFC 6901 tokens (~0 for '~', ~1 for '/'); a token
-// matches an array element when it is the element's index in decimal.
+// A JSON pointer whose tokens may be wildcards: the one syntax of every pointer that names many
+// places at once, in a source's or a check's "records" ("/data/time_series/{series}/VALUES"),
+// in values stated beside them ("/data/time_series/{series}/DATE_RANGE/MINIMUM"), and in the
+// fields of a check ("/data/*/NEW_*", checks::FieldRef). Tokens are RFC 6901 tokens (~0 for
+// '~', ~1 for '/'), unescaped first, then read as:
+// - "{name}": every member of an object (or element of an array), binding its name (or index)
+//   to `name`;
+// - "*": the same without a name;
+// - a token holding '*' beside other characters ("NEW_*"): a glob over member names, in which
+//   '?' and "[...]" are glob characters too (fnmatch(3)); it matches no array element;
+// - any other token: that member, or the element whose index it is in decimal.
+// '{' or '}' anywhere but around a whole token is an error.
 #pragma once
 
 #include <cstdint>
@@ -16,9 +22,15 @@
 namespace sluice::json {
 
 struct PatternToken {
-  std::string text;       // the unescaped member name (literal tokens)
+  std::string text;       // unescaped: the member name (literal tokens) or the glob ("NEW_*")
   bool wildcard = false;  // "{name}" or "*"
-  std::string name;       // the wildcard's name; "" for "*" and literal tokens
+  bool glob = false;      // '*' beside other characters: fnmatch over member names
+  std::string name;       // the wildcard's name; "" for "*", globs and literal tokens
+
+  bool MatchesMember(std::string_view key) const;
+  bool MatchesIndex(std::uint64_t index) const;
+  // Whether it matches more than one member ("{name}", "*" or a glob).
+  bool many() const { return wildcard || glob; }
 };
 
 struct PointerPattern {
@@ -28,11 +40,11 @@ struct PointerPattern {
   // The names of the named wildcards, in order.
   std::vector<std::string> names() const;
   // Whether token `i` matches the member `key` of an object.
-  bool MatchesMember(std::size_t i, std::string_view key) const {
-    return tokens[i].wildcard || tokens[i].text == key;
-  }
+  bool MatchesMember(std::size_t i, std::string_view key) const { return tokens[i].MatchesMember(key); }
   // Whether token `i` matches the element at `index` of an array.
-  bool MatchesIndex(std::size_t i, std::uint64_t index) const;
+  bool MatchesIndex(std::size_t i, std::uint64_t index) const { return tokens[i].MatchesIndex(index); }
+  // Whether any token matches more than one member (PatternToken::many).
+  bool many() const;
 };
 
 // Parses `text`. The error (an InputError) says only what is wrong ("token 3 ...") so that the
