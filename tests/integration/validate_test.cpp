@@ -191,6 +191,49 @@ TEST_CASE("NDJSON read on several threads gives the report one thread gives", "[
   CHECK_THAT(one.out, Catch::Contains("9 of 30000 records invalid"));
 }
 
+TEST_CASE("records inside a document read on several threads give the report one thread gives",
+          "[validate][threads][nested]") {
+  TempDir dir;
+  auto schema = dir.Write("s.json", kSchema);
+  // Three series of 10,000 records over many blocks: every 4,001st has a negative count, record
+  // 12,000 repeats a key, and, in the second file, the document breaks after the records.
+  std::string doc = "{\"meta\": {\"note\": \"]}[{\\\"\"},\n \"data\": {";
+  for (int s = 0; s < 3; ++s) {
+    doc += std::string(s ? "," : "") + "\"S" + std::to_string(s) + "\": {\"VALUES\": [\n";
+    for (int i = s * 10000; i < (s + 1) * 10000; ++i) {
+      std::string extra = i == 12000 ? ", \"cases\": 3" : "";
+      doc += std::string(i % 10000 ? ",\n" : "") + "{\"date\": \"2026-11-01\", \"fips\": \"06001\", \"cases\": " +
+             std::to_string(i % 4001 == 7 ? -1 : i) + extra + "}";
+    }
+    doc += "]}";
+  }
+  auto whole = dir.Write("whole.json", doc + "}}\n");
+  auto broken = dir.Write("broken.json", doc + "}, \"after\": [1,]}\n");
+  for (const auto& file : {whole, broken}) {
+    auto run_with = [&](const char* threads, const char* lane) {
+      return RunProcess({kValidate, "--schema", schema.string(), "--records", "/data/{county}/VALUES", file.string(),
+                         "--json"},
+                        {{"SLUICE_THREADS", threads}, {"SLUICE_FAST_LANE", lane}});
+    };
+    auto one = run_with("1", "off");  // the one-thread reader: the reference
+    INFO(file << ": " << one.out << one.err);
+    for (auto [threads, lane] : {std::pair{"3", "on"}, std::pair{"2", "on"}, std::pair{"3", "off"}, std::pair{"1", "on"}}) {
+      INFO(threads << " threads, fast lane " << lane);
+      auto other = run_with(threads, lane);
+      CHECK(other.exit_code == one.exit_code);
+      CHECK(other.out == one.out);
+      CHECK(other.err == one.err);
+    }
+    if (file == whole) {
+      CHECK(one.exit_code == 1);
+      CHECK_THAT(one.out, Catch::Contains("/7/cases") && Catch::Contains("/12000/cases"));
+      CHECK_THAT(one.out, Catch::Contains("9 of 30000 records invalid"));
+    } else {
+      CHECK(one.exit_code == 2);
+    }
+  }
+}
+
 TEST_CASE("NDJSON through a manifest: the fast lane and the ordinary path report alike", "[validate][threads]") {
   // Schema and row counts only: records that pass reach the checks as runs. Row 5,000 is
   // invalid, row 7,000 repeats a key nested in a value no subschema constrains.

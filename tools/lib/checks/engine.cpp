@@ -17,6 +17,7 @@
 #include "core/ordered_workers.h"
 #include "git/repository.h"
 #include "json/json.h"
+#include "records/parallel_nested.h"
 
 namespace sluice::checks {
 namespace {
@@ -185,18 +186,22 @@ Result<OutputReport> RunRead(OutputJob& job, const std::vector<OutputJob>& all, 
   const bool prepares =
       std::any_of(job.checks.begin(), job.checks.end(), [](const auto& check) { return check->prepares_records(); });
   records::FastVerdict verdict = FastVerdictOf(job.checks);
-  if (job.source->format == pipeline::DataFormat::kNdjson && prepares && (threads > 1 || verdict)) {
-    auto prepare = [&job](records::Record& r) {
-      for (const auto& check : job.checks) {
-        if (check->prepares_records()) check->PrepareRecord(r);
-      }
-    };
-    records::FastLane fast{std::move(verdict), [&](std::uint64_t first, std::uint64_t count) {
-                             report.records += count;
-                             job.seen.records += count;
-                             for (auto& check : job.checks) check->OnPassedRecords(first, count);
-                             return Status::Ok();
-                           }};
+  // Records inside a document are found on this thread and parsed on the others, with the fast
+  // lane; one thread, or the lane off, reads them on this thread alone (the two can be compared).
+  const bool nested_in_parallel =
+      job.source->format == pipeline::DataFormat::kJson && job.read_options.records && prepares && threads > 1 && verdict;
+  auto prepare = [&job](records::Record& r) {
+    for (const auto& check : job.checks) {
+      if (check->prepares_records()) check->PrepareRecord(r);
+    }
+  };
+  records::FastLane fast{std::move(verdict), [&](std::uint64_t first, std::uint64_t count) {
+                           report.records += count;
+                           job.seen.records += count;
+                           for (auto& check : job.checks) check->OnPassedRecords(first, count);
+                           return Status::Ok();
+                         }};
+  if (job.source->format == pipeline::DataFormat::kNdjson && prepares && (threads > 1 || fast.verdict)) {
     SLUICE_RETURN_IF_ERROR(
         // One thread (SLUICE_THREADS=1): no workers, the fast lane on this thread.
         records::ReadNdjsonInParallel(job.data, job.read_options, threads > 1 ? threads : 0, prepare, visit,
@@ -204,7 +209,12 @@ Result<OutputReport> RunRead(OutputJob& job, const std::vector<OutputJob>& all, 
   } else {
     auto read = WithCaptures(job);
     if (!read.ok()) return read.status();
-    SLUICE_RETURN_IF_ERROR(records::ReadRecords(job.data, job.source->format, *read, visit));
+    if (nested_in_parallel && read->captures.empty()) {
+      SLUICE_RETURN_IF_ERROR(
+          records::ReadNestedInParallel(job.data, *read, threads, prepare, visit, kFastLaneBlockBytes, fast));
+    } else {
+      SLUICE_RETURN_IF_ERROR(records::ReadRecords(job.data, job.source->format, *read, visit));
+    }
   }
   for (const auto& check : job.checks) {
     if (watch_fields) SLUICE_RETURN_IF_ERROR(CheckWatchedFields(*check, job.seen, job.others_seen));

@@ -21,6 +21,7 @@
 #include "json/json.h"
 #include "records/format_readers.h"
 #include "records/input_buffer.h"
+#include "records/padded_bytes.h"
 
 namespace sluice::records {
 namespace {
@@ -40,46 +41,9 @@ constexpr int kMaxStreamRestarts = 8;
 // The longest line the fast lane parses on its own (see Block::TakesFastLane).
 constexpr std::size_t kMaxFastLineBytes = 1 << 20;
 
-// A block's bytes. Unlike std::string, growing it does not zero what fread overwrites at once,
-// and it keeps simdjson's padding (zeroed) past its end, so lines parse where they lie.
-class Bytes {
- public:
-  std::string_view view() const { return {data_.get(), size_}; }
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  // Room for `more` bytes past the end; write them there, then Grow by as many as written.
-  char* Extend(std::size_t more) {
-    Reserve(size_ + more);
-    return data_.get() + size_;
-  }
-  void Grow(std::size_t written) { SetSize(size_ + written); }
-  void Truncate(std::size_t size) { SetSize(size); }
-  void Assign(std::string_view text) {
-    Reserve(text.size());
-    std::memcpy(data_.get(), text.data(), text.size());
-    SetSize(text.size());
-  }
-
- private:
-  void SetSize(std::size_t size) {
-    size_ = size;
-    std::memset(data_.get() + size_, 0, simdjson::SIMDJSON_PADDING);
-  }
-  void Reserve(std::size_t size) {
-    if (size + simdjson::SIMDJSON_PADDING <= capacity_) return;
-    std::size_t capacity = std::max(size + simdjson::SIMDJSON_PADDING, 2 * capacity_);
-    std::unique_ptr<char[]> bigger(new char[capacity]);
-    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
-    data_ = std::move(bigger);
-    capacity_ = capacity;
-  }
-  std::unique_ptr<char[]> data_;
-  std::size_t size_ = 0, capacity_ = 0;
-};
-
 struct Block {
   // Set by the caller's thread before Run.
-  Bytes bytes;  // whole lines; the last block may end without a newline
+  PaddedBytes bytes;  // whole lines; the last block may end without a newline
   std::uint64_t first_line = 1;
   std::vector<std::size_t> newlines;  // where each '\n' of `bytes` is, found while counting lines
   bool at_start = false;  // the block opens the file (a byte order mark may lead)
@@ -248,7 +212,7 @@ struct Block {
       if (own->allocate(content.size(), options->max_depth) != simdjson::SUCCESS) return false;
     }
     simdjson::dom::element record;
-    // The block keeps simdjson's padding past its end (see Bytes), so no copy.
+    // The block keeps simdjson's padding past its end (see PaddedBytes), so no copy.
     if ((own ? *own : parser).parse(content.data(), content.size(), false).get(record) != simdjson::SUCCESS) {
       return false;
     }
