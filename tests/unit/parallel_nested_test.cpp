@@ -121,8 +121,10 @@ std::size_t RequireSameAsOneThread(const std::string& text, const records::ReadO
   TempDir dir;
   auto path = dir.Write("doc.json", text);
   std::size_t fewest = SIZE_MAX;
-  Outcome expected = OneThread(path, options, stop_after);
   for (std::size_t buffer : {std::size_t{1}, std::size_t{7}, std::size_t{64} << 10}) {
+    records::ReadOptions same = options;
+    same.buffer_bytes = buffer;
+    Outcome expected = OneThread(path, same, stop_after);
     for (std::size_t block : {std::size_t{1}, std::size_t{61}, std::size_t{1} << 20}) {
       if (!thorough && (block == 1) != (buffer == 1)) continue;
       for (std::size_t workers : {std::size_t{0}, std::size_t{1}, std::size_t{3}}) {

@@ -581,3 +581,29 @@ TEST_CASE("a record over max_record_bytes is an input error at its start, in eve
   ReadResult within = Read("{\"a\":\"" + std::string(80, 'x') + "\"}\n", DataFormat::kNdjson, options);
   CHECK(within.status.ok());
 }
+
+TEST_CASE("a JSON syntax error is placed alike whatever the read buffer's size", "[records][nested]") {
+  // The check for invalid UTF-8 after a syntax error may read on into a buffer that moves: the
+  // error's column used to be taken after it, and came out as a huge number at some sizes.
+  TempDir dir;
+  std::string doc = "{\"meta\": [1, {\"k\": \"v\"}],\n \"data\": {\"a\": {\"VALUES\": [\n";
+  for (int i = 0; i < 40; ++i) doc += "  {\"id\": " + std::to_string(i) + ", \"s\": \"x]}\"},\n";
+  for (const std::string& fault : {std::string("{\"id\": 1,}"), std::string("{\"id\" 1}"), std::string("[1 2]")}) {
+    auto path = dir.Write("doc.json", doc + "  " + fault + "]}}}\n");
+    for (bool nested : {false, true}) {
+      ReadOptions options;
+      if (nested) options.records = json::ParsePointerPattern("/data/{series}/VALUES").value();
+      auto message = [&](std::size_t buffer) {
+        options.buffer_bytes = buffer;
+        Status status = records::ReadRecords(path, DataFormat::kJson, options, [](records::Record&) { return Status::Ok(); });
+        return status.message();
+      };
+      const std::string expected = message(64 << 10);
+      REQUIRE_THAT(expected, Contains(":43:"));
+      for (std::size_t buffer = 1; buffer <= 64; ++buffer) {
+        INFO(fault << ", nested " << nested << ", buffer " << buffer);
+        CHECK(message(buffer) == expected);
+      }
+    }
+  }
+}

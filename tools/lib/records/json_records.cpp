@@ -126,13 +126,15 @@ Status Outcome(const rapidjson::Reader& reader, TrackedStream& stream, const Spl
     if (code == rapidjson::kParseErrorTermination && !splitter.visit_status().ok()) return splitter.visit_status();
     if (code == rapidjson::kParseErrorDocumentEmpty && stream.AtEnd()) return Status::Ok();  // no records
     const bool stopped = code == rapidjson::kParseErrorTermination;
+    // Before StoppedAtInvalidUtf8, which may read on into a buffer moved elsewhere: the stream's
+    // place is not to be asked after it.
+    const Position at = stream.PositionOf(reader.GetErrorOffset());
     if (!stopped) {
       const Position here = stream.Here();
       if (stream.StoppedAtInvalidUtf8()) {
         return InputError(fmt::format("{}:{}:{}: {}", origin, here.line, here.column, input.InvalidTextReason()));
       }
     }
-    Position at = stream.PositionOf(reader.GetErrorOffset());
     const std::string what = stopped && splitter.too_deep()         ? json::NestingMessage(max_depth)
                              : stopped && splitter.lone_surrogate() ? json::LoneSurrogateMessage()
                              : stopped && splitter.number_too_big() ? json::kNumberTooBig
