@@ -77,3 +77,26 @@ TEST_CASE("the files under a path of a commit are listed with their bytes, links
   CHECK(one->at(0).content == "r");
   CHECK(git->FilesAt("HEAD", "nope").status().kind() == ErrorKind::kInput);
 }
+
+TEST_CASE("a committed file's bytes are the blob libgit2 read, not a copy, and stay valid while the file is held", "[git]") {
+  DataRepo repo;
+  std::string large(3u << 20, '\0');
+  for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<char>((i * 131) >> 3);
+  repo.Write("data/large.bin", large);
+  repo.Commit("large");
+  auto git = git::Repository::Discover(repo.path());
+  REQUIRE(git.ok());
+  git::CommittedFile kept;
+  {
+    auto files = git->FilesAt("HEAD", "data/large.bin");
+    REQUIRE(files.ok());
+    REQUIRE(files->size() == 1);
+    const git::CommittedFile& file = files->front();
+    REQUIRE(file.blob != nullptr);
+    CHECK(file.content.size() == large.size());
+    kept = file;  // a copy shares the blob: the same bytes, at the same address
+    CHECK(kept.content.data() == file.content.data());
+  }
+  CHECK(kept.blob.use_count() == 1);  // the listing is gone; this copy alone holds the blob
+  CHECK(kept.content == large);
+}

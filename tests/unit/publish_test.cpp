@@ -3,6 +3,7 @@
 // conditional write.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -275,4 +276,18 @@ TEST_CASE("a manifest write that failed and did not land still fails, and the pr
   REQUIRE(manifest.ok());
   CHECK_FALSE(manifest->lock);
   CHECK(manifest->Find("data/a.csv")->sha256 == Sha256Hex("a,b\n1,1\n"));
+}
+
+TEST_CASE("a source file's bytes are shared, never copied, and outlive the file they came from", "[publish]") {
+  std::vector<SourceFile> files;
+  {
+    SourceFile original("data/a.csv", std::string(1u << 20, 'x'), "");
+    files.push_back(original);
+    CHECK(files.back().bytes.data() == original.bytes.data());  // a copy points at the same bytes
+  }
+  files.emplace_back("data/b.csv", std::string("b\n"), "");
+  std::sort(files.begin(), files.end(), [](const SourceFile& a, const SourceFile& b) { return a.path > b.path; });
+  CHECK(files.back().path == "data/a.csv");
+  CHECK(files.back().bytes == std::string(1u << 20, 'x'));
+  CHECK(files.front().bytes == "b\n");
 }

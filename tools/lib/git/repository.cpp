@@ -66,12 +66,21 @@ Result<std::optional<git_oid>> BlobIdAt(git_commit* commit, const std::string& p
   return std::optional<git_oid>(*git_tree_entry_id(entry.get()));
 }
 
+std::string_view BlobBytes(const git_blob* blob) {
+  return {static_cast<const char*>(git_blob_rawcontent(blob)), static_cast<size_t>(git_blob_rawsize(blob))};
+}
+
+Result<std::shared_ptr<const git_blob>> LookUpBlob(git_repository* repo, const git_oid& id) {
+  git_blob* raw = nullptr;
+  if (git_blob_lookup(&raw, repo, &id) != 0) return InputError(LastError("cannot read blob"));
+  return std::shared_ptr<const git_blob>(raw, [](const git_blob* blob) { git_blob_free(const_cast<git_blob*>(blob)); });
+}
+
 Result<std::string> ReadBlob(git_repository* repo, const git_oid& id) {
   git_blob* raw = nullptr;
   if (git_blob_lookup(&raw, repo, &id) != 0) return InputError(LastError("cannot read blob"));
   Blob blob(raw);
-  return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())),
-                     static_cast<size_t>(git_blob_rawsize(blob.get())));
+  return std::string(BlobBytes(blob.get()));
 }
 
 }  // namespace
@@ -154,11 +163,12 @@ Result<std::vector<CommittedFile>> Repository::FilesAt(const std::string& revisi
   Tree subtree;
   std::vector<CommittedFile> files;
   auto add = [&](const std::string& file_path, const git_tree_entry* entry) -> Status {
-    CommittedFile file{file_path, KindOf(git_tree_entry_filemode(entry)), ""};
+    CommittedFile file{file_path, KindOf(git_tree_entry_filemode(entry)), {}, nullptr};
     if (file.kind != CommittedFile::Kind::kSubmodule) {
-      auto content = ReadBlob(repo_.get(), *git_tree_entry_id(entry));
-      if (!content.ok()) return content.status();
-      file.content = std::move(content).value();
+      auto blob = LookUpBlob(repo_.get(), *git_tree_entry_id(entry));
+      if (!blob.ok()) return blob.status();
+      file.blob = std::move(blob).value();
+      file.content = BlobBytes(file.blob.get());
     }
     files.push_back(std::move(file));
     return Status::Ok();

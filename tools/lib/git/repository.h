@@ -7,11 +7,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
 
 struct git_repository;
+struct git_blob;
 
 namespace sluice::git {
 
@@ -22,11 +24,17 @@ struct FileVersion {
 };
 
 // A file of a committed tree. `kind` tells links and submodules apart: a publisher refuses them.
+// `content` is the blob's bytes as libgit2 read them (a link's target; empty for a submodule),
+// not copied: a large file is held once. They live as long as `blob` does; release every blob
+// before the Repository they came from (libgit2 forbids reading an object whose repository is
+// freed). libgit2 keeps no blob in its object cache (its default), so a blob released is memory
+// given back.
 struct CommittedFile {
   enum class Kind { kFile, kExecutable, kSymlink, kSubmodule };
-  std::string path;     // relative to the root, '/'-separated
+  std::string path;  // relative to the root, '/'-separated
   Kind kind = Kind::kFile;
-  std::string content;  // the blob's bytes (a link's target); empty for a submodule
+  std::string_view content;
+  std::shared_ptr<const git_blob> blob;  // owns `content`; null for a submodule
 };
 
 class Repository {

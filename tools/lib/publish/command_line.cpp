@@ -1,6 +1,7 @@
 #include "publish/command_line.h"
 
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -92,12 +93,15 @@ Result<PublishReport> Run(const CommandLine& cli, const Environment& env, Publis
     run.dry_run_reason = "production outside CI: this is a dry run; add --yes to publish";
   }
 
+  // Declared first, so that it outlives the source: the source's bytes are its blobs.
+  std::optional<git::Repository> repository;
   Result<PublishSource> source = InternalError("no source");
   if (!cli.from.empty()) {
     source = FilesFromDirectory(fs::absolute(cli.from).lexically_normal());
   } else {
-    auto repository = git::Repository::Discover(workspace);
-    if (!repository.ok()) return repository.status();
+    auto discovered = git::Repository::Discover(workspace);
+    if (!discovered.ok()) return discovered.status();
+    repository.emplace(std::move(discovered).value());
     source = FilesFromCommit(*repository, cli.ref.empty() ? "HEAD" : cli.ref, resolved.paths);
   }
   if (!source.ok()) return source.status();

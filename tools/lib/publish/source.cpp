@@ -38,6 +38,17 @@ Status Finish(PublishSource& source) {
 
 }  // namespace
 
+SourceFile::SourceFile(std::string path_in, std::string bytes_in, std::string sha256_in)
+    : path(std::move(path_in)), sha256(std::move(sha256_in)) {
+  auto owned = std::make_shared<const std::string>(std::move(bytes_in));
+  bytes = *owned;
+  holder = std::move(owned);
+}
+
+SourceFile::SourceFile(std::string path_in, std::shared_ptr<const void> holder_in, std::string_view bytes_in,
+                       std::string sha256_in)
+    : path(std::move(path_in)), bytes(bytes_in), sha256(std::move(sha256_in)), holder(std::move(holder_in)) {}
+
 Result<PublishSource> FilesFromCommit(const git::Repository& repository, const std::string& revision,
                                       const std::vector<std::string>& paths) {
   auto commit = repository.ResolveCommit(revision);
@@ -59,7 +70,7 @@ Result<PublishSource> FilesFromCommit(const git::Repository& repository, const s
                                        file.kind == Kind::kSymlink ? "symlink" : "submodule"));
       }
       SLUICE_RETURN_IF_ERROR(CheckName(file.path, source.origin));
-      source.files.push_back({file.path, std::move(file.content), ""});
+      source.files.emplace_back(file.path, std::move(file.blob), file.content, "");
     }
   }
   SLUICE_RETURN_IF_ERROR(Finish(source));
@@ -86,7 +97,9 @@ Result<PublishSource> FilesFromDirectory(const fs::path& directory) {
     SLUICE_RETURN_IF_ERROR(CheckName(relative, source.origin));
     auto read = ReadFileWithSha256(it->path());
     if (!read.ok()) return read.status();
-    source.files.push_back({relative, std::move(read->bytes), std::move(read->sha256)});
+    auto bytes = std::make_shared<const std::string>(std::move(read->bytes));
+    const std::string_view view = *bytes;
+    source.files.emplace_back(relative, std::move(bytes), view, std::move(read->sha256));
   }
   if (ec) return InputError(fmt::format("cannot read {}: {}", directory.string(), ec.message()));
   SLUICE_RETURN_IF_ERROR(Finish(source));

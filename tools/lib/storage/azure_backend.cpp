@@ -1,15 +1,13 @@
 #include "storage/azure_backend.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <future>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "storage/azure_response.h"
+#include "storage/block_digests.h"
 
 namespace sluice::storage {
 namespace {
@@ -45,6 +43,11 @@ AzureBackend::AzureBackend(StorageUrl url, azure::AzureAccess access) : url_(std
   const std::size_t authority = access_.endpoint.find("://") + 3;
   const std::size_t path = access_.endpoint.find('/', authority);
   if (path != std::string::npos) endpoint_path_ = access_.endpoint.substr(path);
+}
+
+void AzureBackend::UseBlockSize(std::size_t block_size) {
+  block_size_ = std::max<std::size_t>(block_size, 2);
+  single_put_limit_ = block_size_ / 2;
 }
 
 std::string AzureBackend::Describe() const {
@@ -134,7 +137,7 @@ std::vector<Status> AzureBackend::PutAll(const std::vector<PutItem>& items, int 
     statuses[i] = CheckKey(items[i].key);
     if (!statuses[i].ok()) {
       if (progress) progress(++done, items.size());
-    } else if (items[i].bytes.size() <= kSinglePutLimit) {
+    } else if (items[i].bytes.size() <= single_put_limit_) {
       small.push_back(i);
     }
   }
@@ -165,49 +168,12 @@ std::vector<Status> AzureBackend::PutAll(const std::vector<PutItem>& items, int 
     }
   }
   for (std::size_t i = 0; i < items.size(); ++i) {
-    if (!statuses[i].ok() || items[i].bytes.size() <= kSinglePutLimit) continue;
+    if (!statuses[i].ok() || items[i].bytes.size() <= single_put_limit_) continue;
     statuses[i] = PutInBlocks(items[i], parallel);
     if (progress) progress(++done, items.size());
   }
   return statuses;
 }
-
-namespace {
-
-// Every block's Content-MD5, worked out on all cores in block order while the blocks go up
-// (MD5 is the slow part of a large upload): a block waits only for its own hash.
-class BlockHashes {
- public:
-  BlockHashes(std::string_view bytes, std::size_t block_size) : promises_((bytes.size() + block_size - 1) / block_size) {
-    for (auto& promise : promises_) futures_.push_back(promise.get_future());
-    const std::size_t workers =
-        std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, std::max<std::size_t>(promises_.size(), 1));
-    for (std::size_t w = 0; w < workers; ++w) {
-      threads_.emplace_back([this, bytes, block_size, w, workers] {
-        for (std::size_t b = w; b < promises_.size(); b += workers) {
-          promises_[b].set_value(stop_ ? std::string() : azure::Md5Base64(bytes.substr(b * block_size, block_size)));
-        }
-      });
-    }
-  }
-  ~BlockHashes() {
-    stop_ = true;  // a failed upload does not wait for the hashes of blocks it will never send
-    for (auto& thread : threads_) thread.join();
-  }
-  BlockHashes(const BlockHashes&) = delete;
-  BlockHashes& operator=(const BlockHashes&) = delete;
-
-  std::size_t size() const { return promises_.size(); }
-  std::string Get(std::size_t block) { return futures_[block].get(); }
-
- private:
-  std::vector<std::promise<std::string>> promises_;
-  std::vector<std::future<std::string>> futures_;
-  std::atomic<bool> stop_{false};
-  std::vector<std::thread> threads_;
-};
-
-}  // namespace
 
 // Every block is handed to the client at once and goes up `parallel` at a time, straight from
 // the item's bytes, signed when its turn comes (its Content-MD5 is in the signature). The blob
@@ -215,18 +181,18 @@ class BlockHashes {
 // previous blob as it was.
 Status AzureBackend::PutInBlocks(const PutItem& item, int parallel) {
   const std::string blob = BlobName(item.key);
-  BlockHashes hashes(item.bytes, kBlockSize);
+  BlockDigests<std::string> hashes(item.bytes, block_size_, azure::Md5Base64);
   CommittedBlocks blocks;
   blocks.ids.resize(hashes.size());
   std::vector<Call> calls(hashes.size());
   std::vector<http::Transfer> transfers(hashes.size());
   for (std::size_t b = 0; b < hashes.size(); ++b) {
     calls[b] = {"PUT", blob, {}, {}, "", fmt::format("uploading block {} of {} of {}", b + 1, hashes.size(), item.key)};
-    calls[b].body_view = item.bytes.substr(b * kBlockSize, kBlockSize);
+    calls[b].body_view = item.bytes.substr(b * block_size_, block_size_);
     transfers[b].request.method = "PUT";
     transfers[b].request.url = UrlWithoutQuery(calls[b]);  // for messages until it is finished
     transfers[b].finish = [this, b, &hashes, &calls, &blocks](http::Request& request) {
-      const std::string md5 = hashes.Get(b);
+      const std::string& md5 = hashes.Get(b);
       blocks.ids[b] = azure::BlockId(b, md5);
       calls[b].query = {{"comp", "block"}, {"blockid", blocks.ids[b]}};
       calls[b].headers = {{"Content-MD5", md5}};

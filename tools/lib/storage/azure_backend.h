@@ -39,6 +39,9 @@ class AzureBackend : public Backend {
   // Makes no request: the first one finds out whether the credentials work.
   AzureBackend(StorageUrl url, azure::AzureAccess access);
 
+  // Blocks of `block_size` bytes, and Put Blob up to half of it (tests: SLUICE_AZURE_BLOCK_SIZE).
+  void UseBlockSize(std::size_t block_size);
+
   std::string Describe() const override;
   Status Put(const std::string& key, std::string_view bytes, const ObjectProperties& properties) override;
   Result<std::optional<StoredObject>> Get(const std::string& key) override;
@@ -92,6 +95,8 @@ class AzureBackend : public Backend {
   http::Client client_;
   std::map<std::string, CommittedBlocks> committed_blocks_;  // by key
   std::map<std::string, ProvenPut> proven_by_md5_;           // Put Blobs answered with the MD5 sent, by key
+  std::size_t single_put_limit_ = kSinglePutLimit;
+  std::size_t block_size_ = kBlockSize;
 };
 
 }  // namespace sluice::storage

@@ -1,5 +1,7 @@
 #include "storage/backend.h"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "core/hash.h"
@@ -81,7 +83,13 @@ Result<std::unique_ptr<Backend>> OpenBackend(const StorageUrl& url, const Enviro
   if (url.scheme == Scheme::kAzure) {
     auto access = azure::AzureAccessFrom(url.account, env);
     if (!access.ok()) return access.status().WithContext(url.text);
-    return std::unique_ptr<Backend>(std::make_unique<AzureBackend>(url, std::move(access).value()));
+    auto backend = std::make_unique<AzureBackend>(url, std::move(access).value());
+    if (auto block_size = env.Get("SLUICE_AZURE_BLOCK_SIZE"); block_size && !block_size->empty()) {
+      const long long bytes = std::atoll(block_size->c_str());
+      if (bytes < 2) return ConfigError("SLUICE_AZURE_BLOCK_SIZE must be a number of bytes, 2 or more");
+      backend->UseBlockSize(static_cast<std::size_t>(bytes));
+    }
+    return std::unique_ptr<Backend>(std::move(backend));
   }
   if (url.scheme == Scheme::kS3 || url.scheme == Scheme::kGcs) {
     auto target = S3TargetFromEnvironment(url, env);

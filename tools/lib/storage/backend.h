@@ -134,6 +134,8 @@ Status CheckKey(std::string_view key);
 
   // The backend for `url`, with credentials from `env`: az:// (storage/azure_auth.h), s3:// and
   // gs:// (storage/s3_target.h). Missing credentials are a ConfigError (exit 2) naming them.
+  // SLUICE_AZURE_BLOCK_SIZE (bytes; tests only) makes Azure's blocks that small
+  // (AzureBackend::UseBlockSize), as SLUICE_S3_MULTIPART_THRESHOLD does S3's parts.
 Result<std::unique_ptr<Backend>> OpenBackend(const StorageUrl& url, const Environment& env);
 
 }  // namespace sluice::storage

@@ -46,9 +46,14 @@ Result<http::Transfer> S3Backend::Prepare(const Call& call) const {
   const std::string object = target_.prefix.empty() || call.key.empty() ? call.key : target_.prefix + "/" + call.key;
   std::string path = target_.bucket_path + "/" + sigv4::UriEncode(object, true);
   if (call.key.empty() && !target_.bucket_path.empty()) path = target_.bucket_path;  // the bucket, path style
-  sigv4::RequestToSign signing{call.method, path, call.query, {{"Host", target_.host}}, Sha256Hex(call.body)};
+  const std::string_view payload = call.Payload();
+  sigv4::RequestToSign signing{call.method, path, call.query, {{"Host", target_.host}},
+                               call.payload_sha256.empty() ? Sha256Hex(payload) : call.payload_sha256};
   for (const auto& header : call.headers) signing.headers.push_back(header);
-  if (!call.body.empty()) signing.headers.emplace_back("Content-MD5", sigv4::Base64(sigv4::Md5(call.body)));
+  if (!payload.empty()) {
+    signing.headers.emplace_back("Content-MD5",
+                                 sigv4::Base64(call.payload_md5.empty() ? sigv4::Md5(payload) : call.payload_md5));
+  }
   SLUICE_RETURN_IF_ERROR(sigv4::Sign(signing, target_.credentials, target_.scope, std::chrono::system_clock::now()));
 
   std::string query;
@@ -60,7 +65,8 @@ Result<http::Transfer> S3Backend::Prepare(const Call& call) const {
   transfer.request.method = call.method;
   transfer.request.url = target_.origin + path + query;
   transfer.request.headers = signing.headers;
-  transfer.request.body = call.body;
+  if (call.body_view) transfer.request.body_view = call.body_view;
+  else transfer.request.body = call.body;
   transfer.request.max_redirects = 0;  // a 301/307 names another region: reported, not followed
   return transfer;
 }
@@ -116,7 +122,9 @@ std::string S3Backend::VersionOf(const http::Response& response) const {
 
 S3Backend::Call S3Backend::PutObjectCall(const std::string& key, std::string_view bytes,
                                          const ObjectProperties& properties) const {
-  return Call{"PUT", key, {}, ObjectHeaders(properties), std::string(bytes)};
+  Call call{"PUT", key, {}, ObjectHeaders(properties), ""};
+  call.body_view = bytes;  // the caller's bytes outlive the request
+  return call;
 }
 
 Result<bool> S3Backend::CheckPutObject(const Result<http::Response>& response, const std::string& key,
@@ -163,7 +171,7 @@ std::vector<Status> S3Backend::PutAll(const std::vector<PutItem>& items, int par
     (items[i].bytes.size() > target_.multipart_threshold ? large : small).push_back(i);
   }
   std::size_t done = items.size() - small.size() - large.size();
-  // Batches bound the copies of request bodies held at once.
+  // Batches bound the requests prepared at once.
   const std::size_t batch = static_cast<std::size_t>(std::max(parallel, 1)) * 4;
   for (std::size_t from = 0; from < small.size(); from += batch) {
     std::vector<std::size_t> indexes(small.begin() + static_cast<std::ptrdiff_t>(from),
@@ -192,7 +200,7 @@ std::vector<Status> S3Backend::PutAll(const std::vector<PutItem>& items, int par
     if (progress) progress(done, items.size());
   }
   for (std::size_t i : large) {
-    statuses[i] = PutMultipart(items[i].key, items[i].bytes, items[i].properties).status();
+    statuses[i] = PutMultipart(items[i].key, items[i].bytes, items[i].properties, parallel).status();
     Remember(items[i], statuses[i].ok() ? std::optional(ConfirmedBy::kBlockList) : std::nullopt);
     if (progress) progress(++done, items.size());
   }

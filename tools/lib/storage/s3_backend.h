@@ -1,8 +1,9 @@
 // Amazon S3, and Google Cloud Storage through its S3-compatible XML API, as a Backend; every
 // request signed with SigV4 (storage/sigv4.h); where and with which keys: storage/s3_target.h.
 //
-// Put: PutObject up to the multipart threshold, else CreateMultipartUpload, UploadPart (a few
-// parts at once), CompleteMultipartUpload, and AbortMultipartUpload when anything fails. Every
+// Put: PutObject up to the multipart threshold, else CreateMultipartUpload, UploadPart (`parallel`
+// parts at once, straight from the caller's bytes, each part's MD5 and SHA-256 worked out on
+// every core while earlier parts go up), CompleteMultipartUpload, and AbortMultipartUpload when anything fails. Every
 // request with a body carries Content-MD5, so the service refuses bytes damaged on the way
 // (400 BadDigest). A single-part put's answer gives the MD5 back (its ETag, unless SSE-KMS,
 // whose ETags are not MD5s; GCS also its x-goog-hash md5=): one that matches confirms the put
@@ -22,6 +23,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "http/client.h"
 #include "storage/backend.h"
@@ -55,6 +57,14 @@ class S3Backend : public Backend {
     sigv4::Pairs query;
     http::Headers headers;
     std::string body;
+    // Sent instead of `body`, not copied: the caller's bytes, which outlive the request.
+    std::optional<std::string_view> body_view = std::nullopt;
+    // The payload's SHA-256 (hex, for the signature) and MD5 (raw, for Content-MD5) when they
+    // were worked out already (a part's, on another core); else Prepare works them out.
+    std::string payload_sha256 = "";
+    std::string payload_md5 = "";
+
+    std::string_view Payload() const { return body_view ? *body_view : std::string_view(body); }
   };
 
  private:
@@ -69,8 +79,10 @@ class S3Backend : public Backend {
   void Remember(const PutItem& item, std::optional<ConfirmedBy> proof);
   Result<std::optional<std::string>> Head(const std::string& key);
   std::string VersionOf(const http::Response& response) const;
-  Result<std::string> PutMultipart(const std::string& key, std::string_view bytes, const ObjectProperties& properties);
-  Result<std::string> UploadParts(const std::string& key, const std::string& upload_id, std::string_view bytes);
+  Result<std::string> PutMultipart(const std::string& key, std::string_view bytes, const ObjectProperties& properties,
+                                   int parallel);
+  Result<std::string> UploadParts(const std::string& key, const std::string& upload_id, std::string_view bytes,
+                                  int parallel);
   void Abort(const std::string& key, const std::string& upload_id);
 
   S3Target target_;

@@ -1,22 +1,30 @@
-// S3Backend's multipart upload: Create, UploadPart a few at a time, Complete; Abort on failure,
+// S3Backend's multipart upload: Create, UploadPart `parallel` at a time, Complete; Abort on failure,
 // so no invisible parts are left to be billed.
 #include <algorithm>
 
 #include <fmt/format.h>
 
+#include "core/hash.h"
+#include "storage/block_digests.h"
 #include "storage/s3_backend.h"
 #include "storage/s3_xml.h"
 
 namespace sluice::storage {
 namespace {
 
-// Parts in flight at once: each holds a copy of its part's bytes.
-constexpr std::size_t kPartsAtOnce = 4;
+// What a part's request needs: its MD5 (Content-MD5, and S3's multipart ETag) and its SHA-256
+// (the SigV4 payload hash).
+struct PartDigest {
+  std::string md5;  // raw
+  std::string sha256;  // hex
+};
+
+PartDigest DigestOf(std::string_view part) { return {sigv4::Md5(part), Sha256Hex(part)}; }
 
 }  // namespace
 
 Result<std::string> S3Backend::PutMultipart(const std::string& key, std::string_view bytes,
-                                            const ObjectProperties& properties) {
+                                            const ObjectProperties& properties, int parallel) {
   auto created = Send({"POST", key, {{"uploads", ""}}, ObjectHeaders(properties), ""});
   if (!created.ok()) return created.status();
   if (created->status != 200) return Failure(*created, "CreateMultipartUpload", key);
@@ -24,35 +32,48 @@ Result<std::string> S3Backend::PutMultipart(const std::string& key, std::string_
   if (upload_id.empty()) {
     return ExternalError(fmt::format("{}: CreateMultipartUpload answered without an UploadId", Where(key)));
   }
-  auto etag = UploadParts(key, upload_id, bytes);
+  auto etag = UploadParts(key, upload_id, bytes, parallel);
   if (!etag.ok()) Abort(key, upload_id);
   return etag;
 }
 
-Result<std::string> S3Backend::UploadParts(const std::string& key, const std::string& upload_id, std::string_view bytes) {
+// Every part is handed to the client at once and goes up `parallel` at a time, straight from the
+// caller's bytes, signed when its turn comes (its SHA-256 is in the signature, its MD5 in
+// Content-MD5): no part is copied, and the digests of the next parts are worked out while the
+// earlier ones are sent.
+Result<std::string> S3Backend::UploadParts(const std::string& key, const std::string& upload_id, std::string_view bytes,
+                                           int parallel) {
   // At most kMaxParts parts: bigger files get bigger parts.
   const std::size_t part_size = std::max(target_.part_size, (bytes.size() + kMaxParts - 1) / kMaxParts);
-  const std::size_t count = (bytes.size() + part_size - 1) / part_size;
+  BlockDigests<PartDigest> digests(bytes, part_size, DigestOf);
+  const std::size_t count = digests.size();
+  std::vector<Call> calls(count);
+  std::vector<http::Transfer> transfers(count);
+  for (std::size_t part = 0; part < count; ++part) {
+    calls[part] = {"PUT", key, {{"partNumber", std::to_string(part + 1)}, {"uploadId", upload_id}},
+                   {{"Content-Type", "application/octet-stream"}}, ""};
+    calls[part].body_view = bytes.substr(part * part_size, part_size);
+    transfers[part].request.method = "PUT";
+    transfers[part].request.url = Where(key);  // for messages until it is finished
+    transfers[part].finish = [this, part, &digests, &calls](http::Request& request) -> Status {
+      const PartDigest& digest = digests.Get(part);
+      calls[part].payload_md5 = digest.md5;
+      calls[part].payload_sha256 = digest.sha256;
+      auto prepared = Prepare(calls[part]);
+      if (!prepared.ok()) return prepared.status();
+      request = std::move(prepared->request);
+      return Status::Ok();
+    };
+  }
+  auto responses = client_.PerformAll(transfers, std::max(parallel, 1));
   std::vector<std::string> etags(count);
   std::string md5s;  // the parts' raw MD5s, for S3's multipart ETag
-  for (std::size_t first = 0; first < count; first += kPartsAtOnce) {
-    std::vector<http::Transfer> transfers;
-    for (std::size_t part = first; part < std::min(count, first + kPartsAtOnce); ++part) {
-      const std::string_view slice = bytes.substr(part * part_size, part_size);
-      md5s += sigv4::Md5(slice);
-      auto transfer = Prepare({"PUT", key, {{"partNumber", std::to_string(part + 1)}, {"uploadId", upload_id}},
-                               {{"Content-Type", "application/octet-stream"}}, std::string(slice)});
-      if (!transfer.ok()) return transfer.status();
-      transfers.push_back(std::move(transfer).value());
-    }
-    auto responses = client_.PerformAll(transfers, static_cast<int>(kPartsAtOnce));
-    for (std::size_t j = 0; j < responses.size(); ++j) {
-      const std::size_t part = first + j;
-      if (!responses[j].ok()) return responses[j].status().WithContext(fmt::format("{} part {}", Where(key), part + 1));
-      if (responses[j]->status != 200) return Failure(*responses[j], fmt::format("UploadPart {}", part + 1), key);
-      etags[part] = responses[j]->Header("etag").value_or("");
-      if (etags[part].empty()) return ExternalError(fmt::format("{}: UploadPart {} answered without an ETag", Where(key), part + 1));
-    }
+  for (std::size_t part = 0; part < count; ++part) {
+    if (!responses[part].ok()) return responses[part].status().WithContext(fmt::format("{} part {}", Where(key), part + 1));
+    if (responses[part]->status != 200) return Failure(*responses[part], fmt::format("UploadPart {}", part + 1), key);
+    etags[part] = responses[part]->Header("etag").value_or("");
+    if (etags[part].empty()) return ExternalError(fmt::format("{}: UploadPart {} answered without an ETag", Where(key), part + 1));
+    md5s += digests.Get(part).md5;
   }
   std::string xml = "<CompleteMultipartUpload>";
   for (std::size_t part = 0; part < count; ++part) {
@@ -68,10 +89,10 @@ Result<std::string> S3Backend::UploadParts(const std::string& key, const std::st
   std::string etag = s3xml::Text(completed->body, "ETag").value_or("");
   etag.erase(std::remove(etag.begin(), etag.end(), '"'), etag.end());
   // S3's multipart ETag is the MD5 of the parts' MD5s, "-", the part count; some services
-  // (the s3rver emulator among them) give the MD5 of the whole object instead.
+  // (the s3rver emulator among them) give the MD5 of the whole object instead, worked out here
+  // only then (a second pass over the file).
   const std::string of_parts = fmt::format("{}-{}", sigv4::Hex(sigv4::Md5(md5s)), count);
-  const std::string of_whole = sigv4::Hex(sigv4::Md5(bytes));
-  if (etag != of_parts && etag != of_whole) {
+  if (etag != of_parts && etag != sigv4::Hex(sigv4::Md5(bytes))) {
     return ExternalError(fmt::format("{}: CompleteMultipartUpload answered ETag '{}', expected {} ({} parts): the stored "
                                      "object is not what was sent; rerun", Where(key), etag, of_parts, count));
   }
