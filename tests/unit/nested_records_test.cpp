@@ -214,6 +214,34 @@ TEST_CASE("a match that is not an array is an error at its place", "[nested]") {
   NestedRead scalar = ReadNested(R"({"data": {"rows": 5}})", "/data/rows");
   REQUIRE_FALSE(scalar.status.ok());
   CHECK_THAT(scalar.status.message(), Contains("data/x.json:1:19: /data/rows is a single value"));
+  // An element of an array on the way (an index or a wildcard over an array) is placed at its own
+  // first byte, not at the last place the stream noted (it once said 1:1).
+  NestedRead element = ReadNested("[[{\"id\": 1}], [],\n  7, [{\"id\": 2}]]", "/{n}");
+  REQUIRE_FALSE(element.status.ok());
+  CHECK(element.status.message() == "data/x.json:2:3: /2 is a single value, not an array of records (the records pointer /{n})");
+  CHECK(element.records.size() == 1);
+  NestedRead indexed = ReadNested(R"({"a": [[1], "x", [2]]})", "/a/1");
+  REQUIRE_FALSE(indexed.status.ok());
+  CHECK_THAT(indexed.status.message(), Contains("data/x.json:1:13: /a/1 is a single value"));
+}
+
+TEST_CASE("a scalar that ends at an invalid UTF-8 sequence gives the invalid byte's error at any buffer size",
+          "[nested]") {
+  // The scalar ends only when the parser sees the byte after it; the byte is invalid, so the read
+  // stops there whichever error the scalar would have given (found by the nested_records fuzz
+  // target: a 7-byte buffer said "/3 is a single value", a whole one "invalid UTF-8").
+  for (std::string tail : {std::string("\xF4 null]]"), std::string("\xF4"), std::string("\xC3(]")}) {
+    NestedRead read = ReadNested("[[{\"id\": 4}], 7" + tail, "/{n}");
+    REQUIRE_FALSE(read.status.ok());
+    CHECK_THAT(read.status.message(), Contains("data/x.json:1:16: invalid UTF-8"));
+    for (std::size_t buffer = 1; buffer <= 20; ++buffer) {
+      ReadOptions options;
+      options.buffer_bytes = buffer;
+      options.records = Pattern("/{n}");
+      INFO("buffer " << buffer);
+      CHECK(ReadWith("[[{\"id\": 4}], 7" + tail, options).status.message() == read.status.message());
+    }
+  }
 }
 
 TEST_CASE("a wildcard named like a field of the record is an error with the pointer and place", "[nested]") {

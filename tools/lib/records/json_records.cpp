@@ -123,7 +123,16 @@ Status Outcome(const rapidjson::Reader& reader, TrackedStream& stream, const Spl
   }
   if (reader.HasParseError()) {
     rapidjson::ParseErrorCode code = reader.GetParseErrorCode();
-    if (code == rapidjson::kParseErrorTermination && !splitter.visit_status().ok()) return splitter.visit_status();
+    if (code == rapidjson::kParseErrorTermination && !splitter.visit_status().ok()) {
+      // A scalar ends at the byte after it: when that byte starts an invalid UTF-8 sequence, the
+      // error is the invalid byte's, as ReachedInvalidUtf8 finds when the read buffer happened to
+      // hold the whole sequence (found by the nested_records fuzz target).
+      const Position here = stream.Here();
+      if (stream.StoppedAtInvalidUtf8()) {
+        return InputError(fmt::format("{}:{}:{}: {}", origin, here.line, here.column, input.InvalidTextReason()));
+      }
+      return splitter.visit_status();
+    }
     if (code == rapidjson::kParseErrorDocumentEmpty && stream.AtEnd()) return Status::Ok();  // no records
     const bool stopped = code == rapidjson::kParseErrorTermination;
     // Before StoppedAtInvalidUtf8, which may read on into a buffer moved elsewhere: the stream's

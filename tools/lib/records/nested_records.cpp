@@ -104,16 +104,28 @@ bool NestedSplitter::StartContainer(bool is_object) {
     stream_.ExpectValue();
   }
   frames_.push_back(std::move(frame));
-  return true;
+  return frames_.back().holds_records || ExpectNextElement();
 }
 
 bool NestedSplitter::EndContainer() {
   if (skip_depth_ > 0) {
     --skip_depth_;
-    return true;
+    return skip_depth_ > 0 || ExpectNextElement();
   }
   if (frames_.back().holds_records) stream_.ForgetMark();
   frames_.pop_back();
+  return ExpectNextElement();
+}
+
+bool NestedSplitter::ExpectNextElement() {
+  if (frames_.empty() || frames_.back().is_object || frames_.back().holds_records) return true;
+  const Frame& array = frames_.back();
+  for (std::size_t p = 0; p < patterns_.size(); ++p) {
+    if (array.matched[p] >= 0 && static_cast<std::size_t>(array.matched[p]) + 1 == Length(p)) {
+      stream_.ExpectValue();
+      break;
+    }
+  }
   return true;
 }
 

@@ -65,7 +65,7 @@ class NestedSplitter {
       BeginRecord(stream_.marked());
       return event(assembler_) && AfterValue();
     }
-    if (!MatchChild()) return true;
+    if (!MatchChild()) return ExpectNextElement();
     if (child_[0] == static_cast<int>(Length(0))) return NotAnArray("a single value", stream_.marked());
     for (std::size_t p = 1; p < patterns_.size(); ++p) {
       if (child_[p] != static_cast<int>(Length(p))) continue;
@@ -75,7 +75,7 @@ class NestedSplitter {
       if (!event(captured_assembler_)) return false;  // a lone surrogate, a number beyond a double
       if (!Deliver(p, stream_.marked())) return false;
     }
-    return true;
+    return ExpectNextElement();
   }
   bool StartContainer(bool is_object);
   bool EndContainer();
@@ -85,6 +85,10 @@ class NestedSplitter {
   bool MatchChild();
   std::size_t Length(std::size_t pattern) const { return patterns_[pattern]->tokens.size(); }
   bool Deeper();
+  // A scalar is reported where the stream marked its first byte (its event comes after its
+  // bytes): inside an array (not of records) whose elements may complete a pattern, the stream
+  // marks each element's start, as a Key does for its value. Returns true.
+  bool ExpectNextElement();
   void BeginRecord(Position at);
   bool AfterValue();
   bool AddBindings(Record& record);
