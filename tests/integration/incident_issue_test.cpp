@@ -49,8 +49,12 @@ const std::string kValidationFailed = Record(
     "sluice-validate", "no", 1, "1 check(s) failed",
     R"(, "findings": [{"check": "cases.schema", "file": "data/cases.csv", "line": 12, "message": "/cases: -3 is less than 0"}, {"check": "cases.schema", "file": "data/cases.csv", "line": 40, "message": "/date: not a date"}])");
 const std::string kPublishFailed =
-    Record("sluice-publish", "failure", 3, "az://acme/data: HTTP 503 after 4 attempts; 2 of 5 files uploaded", R"(, "severity": "production")");
-const std::string kPublished = Record("sluice-publish", "success", 0, "published 5 file(s) to production");
+    Record("sluice-publish", "failure", 3, "az://acme/data: HTTP 503 after 4 attempts; 2 of 5 files uploaded",
+           R"(, "severity": "production", "target": "production")");
+const std::string kPublished =
+    Record("sluice-publish", "success", 0, "published 5 file(s) to production", R"(, "target": "production")");
+const std::string kPublishedToStaging =
+    Record("sluice-publish", "success", 0, "published 5 file(s) to staging", R"(, "target": "staging")");
 
 class Incident {
  public:
@@ -69,8 +73,9 @@ class Incident {
                R"({"name": "cases", "sources": [{"name": "cases", "url": "https://example.org/c.csv", "format": "csv",
                    "output": "data/cases.csv"}], "owners": {"primary": {"github": "alice", "slack": "U0PRIMARY"}},
                    "publish": {"production": "file://)" + (dir_.path() / "production").string() + R"("},
-                   "runbook": "docs/cases-runbook.md")" + extra + R"(,
-                   "notify": {"routes": {"failure": {"channel": "C0INCIDENT"}, "published": {"channel": "C0DATA"}},
+                   "runbook": "docs/cases-runbook.md", "sla": {"max_age_hours": 24})" + extra + R"(,
+                   "notify": {"routes": {"failure": {"channel": "C0INCIDENT"}, "published": {"channel": "C0DATA"},
+                                         "sla": {"channel": "C0INCIDENT"}},
                               "incident_issue": )" + issue_setting + "}}");
   }
 
@@ -91,6 +96,24 @@ class Incident {
                                      "--min-interval-ms", "0"};
     argv.insert(argv.end(), args.begin(), args.end());
     return RunProcess(argv, env);
+  }
+
+  // The SLA watch at `now` (production/_sluice/status.json says when the data was published).
+  ProcessResult Watch(const std::string& now, const std::string& run_id = "900") {
+    EnvOverrides env = fake_.StepEnv(kRepo);
+    env["SLACK_API_URL"] = slack_.api_url();
+    env["SLACK_BOT_TOKEN"] = std::string(SlackFake::kToken);
+    env["GITHUB_SERVER_URL"] = "https://github.com";
+    env["GITHUB_RUN_ID"] = run_id;
+    env["GITHUB_EVENT_PATH"] = std::nullopt;
+    return RunProcess({kNotify, "--watch", "pipelines/cases.json", "--workspace", dir_.path().string(), "--state",
+                       state().string(), "--now", now, "--min-interval-ms", "0"},
+                      env);
+  }
+  void Published(const std::string& at, const std::string& commit) {
+    dir_.Write("production/_sluice/status.json", R"({"pipeline": "cases", "commit": ")" + commit +
+                                                     R"(", "published_at": ")" + at +
+                                                     R"(", "files": 5, "bytes": 1200, "manifest_sha256": "ab"})" + "\n");
   }
 
   rapidjson::Document Get(const std::string& path) const { return fake_.Api("/repos/" + kRepo + path); }
@@ -352,4 +375,83 @@ TEST_CASE("a dry run leaves GitHub alone, --explain tells the setting, a misspel
   CHECK_THAT(refused.err, Catch::Contains("/notify/incident_issue"));
   CHECK(wrong.slack().Messages().empty());
   CHECK(wrong.OpenIncidents().Size() == 0);
+}
+
+TEST_CASE("a publish to staging leaves a production incident open, the publish to production closes it",
+          "[notify][incident-issue]") {
+  // sluice-publish records the target it wrote to (schemas/run-record.schema.json "target"): readers
+  // see production, so only a publish there mends a production incident.
+  Incident f;
+  REQUIRE(f.Notify(kPublishFailed, "500").exit_code == 0);
+  auto open = f.OpenIncidents();
+  REQUIRE(open.Size() == 1);
+  const int number = open[0]["number"].GetInt();
+  ProcessResult staging = f.Notify(kPublishedToStaging, "501");
+  INFO(staging.out << staging.err);
+  REQUIRE(staging.exit_code == 0);
+  CHECK(std::string(f.Get("/issues/" + std::to_string(number))["state"].GetString()) == "open");
+  CHECK(f.Comments(number).empty());
+  CHECK_THAT(staging.out, Catch::Contains("incident issue #" + std::to_string(number)));  // the post still links it
+  // A publish record without a target (an ad-hoc --to) mends nothing either.
+  REQUIRE(f.Notify(Record("sluice-publish", "success", 0, "published 5 file(s) to file:///tmp/x"), "502").exit_code == 0);
+  CHECK(std::string(f.Get("/issues/" + std::to_string(number))["state"].GetString()) == "open");
+  // Staging, then production, in one run: production was published.
+  REQUIRE(f.Notify(kPublishedToStaging + kPublished, "503").exit_code == 0);
+  CHECK(std::string(f.Get("/issues/" + std::to_string(number))["state"].GetString()) == "closed");
+  f.NoInvalidRequests();
+}
+
+TEST_CASE("the SLA watch opens a production incident issue for late data, once, and closes it when production is fresh",
+          "[notify][incident-issue]") {
+  // The issue's severity classes (issue 32): an SLA breach is a production incident, stale data is
+  // live. The watch runs on a schedule, often: it comments once, not at every run while late.
+  Incident f;
+  f.Published("2026-12-06T09:00:00Z", kLastGood);
+  ProcessResult late = f.Watch("2026-12-07T10:00:00Z", "900");  // 25 h old, SLA 24 h
+  INFO(late.out << late.err);
+  REQUIRE(late.exit_code == 1);  // late data: the watch's "no"
+  auto open = f.OpenIncidents();
+  REQUIRE(open.Size() == 1);
+  const int number = open[0]["number"].GetInt();
+  const std::string title = open[0]["title"].GetString();
+  const std::string body = open[0]["body"].GetString();
+  CHECK(title == "cases: production incident: production data is 25.0 h old (SLA 24 h)");
+  CHECK_THAT(body, Catch::Contains("the SLA watch") && Catch::Contains("sla-missed") && Catch::Contains(kLastGood));
+  CHECK_THAT(body, !Catch::Contains("--ref"));  // old data is not bad data: no rollback offered
+  CHECK_THAT(late.out, Catch::Contains("incident issue #" + std::to_string(number) + " opened"));
+  auto messages = f.slack().Messages();
+  REQUIRE_FALSE(messages.empty());
+  CHECK_THAT(messages.back().body, Catch::Contains(open[0]["html_url"].GetString()));
+
+  // Still late an hour later: no second issue, no comment.
+  ProcessResult still = f.Watch("2026-12-07T11:00:00Z", "901");
+  INFO(still.out << still.err);
+  REQUIRE(still.exit_code == 1);
+  REQUIRE(f.OpenIncidents().Size() == 1);
+  CHECK(f.Comments(number).empty());
+
+  // A run's failure while late joins the same issue (one marker per pipeline).
+  REQUIRE(f.Notify(kPublishFailed, "902").exit_code == 0);
+  REQUIRE(f.OpenIncidents().Size() == 1);
+  CHECK(f.Comments(number).size() == 1);
+
+  // Published since: the next watch closes the issue, saying what mended it.
+  f.Published("2026-12-07T11:30:00Z", "fedcba9876543210fedcba9876543210fedcba98");
+  ProcessResult fresh = f.Watch("2026-12-07T12:00:00Z", "903");
+  INFO(fresh.out << fresh.err);
+  REQUIRE(fresh.exit_code == 0);
+  CHECK_THAT(fresh.out, Catch::Contains("fresh; incident issue #" + std::to_string(number) + " closed"));
+  auto issue = f.Get("/issues/" + std::to_string(number));
+  CHECK(std::string(issue["state"].GetString()) == "closed");
+  auto comments = f.Comments(number);
+  REQUIRE(comments.size() == 2);
+  CHECK_THAT(comments[1], Catch::Contains("fresh again") && Catch::Contains("fedcba987654"));
+
+  // The lateness is forgotten: the next breach is a new incident, a new issue.
+  ProcessResult again = f.Watch("2026-12-09T12:00:00Z", "904");
+  REQUIRE(again.exit_code == 1);
+  auto reopened = f.OpenIncidents();
+  REQUIRE(reopened.Size() == 1);
+  CHECK(reopened[0]["number"].GetInt() != number);
+  f.NoInvalidRequests();
 }

@@ -148,6 +148,8 @@ TEST_CASE("a changed file is the only upload, with outputs and a run record", "[
   auto record = json::Parse(Slurp(log), "run log");
   REQUIRE(record.ok());
   CHECK(MatchesSchema(CompileSchemaFile(fs::path(SLUICE_SOURCE_DIR) / "schemas/run-record.schema.json"), *record));
+  // The target it wrote to: sluice-notify closes a production incident only after a publish to production.
+  CHECK(json::StringOr(*record, "target") == "staging");
   CHECK(Slurp(f.staging / "data/cases.csv") == Rows(6));
   publish::PublishedManifest manifest = ManifestAt(f.staging);
   CHECK(manifest.Find("data/cases.csv")->commit != manifest.Find("data/deaths.json")->commit);  // unchanged keeps its commit

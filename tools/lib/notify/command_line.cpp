@@ -130,6 +130,31 @@ Status NotifyRunOf(Context& context, NotifyReport& report, std::string& pipeline
   return Status::Ok();
 }
 
+// Production is fresh again after the watch found it late: the lateness is over. Its incident
+// issue (when the watch opened or joined one) hears of the publish that mended it and is closed,
+// and the SLA's history is forgotten, so that the next breach is a new incident with its own
+// thread. Kept when GitHub refused the closing: the next watch tries again.
+void FreshAgain(Context& context, const pipeline::Manifest& manifest, IncidentTracker* tracker, Freshness& freshness) {
+  auto known = context.state.pipelines.find(manifest.name + "#sla");
+  if (known == context.state.pipelines.end() || context.cli.dry_run) return;
+  PipelineHistory& history = known->second;
+  if (tracker != nullptr && history.incident_issue > 0) {
+    RunOutcome outcome;
+    outcome.event = Event::kPublished;
+    outcome.published_to = "production";
+    outcome.headline = fmt::format("production data fresh again ({:.1f} h old, SLA {:g} h)", freshness.age_hours,
+                                   freshness.max_age_hours);
+    outcome.detail = fmt::format("{} was published at {} (commit {}).", freshness.target,
+                                 freshness.published_at ? FormatUtc(*freshness.published_at) : "?",
+                                 freshness.commit.empty() ? "unknown" : freshness.commit.substr(0, 12));
+    Links links = LinksFor(outcome, manifest, RunbooksBase(context.cli, context.env), context.env);
+    links.run = pipeline::RunUrl(context.env);
+    freshness.incident = tracker->Resolved(manifest.name, outcome, links, "watch-" + FormatUtc(context.now), &history);
+    if (!freshness.incident.problem.ok()) return;
+  }
+  context.state.pipelines.erase(known);
+}
+
 void Watch(Context& context, NotifyReport& report) {
   const std::string runbooks = RunbooksBase(context.cli, context.env);
   for (const std::string& file : context.cli.manifests) {
@@ -147,13 +172,20 @@ void Watch(Context& context, NotifyReport& report) {
       report.problems.push_back(freshness.status().WithContext(manifest->name));
       continue;
     }
+    std::unique_ptr<IncidentTracker> tracker = TrackerFor(*manifest, context.cli, context.env);
+    if (!freshness->late) {
+      FreshAgain(context, *manifest, tracker.get(), *freshness);
+      report.freshness.push_back(*freshness);
+      continue;
+    }
     report.freshness.push_back(*freshness);
-    if (!freshness->late) continue;
     NoticeRequest request{&*manifest, LateOutcome(*freshness), {}, "watch-" + FormatUtc(context.now), context.now,
                           context.cli.dry_run, std::nullopt};
     request.links = LinksFor(request.outcome, *manifest, runbooks, context.env);
     request.links.run = pipeline::RunUrl(context.env);
-    report.notices.push_back(Announce(request, ReadNotifyConfig(*manifest), context.env, context.sender, context.state));
+    if (tracker && !context.cli.dry_run) request.live = ReadLiveStatus(*manifest, context.workspace, context.env);
+    report.notices.push_back(
+        Announce(request, ReadNotifyConfig(*manifest), context.env, context.sender, context.state, tracker.get()));
   }
 }
 
@@ -221,6 +253,9 @@ std::vector<Status> NotifyReport::warnings() const {
   std::vector<Status> out;
   for (const auto& notice : notices) {
     if (!notice.incident.problem.ok()) out.push_back(notice.incident.problem.WithContext(notice.pipeline));
+  }
+  for (const auto& f : freshness) {
+    if (!f.incident.problem.ok()) out.push_back(f.incident.problem.WithContext(f.pipeline));
   }
   return out;
 }

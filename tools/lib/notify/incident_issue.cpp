@@ -53,6 +53,7 @@ std::string SeverityText(const std::string& severity) {
 }
 
 std::string FailingStep(const RunOutcome& outcome) {
+  if (outcome.event == Event::kSla) return "the SLA watch (`sluice-notify --watch`): nothing was published within the SLA";
   for (auto step = outcome.steps.rbegin(); step != outcome.steps.rend(); ++step) {
     if (Failed(*step)) return fmt::format("`{}` {} (exit {})", step->tool, step->status, step->exit_code);
   }
@@ -93,7 +94,8 @@ std::string LiveSection(const IncidentFacts& facts) {
 }
 
 std::string RollbackSection(const IncidentFacts& facts) {
-  if (facts.outcome.severity != "production") return "";
+  // Late data is old, not bad: publishing the last good commit again would not make it fresh.
+  if (facts.outcome.severity != "production" || facts.outcome.event == Event::kSla) return "";
   std::string command = RollbackCommand(facts);
   std::string out = "### Roll back\n";
   if (command.empty()) {
@@ -153,7 +155,10 @@ bool IsProductionIncident(const std::string& title, const std::string& pipeline)
 }
 
 std::string RollbackCommand(const IncidentFacts& facts) {
-  if (facts.outcome.severity != "production" || !facts.live || facts.live->commit.empty()) return "";
+  if (facts.outcome.severity != "production" || facts.outcome.event == Event::kSla || !facts.live ||
+      facts.live->commit.empty()) {
+    return "";
+  }
   return fmt::format("sluice-publish {} --target production --ref {} --yes", facts.manifest, facts.live->commit);
 }
 
@@ -202,9 +207,10 @@ std::string RepeatComment(const IncidentFacts& facts) {
 
 std::string ResolvedComment(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
                             const std::string& run_id) {
-  return fmt::format("**Resolved** by {}: {} ({}). sluice-notify closes this incident of {}.\n",
+  return fmt::format("**Resolved** by {}: {} ({}).{} sluice-notify closes this incident of {}.\n",
                      links.run.empty() ? Code(run_id) : Link(links.run, "run " + run_id), Code(outcome.headline),
-                     EventName(outcome.event), Code(pipeline));
+                     EventName(outcome.event), outcome.detail.empty() ? "" : " " + Code(Cut(outcome.detail, kMaxFindingText)),
+                     Code(pipeline));
 }
 
 }  // namespace sluice::notify

@@ -63,7 +63,8 @@ bool IsProductionIncident(const std::string& title, const std::string& pipeline)
 // The issue's Markdown body, within kMaxIssueBody.
 std::string IncidentBody(const IncidentFacts& facts);
 // "sluice-publish pipelines/cases.json --target production --ref <commit> --yes" for a production
-// incident whose last good commit is known; "" otherwise.
+// incident whose last good commit is known; "" otherwise, and for late data (the SLA watch's),
+// which a rollback would not make fresh.
 std::string RollbackCommand(const IncidentFacts& facts);
 // A repeat failure of the open incident (same error or another), as a comment.
 std::string RepeatComment(const IncidentFacts& facts);

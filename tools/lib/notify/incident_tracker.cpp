@@ -111,6 +111,13 @@ IncidentIssueAction IncidentTracker::Failed(const IncidentFacts& facts, const st
   }
   if (found->has_value()) {
     const github::Issue& issue = **found;
+    // The SLA watch runs often while production stays late: the issue heard of the lateness when
+    // the watch opened (or joined) it, and hears more from runs, not from every watch.
+    if (facts.outcome.event == Event::kSla && issue.number == history.incident_issue) {
+      done.number = issue.number;
+      done.url = issue.url;
+      return done;
+    }
     if (Status commented = github::Comment(*api_, issue.number, RepeatComment(facts)); !commented.ok()) {
       done.problem = Problem(commented, "commented on");
     } else {
@@ -159,9 +166,13 @@ IncidentIssueAction IncidentTracker::Resolved(const std::string& pipeline, const
   const github::Issue& issue = **found;
   done.number = issue.number;
   done.url = issue.url;
-  // Production stays as the failure left it until a publish succeeds: a data PR, or any other
-  // run upstream, leaves a production incident open (and the post links it).
-  if (IsProductionIncident(issue.title, pipeline) && outcome.event != Event::kPublished) return done;
+  // Production stays as the failure left it until a publish to production succeeds: a data PR, a
+  // publish to staging, or any other run upstream leaves a production incident open (and the post
+  // links it).
+  if (IsProductionIncident(issue.title, pipeline) &&
+      (outcome.event != Event::kPublished || outcome.published_to != "production")) {
+    return done;
+  }
   if (Status commented = github::Comment(*api_, issue.number, ResolvedComment(pipeline, outcome, links, run_id));
       !commented.ok()) {
     done.problem = Problem(commented, "closed");

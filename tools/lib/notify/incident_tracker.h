@@ -40,11 +40,12 @@ class IncidentTracker {
 
   // A failure: comments on the pipeline's open incident issue (the state's, unless someone closed
   // it; else the open one carrying its marker), else opens one with kIncidentLabel (created if
-  // the repository lacks it), the configured labels and assignees and `on_call` logins.
+  // the repository lacks it), the configured labels and assignees and `on_call` logins. Late data
+  // (Event::kSla, the watch's `history` under "<pipeline>#sla") comments once, not at every watch.
   IncidentIssueAction Failed(const IncidentFacts& facts, const std::vector<std::string>& on_call, PipelineHistory& history);
 
   // A run that did its job: comments and closes the open incident issue (state_reason completed);
-  // a production incident only when the run published.
+  // a production incident only when the run published to production (RunOutcome::published_to).
   // `history` is null when the state file knows nothing of the pipeline (lost or new): then the
   // open issue is looked up by its marker.
   IncidentIssueAction Resolved(const std::string& pipeline, const RunOutcome& outcome, const Links& links,

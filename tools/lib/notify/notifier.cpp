@@ -190,7 +190,7 @@ Notice Announce(const NoticeRequest& plain_request, const NotifyConfig& config, 
   notice.mentions = attention.mentions;
   notice.escalated = attention.escalated;  // false when there is nobody to escalate to
   notice.on_call = attention.on_call;
-  if (tracker != nullptr && !request.dry_run && outcome.event == Event::kFailure) {
+  if (tracker != nullptr && !request.dry_run && (outcome.event == Event::kFailure || outcome.event == Event::kSla)) {
     notice.incident = FileIncident(*tracker, request, notice, on_call ? &*on_call : nullptr, state.pipelines[key]);
   }
   if (!notice.incident.url.empty()) {

@@ -93,7 +93,10 @@ RunOutcome DecideOutcome(std::vector<StepRecord> steps, const std::string& job_s
   const StepRecord* published = nullptr;
   const StepRecord* pr = nullptr;
   for (const auto& step : steps) {
-    if (Is(step, "sluice-publish") && step.status == "success") published = &step;
+    if (Is(step, "sluice-publish") && step.status == "success") {
+      published = &step;
+      if (outcome.published_to != "production") outcome.published_to = step.target;
+    }
     if (Is(step, "sluice-pr") && step.status == "success") pr = &step;
   }
   if (failed != nullptr) {

@@ -49,6 +49,10 @@ struct RunOutcome {
   std::string failed_tool;
   std::string headline;       // one line: "sluice-fetch failed (exit 3)", "published", ...
   std::string detail;         // the failing step's message, or why the run was skipped
+  // kPublished: "production" when a publish to production succeeded, else the target of the
+  // last publish ("staging", or "" for an ad-hoc one). Only a publish to production ends a
+  // production incident.
+  std::string published_to;
   std::string pr_url;         // links.pr of any step
   std::string run_url;        // links.run of any step
   std::vector<StepRecord> steps;

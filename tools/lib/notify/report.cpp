@@ -20,8 +20,7 @@ std::string Joined(const std::vector<std::string>& words) {
 }
 
 // "; incident issue #12 opened: https://...", and what GitHub refused.
-std::string IncidentText(const Notice& notice) {
-  const IncidentIssueAction& issue = notice.incident;
+std::string IncidentText(const IncidentIssueAction& issue) {
   std::string line;
   if (!issue.action.empty()) line = fmt::format("; incident issue #{} {}: {}", issue.number, issue.action, issue.url);
   else if (issue.number > 0) line = fmt::format("; incident issue #{}: {}", issue.number, issue.url);
@@ -51,7 +50,7 @@ std::string NoticeLine(const Notice& notice, bool dry_run) {
   if (!notice.mentions.empty()) line += ", mentioning " + Joined(notice.mentions);
   if (!notice.on_call.empty()) line += " (on call: " + notice.on_call + ")";
   if (notice.escalated) line += fmt::format(" (escalated: {} consecutive failures)", notice.consecutive_failures);
-  line += IncidentText(notice);
+  line += IncidentText(notice.incident);
   return line + "\n";
 }
 
@@ -59,6 +58,17 @@ void Str(Writer& w, const char* key, const std::string& value) {
   w.Key(key);
   std::string masked = Mask(value);
   w.String(masked.c_str(), static_cast<rapidjson::SizeType>(masked.size()));
+}
+
+void WriteIncident(Writer& w, const IncidentIssueAction& incident) {
+  w.Key("incident_issue");
+  w.StartObject();
+  Str(w, "action", incident.action);
+  w.Key("number");
+  w.Int(incident.number);
+  Str(w, "url", incident.url);
+  Str(w, "problem", incident.problem.message());
+  w.EndObject();
 }
 
 void WriteNotice(Writer& w, const Notice& notice) {
@@ -98,14 +108,7 @@ void WriteNotice(Writer& w, const Notice& notice) {
   }
   w.EndArray();
   Str(w, "error", notice.sent.message());
-  w.Key("incident_issue");
-  w.StartObject();
-  Str(w, "action", notice.incident.action);
-  w.Key("number");
-  w.Int(notice.incident.number);
-  Str(w, "url", notice.incident.url);
-  Str(w, "problem", notice.incident.problem.message());
-  w.EndObject();
+  WriteIncident(w, notice.incident);
   w.EndObject();
 }
 
@@ -120,8 +123,8 @@ std::string ReportText(const NotifyReport& report) {
                         answer.why);
   }
   for (const auto& f : report.freshness) {
-    text += f.published_at ? fmt::format("{}: production data {:.1f} h old, SLA {:g} h: {}\n", f.pipeline, f.age_hours,
-                                         f.max_age_hours, f.late ? "LATE" : "fresh")
+    text += f.published_at ? fmt::format("{}: production data {:.1f} h old, SLA {:g} h: {}{}\n", f.pipeline, f.age_hours,
+                                         f.max_age_hours, f.late ? "LATE" : "fresh", IncidentText(f.incident))
                            : fmt::format("{}: never published to {}: LATE\n", f.pipeline, f.target);
   }
   for (const auto& notice : report.notices) {
@@ -185,6 +188,7 @@ std::string ReportJson(const NotifyReport& report) {
     w.Double(f.max_age_hours);
     w.Key("late");
     w.Bool(f.late);
+    WriteIncident(w, f.incident);
     w.EndObject();
   }
   w.EndArray();

@@ -21,6 +21,7 @@ StepRecord FromJson(const rapidjson::Value& line) {
   if (const auto* ms = json::Member(line, "duration_ms"); ms != nullptr && ms->IsInt64()) step.duration_ms = ms->GetInt64();
   step.message = json::StringOr(line, "message");
   step.severity = json::StringOr(line, "severity");
+  step.target = json::StringOr(line, "target");
   if (const auto* counts = json::Member(line, "counts"); counts != nullptr && counts->IsObject()) {
     for (const auto& count : counts->GetObject()) {
       if (count.value.IsInt64()) step.counts[count.name.GetString()] = count.value.GetInt64();

@@ -30,6 +30,7 @@ struct StepRecord {
   std::int64_t duration_ms = 0;
   std::string message;
   std::string severity;  // as the tool recorded it; "" when it did not (notify/outcome.h decides then)
+  std::string target;    // sluice-publish: "production" or "staging"; "" for an ad-hoc --to (or an older record)
   std::map<std::string, std::int64_t> counts;
   std::map<std::string, std::string> links;
   std::vector<Finding> findings;  // sluice-validate's first findings (schemas/run-record.schema.json)

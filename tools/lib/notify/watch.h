@@ -9,6 +9,7 @@
 
 #include "core/env.h"
 #include "core/status.h"
+#include "notify/incident_tracker.h"
 #include "notify/outcome.h"
 #include "notify/thread_state.h"
 #include "pipeline/manifest.h"
@@ -23,6 +24,9 @@ struct Freshness {
   double age_hours = 0;
   double max_age_hours = 0;
   bool late = false;
+  // Fresh again after the watch had found the data late: the SLA incident's issue, closed (or
+  // what GitHub refused); action "" when there was none.
+  IncidentIssueAction incident;
 };
 
 // Reads the status through storage::OpenBackend (file:// now, the other schemes when built).

@@ -125,6 +125,7 @@ std::string RunRecordJson(const RunRecord& record, const Environment& env) {
   writer.Int64(std::max<std::int64_t>(0, duration.count()));  // a clock step back is not a negative run
   Field(writer, "message", record.message);
   if (!record.severity.empty()) Field(writer, "severity", record.severity);
+  if (!record.target.empty()) Field(writer, "target", record.target);
   writer.Key("counts");
   writer.StartObject();
   for (const auto& [name, count] : record.counts) {

@@ -37,6 +37,9 @@ struct RunRecord {
   // For a failure: "production" (bad or stale data may be live) or "upstream" (the chain stopped
   // before production); "" when the tool cannot tell, or did its job. Written only when set.
   std::string severity;
+  // sluice-publish with a manifest: the target it wrote to (or tried): "production" or "staging".
+  // sluice-notify closes a production incident only after a publish to production. Written only when set.
+  std::string target;
   std::vector<RunFinding> findings;  // at most kMaxRunFindings; written only when set
 };
 

@@ -151,6 +151,7 @@ PublishRun RunFromCommandLine(const CommandLine& cli, const Environment& env, st
 
 pipeline::RunRecord RunRecordFor(const PublishRun& run, int exit_code, std::chrono::system_clock::time_point started) {
   pipeline::RunRecord record = pipeline::NewRunRecord("sluice-publish", run.pipeline, run.report.status(), exit_code, started);
+  record.target = run.target_name;  // "" for an ad-hoc --to
   if (!run.report.ok()) {
     // A publish that failed midway may have left production with part of a set; staging is not what readers see.
     if (run.target_name == "production") record.severity = "production";
