@@ -234,6 +234,44 @@ TEST_CASE("records inside a document read on several threads give the report one
   }
 }
 
+TEST_CASE("a JSON array read on several threads gives the report one thread gives", "[validate][threads]") {
+  // A top-level array is read as records inside a document whose pointer is the root (issue 33):
+  // one thread finds the elements, the others parse and validate them.
+  TempDir dir;
+  auto schema = dir.Write("s.json", kSchema);
+  std::string doc = "\xEF\xBB\xBF [\n";
+  for (int i = 0; i < 30000; ++i) {
+    std::string extra = i == 12000 ? ", \"county\": \"B\"" : "";
+    doc += std::string(i ? ",\n" : "") + "{\"date\": \"2026-11-01\", \"county\": \"A\", \"fips\": \"06001\", \"cases\": " +
+           std::to_string(i % 4001 == 7 ? -1 : i) + extra + "}";
+  }
+  auto whole = dir.Write("whole.json", doc + "]\n");
+  auto broken = dir.Write("broken.json", doc + ", {\"cases\": 1,}]\n");
+  for (const auto& file : {whole, broken}) {
+    auto run_with = [&](const char* threads, const char* lane) {
+      return RunProcess({kValidate, "--schema", schema.string(), file.string(), "--json"},
+                        {{"SLUICE_THREADS", threads}, {"SLUICE_FAST_LANE", lane}});
+    };
+    auto one = run_with("1", "off");  // the one-thread reader: the reference
+    INFO(file << ": " << one.out << one.err);
+    for (auto [threads, lane] : {std::pair{"3", "on"}, std::pair{"2", "on"}, std::pair{"1", "on"}}) {
+      INFO(threads << " threads, fast lane " << lane);
+      auto other = run_with(threads, lane);
+      CHECK(other.exit_code == one.exit_code);
+      CHECK(other.out == one.out);
+      CHECK(other.err == one.err);
+    }
+    if (file == whole) {
+      CHECK(one.exit_code == 1);
+      CHECK_THAT(one.out, Catch::Contains("/7/cases") && Catch::Contains("/12000/county"));
+      CHECK_THAT(one.out, Catch::Contains("9 of 30000 records invalid"));
+    } else {
+      CHECK(one.exit_code == 2);
+      CHECK_THAT(one.err, Catch::Contains("broken.json:30001:"));
+    }
+  }
+}
+
 TEST_CASE("NDJSON through a manifest: the fast lane and the ordinary path report alike", "[validate][threads]") {
   // Schema and row counts only: records that pass reach the checks as runs. Row 5,000 is
   // invalid, row 7,000 repeats a key nested in a value no subschema constrains.

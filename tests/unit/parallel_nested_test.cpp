@@ -326,3 +326,57 @@ TEST_CASE("parallel nested records: random documents read as the one-thread read
   INFO("records taken on the workers: " << on_workers);
   CHECK(on_workers > 1000);
 }
+
+TEST_CASE("a top-level JSON array read in parallel with the root pointer is what ReadRecords reads without one",
+          "[records][nested][threads]") {
+  // sluice-validate reads a JSON array this way (checks/engine.cpp, records::StartsWithArray).
+  TempDir dir;
+  CHECK(records::StartsWithArray(dir.Write("a.json", " \r\n\t[1]")));
+  CHECK(records::StartsWithArray(dir.Write("b.json", "\xEF\xBB\xBF  [")));
+  CHECK(records::StartsWithArray(dir.Write("c.json", std::string(10000, ' ') + "[]")));
+  CHECK_FALSE(records::StartsWithArray(dir.Write("d.json", "{\"a\": [1]}")));
+  CHECK_FALSE(records::StartsWithArray(dir.Write("e.json", " \n ")));
+  CHECK_FALSE(records::StartsWithArray(dir.Write("f.json", "")));
+  CHECK_FALSE(records::StartsWithArray(dir.path() / "missing.json"));
+  CHECK_FALSE(records::StartsWithArray(dir.Write("g.json", "\"[\"")));
+
+  std::vector<std::string> texts = {"[]", " [ ] \n", "[1, \"a]\", null, [2], {\"id\": 2}]", "\xEF\xBB\xBF[{\"id\": 2}]",
+                                    "[{\"id\": 2},]", "[{\"id\": 2}] x", "[{\"id\": 2}] [3]",
+                                    "[{\"id\": 2}, [[[[[[[[[[1]]]]]]]]]]]", "[{\"id\": 2}, \"\xC3(\"]",
+                                    "[{\"id\": 2},\n {\"id\": 1e400}]", "[7\xF4 ]", "[{\"id\": 2}, {\"id\": 4, \"id\": 6}]",
+                                    "[{\"s\": \"\\ud800\"}]", "[{\"id\": 2}", "[{\"id\": 2}, {\"id\": 4}]\n\n"};
+  std::mt19937 random(31);
+  for (int round = 0; round < 40; ++round) {
+    std::string text = "[";
+    for (int i = 0, n = static_cast<int>(random() % 30); i < n; ++i) text += (i ? ",\n " : "") + RandomRecord(random, i);
+    text += "]";
+    if (round % 3 == 0) text.insert(random() % text.size(), std::array<const char*, 4>{",", "]", "\xC3(", "{"}[random() % 4]);
+    texts.push_back(text);
+  }
+  records::ReadOptions root;
+  root.records = json::PointerPattern{};
+  root.max_depth = 9;
+  records::ReadOptions flat;
+  flat.max_depth = 9;
+  std::size_t on_workers = 0;
+  for (const auto& text : texts) {
+    INFO(text);
+    auto path = dir.Write("doc.json", text);
+    for (std::size_t buffer : {std::size_t{1}, std::size_t{7}, std::size_t{64} << 10}) {
+      records::ReadOptions same = flat;
+      same.buffer_bytes = buffer;
+      Outcome expected = OneThread(path, same, 0);
+      for (std::size_t workers : {std::size_t{0}, std::size_t{1}, std::size_t{3}}) {
+        for (bool fast : {false, true}) {
+          INFO("buffer " << buffer << ", workers " << workers << ", fast " << fast);
+          Outcome got = Parallel(path, root, workers, 61, buffer, 0, fast);
+          CHECK(got.status == expected.status);
+          REQUIRE(got.records.size() == expected.records.size());
+          for (std::size_t i = 0; i < got.records.size(); ++i) RequireSame(got.records[i], expected.records[i]);
+          on_workers += got.on_workers;
+        }
+      }
+    }
+  }
+  CHECK(on_workers > 1000);  // taken on the workers, not all handed back to the one-thread reader
+}

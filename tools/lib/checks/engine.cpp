@@ -190,6 +190,10 @@ Result<OutputReport> RunRead(OutputJob& job, const std::vector<OutputJob>& all, 
   // lane; one thread, or the lane off, reads them on this thread alone (the two can be compared).
   const bool nested_in_parallel =
       job.source->format == pipeline::DataFormat::kJson && job.read_options.records && prepares && threads > 1 && verdict;
+  // A JSON array is the same read with the root as the records pointer: its elements are found on
+  // this thread and parsed on the others (records::StartsWithArray).
+  const bool array_in_parallel = job.source->format == pipeline::DataFormat::kJson && !job.read_options.records &&
+                                 prepares && threads > 1 && verdict && records::StartsWithArray(job.data);
   auto prepare = [&job](records::Record& r) {
     for (const auto& check : job.checks) {
       if (check->prepares_records()) check->PrepareRecord(r);
@@ -212,6 +216,11 @@ Result<OutputReport> RunRead(OutputJob& job, const std::vector<OutputJob>& all, 
     if (nested_in_parallel && read->captures.empty()) {
       SLUICE_RETURN_IF_ERROR(
           records::ReadNestedInParallel(job.data, *read, threads, prepare, visit, kFastLaneBlockBytes, fast));
+    } else if (array_in_parallel && read->captures.empty()) {
+      records::ReadOptions root = *read;
+      root.records = json::PointerPattern{};  // "": the document's root, an array
+      SLUICE_RETURN_IF_ERROR(
+          records::ReadNestedInParallel(job.data, root, threads, prepare, visit, kFastLaneBlockBytes, fast));
     } else {
       SLUICE_RETURN_IF_ERROR(records::ReadRecords(job.data, job.source->format, *read, visit));
     }

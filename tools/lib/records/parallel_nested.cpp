@@ -423,4 +423,20 @@ Status ReadNestedInParallel(const std::filesystem::path& path, const ReadOptions
   return reader.Read();
 }
 
+bool StartsWithArray(const std::filesystem::path& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) return false;
+  char buffer[4096];
+  bool first = true;
+  for (;;) {
+    std::size_t got = std::fread(buffer, 1, sizeof buffer, file.get());
+    if (got == 0) return false;
+    std::string_view bytes(buffer, got);
+    if (first && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+    first = false;
+    std::size_t at = bytes.find_first_not_of(" \t\r\n");
+    if (at != std::string_view::npos) return bytes[at] == '[';
+  }
+}
+
 }  // namespace sluice::records

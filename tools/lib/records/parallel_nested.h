@@ -22,4 +22,10 @@ Status ReadNestedInParallel(const std::filesystem::path& path, const ReadOptions
                             const RecordPreparer& prepare, const RecordVisitor& visit,
                             std::size_t block_bytes = 1 << 20, const FastLane& fast = {});
 
+// Whether the JSON document at `path` is an array: its first byte past a byte order mark and
+// JSON whitespace is '['. ReadRecords reads such a file's elements as records without a records
+// pointer, and so does ReadNestedInParallel with the root pointer "": the same records, places
+// and errors, on every core. False for a file that cannot be read (its reader says why).
+bool StartsWithArray(const std::filesystem::path& path);
+
 }  // namespace sluice::records
