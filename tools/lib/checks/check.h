@@ -88,6 +88,10 @@ class FieldRef {
   // MakeCheck refuses such a field; unchecked, its tokens are read literally.
   const Status& syntax() const { return syntax_; }
   bool matched() const { return matched_; }
+  // Records that passed a check's fast verdict had this field (Check::fast_pass).
+  void NoteMatched() const { matched_ = true; }
+  // A top-level member named as written (not a pointer, not a pattern): what a fast verdict can look up.
+  bool is_top_level_name() const { return !pattern_ && syntax_.ok() && !text_.empty() && text_[0] != '/'; }
   // The JSON pointer of this field inside record number `index` ("/12/cases").
   std::string PointerIn(std::uint64_t index) const;
   // The JSON pointer of field `name` (a name or a pointer) inside record number `index`.
@@ -145,6 +149,13 @@ class Check {
   // Whether OnRecord reads the value of a record whose verdict is true. When no check of an
   // output does, records that pass the fast verdict skip their value (Record::valueless).
   virtual bool reads_values() const { return true; }
+  // For a check that reads values but judges each record on its own (not_null, range, pattern,
+  // enum): a verdict from simdjson's parse of the record that is true only when OnRecord would
+  // find nothing wrong with it and every field the check names is there, so that the record may
+  // skip its value and reach OnPassedRecords, which must then count it as OnRecord would and
+  // note its fields as matched. Asked on worker threads, after the schema's fast verdict passed
+  // (no key repeated). Empty when the check cannot judge so.
+  virtual records::FastVerdict fast_pass() const { return {}; }
   virtual void OnRecord(const records::Record& record) = 0;
   // `count` records of the new data from index `first` on, which all passed the fast verdict:
   // they come as a run, without values or positions, only when no check reads values. The

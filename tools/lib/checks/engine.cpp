@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "checks/field_catalog.h"
 #include "checks/options.h"
@@ -129,12 +130,26 @@ constexpr std::size_t kNdjsonBlockBytes = 256 << 10;
 // comparing the two, or ruling the lane out when a result looks wrong).
 records::FastVerdict FastVerdictOf(const CheckList& checks) {
   if (const char* lane = std::getenv("SLUICE_FAST_LANE"); lane != nullptr && std::string_view(lane) == "off") return {};
-  if (std::any_of(checks.begin(), checks.end(), [](const auto& check) { return check->reads_values(); })) return {};
   if (std::count_if(checks.begin(), checks.end(), [](const auto& check) { return check->prepares_records(); }) != 1) return {};
+  // The schema's verdict first (it also refuses a record that repeats a key), then each check
+  // that reads values and judges records one by one (not_null, range, pattern, enum); any other
+  // check that reads values keeps every record on the ordinary path.
+  std::vector<records::FastVerdict> verdicts;
   for (const auto& check : checks) {
-    if (check->prepares_records()) return check->fast_verdict();
+    if (check->prepares_records()) {
+      records::FastVerdict verdict = check->fast_verdict();
+      if (!verdict) return {};
+      verdicts.insert(verdicts.begin(), std::move(verdict));
+    } else if (check->reads_values()) {
+      records::FastVerdict verdict = check->fast_pass();
+      if (!verdict) return {};
+      verdicts.push_back(std::move(verdict));
+    }
   }
-  return {};
+  if (verdicts.size() == 1) return verdicts.front();
+  return [verdicts = std::move(verdicts)](const simdjson::dom::element& record) {
+    return std::all_of(verdicts.begin(), verdicts.end(), [&](const records::FastVerdict& v) { return v(record); });
+  };
 }
 
 // The read of the new data: with the values its checks want from beside the records (stated
