@@ -173,3 +173,13 @@ TEST_CASE("fast verdict: references, also recursive, and anyOf", "[schema][fast]
   CHECK(Judge(either, R"(12)").fast);
   CHECK_FALSE(Judge(either, R"(3)").fast);
 }
+
+TEST_CASE("fast verdict: a cycle that branches gives up and leaves the record to the full evaluation", "[schema][fast]") {
+  // 2^1000 followed references otherwise (issue 30); the budget of followed references makes it
+  // say false, and IsValid, which finds the cycle at its first turn, decides.
+  Validator validator = CompileJson(
+      R"({"$defs": {"a": {"anyOf": [{"$ref": "#/$defs/a"}, {"$ref": "#/$defs/a"}]}}, "$ref": "#/$defs/a"})");
+  Verdicts verdicts = Judge(validator, R"({"x": 1})");
+  CHECK_FALSE(verdicts.valid);
+  CHECK_FALSE(verdicts.fast);
+}

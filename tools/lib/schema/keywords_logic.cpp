@@ -13,6 +13,10 @@ namespace {
 // A $ref chain that returns to the same schema without consuming the instance would recurse
 // forever; real schemas nest far less deeply than this.
 constexpr int kMaxReferenceDepth = 1000;
+// References the fast verdict follows from one outermost $ref before it gives up and leaves the
+// record to Evaluate (which finds a cycle at its first turn): a cycle through anyOf or oneOf, or
+// subschemas that reference the next ones twice, would otherwise cost 2^depth.
+constexpr long kMaxFastFollows = 1 << 20;
 
 // Evaluates with the error sink switched off (the caller decides what to report).
 bool Silently(const SchemaNode& node, const Value& v, EvalContext& ctx, Annotations* ann) {
@@ -133,9 +137,23 @@ bool Follow(const SchemaNode& target, const Value& v, EvalContext& ctx, Annotati
     }
     return false;
   }
+  // A cycle through anyOf, oneOf, not or if (FindEndlessReference refuses those through allOf
+  // and $ref alone at compile time) ends at its first turn, not after kMaxReferenceDepth turns
+  // that each branch again (a hang: found by the schema_compile fuzz target).
+  for (const auto& [node, value] : ctx.following) {
+    if (node == &target && value == &v) {
+      if (ctx.collecting()) {
+        ctx.Report("$ref", location, "a reference cycle: " + target.location +
+                                         " is applied to the same value again before it has answered");
+      }
+      return false;
+    }
+  }
+  ctx.following.emplace_back(&target, &v);
   ++ctx.depth;
   bool ok = target.Evaluate(v, ctx, ann);
   --ctx.depth;
+  ctx.following.pop_back();
   return ok;
 }
 
@@ -147,7 +165,9 @@ class RefCheck : public Check {
   }
   bool PassesFast(const FastValue& v) const override {
     thread_local int depth = 0;
-    if (depth > kMaxReferenceDepth) return false;  // Evaluate reports the cycle
+    thread_local long follows = 0;
+    if (depth == 0) follows = 0;
+    if (depth > kMaxReferenceDepth || ++follows > kMaxFastFollows) return false;  // Evaluate reports the cycle
     ++depth;
     bool ok = target->PassesFast(v);
     --depth;
