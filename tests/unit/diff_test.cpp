@@ -482,6 +482,13 @@ TEST_CASE("a CSV row's hash ignores quoting and line breaks, not where the cells
   CHECK(hash_of("b,a\nx,yz\n") != plain);  // the same cells under other names
   CHECK(hash_of("a,b,note\nx,yz,1\n") == hash_of("a,b,note\nx,yz,2\n"));
   CHECK(hash_of("a,b\n\"x,y\",z\n") != hash_of("a,b\nx,\"y,z\"\n"));
+  // Quotes inside cells, doubled in the canonical form whatever else is quoted: at the end, in runs.
+  const std::uint64_t quotes = hash_of("a,b\n\"q\"\"\"\"\",\"z\"\"x\"\n");  // q"" and z"x
+  CHECK(hash_of("a,b\r\n\"q\"\"\"\"\",\"z\"\"x\"\r\n") == quotes);
+  CHECK(hash_of("a,b\n\"q\"\"\",\"z\"\"x\"\n") != quotes);   // q"
+  CHECK(hash_of("a,b\n\"q\"\"\"\"\",\"z\"\"\"\"x\"\n") != quotes);  // z""x
+  CHECK(hash_of("a,b,note\n\"x\"\"y\",z,1\n") == hash_of("a,b,note\n\"x\"\"y\",\"z\",2\n"));
+  CHECK(hash_of("a,b,note\n\"x\"\"y\",z,1\n") != hash_of("a,b,note\n\"x\"\"\"\"y\",z,1\n"));
 }
 
 // Rows that share a key: compared as a multiset per key (issue 29: a changed row inside a group

@@ -21,6 +21,14 @@ void AppendSize(std::string& out, std::size_t size) {
 
 constexpr std::size_t kFirstWindow = 4096;
 
+// Whether a cell is written quoted in the canonical form: it holds a comma, a quote or a line break.
+bool NeedsQuotes(std::string_view cell) {
+  for (char c : cell) {
+    if (c == ',' || c == '"' || c == '\r' || c == '\n') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Status ReadCsvSide(const DataInput& side, std::vector<std::string>& header, const records::CsvRowVisitor& visit) {
@@ -56,14 +64,21 @@ std::uint64_t CsvRowReading::Hash(const records::CsvRow& row) {
     if (!first) scratch_ += ',';
     first = false;
     std::string_view cell = row.cell(i);
-    if (cell.find_first_of(",\"\r\n") == std::string_view::npos) {
+    if (!NeedsQuotes(cell)) {
       scratch_ += cell;
       continue;
     }
+    // Quoted, each quote doubled: copied a run between quotes at a time, not a byte at a time.
     scratch_ += '"';
-    for (char c : cell) {
-      if (c == '"') scratch_ += '"';
-      scratch_ += c;
+    for (std::size_t at = 0;;) {
+      std::size_t quote = cell.find('"', at);
+      if (quote == std::string_view::npos) {
+        scratch_ += cell.substr(at);
+        break;
+      }
+      scratch_ += cell.substr(at, quote + 1 - at);
+      scratch_ += '"';
+      at = quote + 1;
     }
     scratch_ += '"';
   }
