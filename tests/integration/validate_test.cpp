@@ -161,6 +161,23 @@ TEST_CASE("ad hoc: --schema validates one file without a manifest or git", "[val
   CHECK_THAT(run.out, Catch::Contains("minimum"));
 }
 
+namespace {
+
+// Each (threads, fast lane) setting gives the reference run's exit code, report and errors.
+template <typename Run>
+void RequireSameReport(const ProcessResult& one, const Run& run_with,
+                       std::initializer_list<std::pair<const char*, const char*>> settings) {
+  for (auto [threads, lane] : settings) {
+    INFO(threads << " threads, fast lane " << lane);
+    auto other = run_with(threads, lane);
+    CHECK(other.exit_code == one.exit_code);
+    CHECK(other.out == one.out);
+    CHECK(other.err == one.err);
+  }
+}
+
+}  // namespace
+
 TEST_CASE("NDJSON read on several threads gives the report one thread gives", "[validate][threads]") {
   TempDir dir;
   auto schema = dir.Write("s.json", kSchema);
@@ -217,13 +234,7 @@ TEST_CASE("records inside a document read on several threads give the report one
     };
     auto one = run_with("1", "off");  // the one-thread reader: the reference
     INFO(file << ": " << one.out << one.err);
-    for (auto [threads, lane] : {std::pair{"3", "on"}, std::pair{"2", "on"}, std::pair{"3", "off"}, std::pair{"1", "on"}}) {
-      INFO(threads << " threads, fast lane " << lane);
-      auto other = run_with(threads, lane);
-      CHECK(other.exit_code == one.exit_code);
-      CHECK(other.out == one.out);
-      CHECK(other.err == one.err);
-    }
+    RequireSameReport(one, run_with, {std::pair{"3", "on"}, std::pair{"2", "on"}, std::pair{"3", "off"}, std::pair{"1", "on"}});
     if (file == whole) {
       CHECK(one.exit_code == 1);
       CHECK_THAT(one.out, Catch::Contains("/7/cases") && Catch::Contains("/12000/cases"));
@@ -254,13 +265,7 @@ TEST_CASE("a JSON array read on several threads gives the report one thread give
     };
     auto one = run_with("1", "off");  // the one-thread reader: the reference
     INFO(file << ": " << one.out << one.err);
-    for (auto [threads, lane] : {std::pair{"3", "on"}, std::pair{"2", "on"}, std::pair{"1", "on"}}) {
-      INFO(threads << " threads, fast lane " << lane);
-      auto other = run_with(threads, lane);
-      CHECK(other.exit_code == one.exit_code);
-      CHECK(other.out == one.out);
-      CHECK(other.err == one.err);
-    }
+    RequireSameReport(one, run_with, {std::pair{"3", "on"}, std::pair{"2", "on"}, std::pair{"1", "on"}});
     if (file == whole) {
       CHECK(one.exit_code == 1);
       CHECK_THAT(one.out, Catch::Contains("/7/cases") && Catch::Contains("/12000/county"));
@@ -347,13 +352,7 @@ TEST_CASE("field checks on the fast lane report what the ordinary path reports",
     auto one = run_with("1", "off");  // the ordinary path on one thread: the reference
     INFO(manifest << ": " << one.out << one.err);
     CHECK(one.exit_code == 1);
-    for (auto [threads, lane] : {std::pair{"3", "on"}, std::pair{"2", "on"}, std::pair{"1", "on"}}) {
-      INFO(threads << " threads, fast lane " << lane);
-      auto other = run_with(threads, lane);
-      CHECK(other.exit_code == one.exit_code);
-      CHECK(other.out == one.out);
-      CHECK(other.err == one.err);
-    }
+    RequireSameReport(one, run_with, {std::pair{"3", "on"}, std::pair{"2", "on"}, std::pair{"1", "on"}});
     auto report = json::Parse(one.out, "report").value();
     CHECK(report["outputs"][0]["records"].GetInt() == 20000);
     CHECK_THAT(one.out, Catch::Contains("/5/positivity") && Catch::Contains("/7/note") && Catch::Contains("/9/note") &&
