@@ -63,10 +63,9 @@ struct Notice {
 
 // Posts (or, for a dry run, only builds) the notice and updates `state`. `sender` may be null
 // for a dry run. A failure also escalates an overdue incident (EscalateOverdue). With a
-// `tracker` (notify.incident_issue on), a failure or late data (the SLA watch's) opens or comments
-// on the incident issue and a
-// run that did its job closes it, before the Slack post, which links the issue; a dry run
-// leaves GitHub alone.
+// `tracker` (notify.incident_issue on), a failure or late data (the SLA watch's) opens or
+// comments on the incident issue and a run that did its job closes it, before the Slack post,
+// which links the issue; a dry run leaves GitHub alone.
 Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const Environment& env, SlackSender* sender,
                 ThreadState& state, IncidentTracker* tracker = nullptr);
 
