@@ -93,9 +93,14 @@ std::string LiveSection(const IncidentFacts& facts) {
   return out + fmt::format("{}:\n\n", Code(live.where)) + Fenced(Cut(live.text, kMaxStatusText), "json") + "\n";
 }
 
+// A production incident, unless the data is only late: old data is not bad data, and publishing
+// the last good commit again would not make it fresh.
+bool OffersRollback(const IncidentFacts& facts) {
+  return facts.outcome.severity == "production" && facts.outcome.event != Event::kSla;
+}
+
 std::string RollbackSection(const IncidentFacts& facts) {
-  // Late data is old, not bad: publishing the last good commit again would not make it fresh.
-  if (facts.outcome.severity != "production" || facts.outcome.event == Event::kSla) return "";
+  if (!OffersRollback(facts)) return "";
   std::string command = RollbackCommand(facts);
   std::string out = "### Roll back\n";
   if (command.empty()) {
@@ -155,10 +160,7 @@ bool IsProductionIncident(const std::string& title, const std::string& pipeline)
 }
 
 std::string RollbackCommand(const IncidentFacts& facts) {
-  if (facts.outcome.severity != "production" || facts.outcome.event == Event::kSla || !facts.live ||
-      facts.live->commit.empty()) {
-    return "";
-  }
+  if (!OffersRollback(facts) || !facts.live || facts.live->commit.empty()) return "";
   return fmt::format("sluice-publish {} --target production --ref {} --yes", facts.manifest, facts.live->commit);
 }
 

@@ -112,14 +112,17 @@ namespace {
 template <typename Splitter>
 Status Outcome(const rapidjson::Reader& reader, TrackedStream& stream, const Splitter& splitter, InputBuffer& input,
                const std::string& origin, std::uint64_t max_record_bytes, std::size_t max_depth) {
+  auto error_at = [&](const Position& at, const std::string& what) {
+    return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, what));
+  };
   if (!stream.read_status().ok()) return stream.read_status();
   if (stream.record_too_large()) {
     Position at = stream.record_start();
-    return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, RecordTooLarge(max_record_bytes)));
+    return error_at(at, RecordTooLarge(max_record_bytes));
   }
   if (stream.ReachedInvalidUtf8()) {
     Position at = stream.PositionOf(input.first_invalid_utf8());
-    return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, input.InvalidTextReason()));
+    return error_at(at, input.InvalidTextReason());
   }
   if (reader.HasParseError()) {
     rapidjson::ParseErrorCode code = reader.GetParseErrorCode();
@@ -129,7 +132,7 @@ Status Outcome(const rapidjson::Reader& reader, TrackedStream& stream, const Spl
       // hold the whole sequence (found by the nested_records fuzz target).
       const Position here = stream.Here();
       if (stream.StoppedAtInvalidUtf8()) {
-        return InputError(fmt::format("{}:{}:{}: {}", origin, here.line, here.column, input.InvalidTextReason()));
+        return error_at(here, input.InvalidTextReason());
       }
       return splitter.visit_status();
     }
@@ -141,19 +144,19 @@ Status Outcome(const rapidjson::Reader& reader, TrackedStream& stream, const Spl
     if (!stopped) {
       const Position here = stream.Here();
       if (stream.StoppedAtInvalidUtf8()) {
-        return InputError(fmt::format("{}:{}:{}: {}", origin, here.line, here.column, input.InvalidTextReason()));
+        return error_at(here, input.InvalidTextReason());
       }
     }
     const std::string what = stopped && splitter.too_deep()         ? json::NestingMessage(max_depth)
                              : stopped && splitter.lone_surrogate() ? json::LoneSurrogateMessage()
                              : stopped && splitter.number_too_big() ? json::kNumberTooBig
                                                                     : rapidjson::GetParseError_En(code);
-    return InputError(fmt::format("{}:{}:{}: {}", origin, at.line, at.column, what));
+    return error_at(at, what);
   }
   if (!stream.AtEnd()) {
     // RapidJSON takes a NUL byte for the end of the text; what follows it would go unread.
     Position at = stream.Here();
-    return InputError(fmt::format("{}:{}:{}: a NUL byte is not allowed in JSON text", origin, at.line, at.column));
+    return error_at(at, "a NUL byte is not allowed in JSON text");
   }
   return Status::Ok();
 }

@@ -12,7 +12,7 @@ namespace {
 
 // A $ref chain that returns to the same schema without consuming the instance would recurse
 // forever; real schemas nest far less deeply than this.
-constexpr int kMaxReferenceDepth = 1000;
+constexpr std::size_t kMaxReferenceDepth = 1000;
 // References the fast verdict follows from one outermost $ref before it gives up and leaves the
 // record to Evaluate (which finds a cycle at its first turn): a cycle through anyOf or oneOf, or
 // subschemas that reference the next ones twice, would otherwise cost 2^depth.
@@ -131,7 +131,7 @@ class IfThenElseCheck : public Check {
 };
 
 bool Follow(const SchemaNode& target, const Value& v, EvalContext& ctx, Annotations* ann, const std::string& location) {
-  if (ctx.depth > kMaxReferenceDepth) {
+  if (ctx.following.size() > kMaxReferenceDepth) {
     if (ctx.collecting()) {
       ctx.Report("$ref", location, "references nest deeper than " + std::to_string(kMaxReferenceDepth) + " (a $ref cycle?)");
     }
@@ -150,9 +150,7 @@ bool Follow(const SchemaNode& target, const Value& v, EvalContext& ctx, Annotati
     }
   }
   ctx.following.emplace_back(&target, &v);
-  ++ctx.depth;
   bool ok = target.Evaluate(v, ctx, ann);
-  --ctx.depth;
   ctx.following.pop_back();
   return ok;
 }
@@ -167,7 +165,7 @@ class RefCheck : public Check {
     thread_local int depth = 0;
     thread_local long follows = 0;
     if (depth == 0) follows = 0;
-    if (depth > kMaxReferenceDepth || ++follows > kMaxFastFollows) return false;  // Evaluate reports the cycle
+    if (static_cast<std::size_t>(depth) > kMaxReferenceDepth || ++follows > kMaxFastFollows) return false;  // Evaluate reports the cycle
     ++depth;
     bool ok = target->PassesFast(v);
     --depth;

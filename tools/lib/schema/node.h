@@ -105,9 +105,9 @@ class EvalContext {
 
   std::vector<PathToken> path;
   std::vector<const Resource*> dynamic_scope;
-  int depth = 0;
-  // The references being followed: which schema, against which value. Evaluation is a function
-  // of the two, so meeting a pair again before it returned is a loop that never ends (Follow).
+  // The references being followed, outermost first: which schema, against which value (their
+  // number is the nesting of references). Evaluation is a function of the two, so meeting a pair
+  // again before it returned is a loop that never ends (Follow).
   std::vector<std::pair<const SchemaNode*, const Value*>> following;
 
  private:
