@@ -499,7 +499,9 @@ TEST_CASE("Azure backend: a blob put in blocks is confirmed by its committed blo
   const storage::ConfirmItem big_item{"big.csv", Sha256Hex(big), big.size()};
   const storage::ConfirmItem small_item{"small.csv", Sha256Hex(small), small.size()};
   const std::vector<Status> put = backend->PutAll(
-      {{"big.csv", big, {"text/csv", "", {{"sluice-sha256", big_item.sha256}}}}, {"small.csv", small, {"text/csv", "", {}}}}, 4,
+      {{"big.csv", big, {"text/csv", "", {{"sluice-sha256", big_item.sha256}}}, nullptr},
+       {"small.csv", small, {"text/csv", "", {}}, nullptr}},
+      4,
       nullptr);
   REQUIRE(put.size() == 2);
   REQUIRE(put[0].ok());

@@ -6,14 +6,21 @@
 // tests/fixtures/http_proxy.py answering 503 to every block or part after the fifth.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
 #include <map>
 #include <string>
+#include <thread>
 
 #include <fmt/format.h>
 
-#include "core/hash.h"
 #include "core/env.h"
+#include "core/fs.h"
+#include "core/hash.h"
 #include "json/json.h"
+#include "publish/source.h"
 #include "storage/backend.h"
 #include "storage/storage_url.h"
 #include "support/azurite.h"
@@ -21,6 +28,7 @@
 #include "support/fixture_server.h"
 #include "support/process.h"
 #include "support/s3rver.h"
+#include "support/temp_dir.h"
 
 using namespace sluice;
 
@@ -30,10 +38,10 @@ const std::string kPublish = std::string(SLUICE_BIN_DIR) + "/sluice-publish";
 constexpr std::size_t kBlock = 256u << 10;
 constexpr std::size_t kBlocks = 13;
 
-// Every byte value, NULs and CRs included, in an order that repeats no block: 12 whole blocks
-// and a short last one.
-std::string LargeBytes(unsigned seed) {
-  std::string bytes((kBlocks - 1) * kBlock + 1000, '\0');
+// Every byte value, NULs and CRs included, in an order that repeats no block: by default 12
+// whole blocks and a short last one.
+std::string LargeBytes(unsigned seed, std::size_t size = (kBlocks - 1) * kBlock + 1000) {
+  std::string bytes(size, '\0');
   std::uint32_t state = seed;
   for (char& c : bytes) {
     state = state * 1664525u + 1013904223u;
@@ -72,14 +80,17 @@ struct Blob {
   std::string sha256;
   std::size_t size = 0;
   int committed_blocks = 0;
+  std::string metadata_sha256;  // what sluice-publish stored as sluice-sha256
 };
 
 std::map<std::string, Blob> Blobs(const Azurite& azurite, const std::string& prefix) {
   const rapidjson::Document listed = azurite.List("data", prefix + "/");
   std::map<std::string, Blob> blobs;
   for (const auto& entry : listed.GetArray()) {
+    const rapidjson::Value* metadata = json::Member(entry, "metadata");
     blobs[json::StringOr(entry, "name").substr(prefix.size() + 1)] = {
-        json::StringOr(entry, "sha256"), entry["size"].GetUint64(), entry["committedBlocks"].GetInt()};
+        json::StringOr(entry, "sha256"), entry["size"].GetUint64(), entry["committedBlocks"].GetInt(),
+        metadata != nullptr && metadata->IsObject() ? json::StringOr(*metadata, "sluice_sha256") : ""};
   }
   return blobs;
 }
@@ -217,4 +228,59 @@ TEST_CASE("publish to S3: a large file from a commit goes up in thirteen parts a
   REQUIRE(rerun.exit_code == 0);
   CHECK(S3Sha256(s3).at("large/data/large.bin") == Sha256Hex(data.committed));
   CHECK_THAT(ManifestFiles(S3Manifest(s3)), Catch::Contains("data/large.bin " + Sha256Hex(data.committed)));
+}
+
+TEST_CASE("publish to Azure from a folder: a file past kMapFrom is read in place and hashed while its blocks go up, and "
+          "one rewritten while it is published fails the run with exit 2 before the manifest names it",
+          "[azure][publish][large]") {
+  Azurite azurite;
+  TempDir folder;
+  const std::size_t size = publish::kMapFrom + 1000;  // nine blocks of 1 MiB
+  std::string v1 = LargeBytes(7, size);
+  folder.Write("data/large.bin", v1);
+  folder.Write("data/small.csv", "n\n1\n");
+  EnvOverrides env = Quiet(azurite.KeyEnv());
+  env["SLUICE_AZURE_BLOCK_SIZE"] = std::to_string(1u << 20);
+  const std::vector<std::string> argv = {kPublish, "--from", folder.path().string(), "--to", "az://devstoreaccount1/data/folder",
+                                         "--parallel", "4", "--json"};
+
+  // The sha256 worked out beside the upload is the one the blob's metadata and the manifest carry
+  // (a wrong one would also fail the confirmation by block list, which compares the metadata).
+  ProcessResult first = RunProcess(argv, env);
+  INFO(first.out << first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK_THAT(first.out, Catch::Contains("\"uploaded\":2") && Catch::Contains("\"verified_by_block_list\":1") &&
+                            Catch::Contains(Sha256Hex(v1)));
+  Blob blob = Blobs(azurite, "folder").at("data/large.bin");
+  CHECK(blob.sha256 == Sha256Hex(v1));
+  CHECK(blob.metadata_sha256 == Sha256Hex(v1));
+  CHECK(blob.size == size);
+  CHECK(blob.committed_blocks == 9);
+  const std::string manifest_before = azurite.Check({"get", "data", "folder/_sluice/manifest.json"});
+  CHECK(ManifestFiles(manifest_before) == fmt::format("data/large.bin {} {}\ndata/small.csv {} 4\n", Sha256Hex(v1), size,
+                                                      Sha256Hex("n\n1\n")));
+
+  // The next version is rewritten by someone else while this run waits after its uploads.
+  folder.Write("data/large.bin", LargeBytes(8, size));
+  TempDir hooks;
+  const std::filesystem::path pause = hooks.path() / "go";
+  EnvOverrides paused = env;
+  paused["SLUICE_PUBLISH_PAUSE_FILE"] = pause.string();
+  auto run = std::async(std::launch::async, [&] { return RunProcess(argv, paused); });
+  for (int i = 0; i < 600 && !std::filesystem::exists(pause.string() + ".waiting"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(std::filesystem::exists(pause.string() + ".waiting"));
+  {
+    std::ofstream append(folder.path() / "data/large.bin", std::ios::binary | std::ios::app);
+    append << "one more row\n";
+  }
+  REQUIRE(WriteFileAtomically(pause, "").ok());
+  ProcessResult rewritten = run.get();
+  INFO(rewritten.out << rewritten.err);
+  CHECK(rewritten.exit_code == 2);
+  CHECK_THAT(rewritten.err, Catch::Contains("data/large.bin changed while it was being published") &&
+                                Catch::Contains("the manifest still names the previous set"));
+  // The manifest names the first version still, without a lock left behind.
+  CHECK(ManifestFiles(azurite.Check({"get", "data", "folder/_sluice/manifest.json"})) == ManifestFiles(manifest_before));
 }

@@ -308,7 +308,7 @@ TEST_CASE("s3 backend: PutAll in parallel, List decodes keys, PutIf refuses a ch
   std::vector<std::string> bodies;
   for (int i = 0; i < 24; ++i) bodies.push_back(Rows(i + 1));
   std::vector<storage::PutItem> items;
-  for (int i = 0; i < 24; ++i) items.push_back({fmt::format("part/{:02d} a&b.csv", i), bodies[i], {"text/csv", "", {}}});
+  for (int i = 0; i < 24; ++i) items.push_back({fmt::format("part/{:02d} a&b.csv", i), bodies[i], {"text/csv", "", {}}, nullptr});
   std::size_t last_done = 0;
   auto statuses = backend.PutAll(items, 6, [&](std::size_t done, std::size_t) { last_done = done; });
   for (const auto& status : statuses) CHECK(status.message() == "");

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http/client.h"
@@ -288,6 +289,38 @@ TEST_CASE("a failing finish fails its own transfer, unsent, and not the others",
   CHECK(FaultRequestsSeen("finish-refused") == 0);
   REQUIRE(results[1].ok());
   CHECK(results[1]->status == 200);
+}
+
+TEST_CASE("a transfer whose finish is not ready lets the ones that are go first, then starts", "[http]") {
+  Client client(FastRetries());
+  // The second transfer's finish is ready only once the server has seen the first request: a
+  // loop that ran every finish before sending anything would wait for it forever (here: 5 s).
+  std::vector<Transfer> transfers{FaultGet("/fail/503?times=0&id=ready-first"), FaultGet("/fail/503?times=0&id=ready-second")};
+  int seen_at_finish = -1;
+  int asked = 0;
+  transfers[1].finish_ready = [&] {
+    ++asked;
+    return FaultRequestsSeen("ready-first") > 0;
+  };
+  transfers[1].finish = [&](Request&) {
+    for (int i = 0; i < 500 && (seen_at_finish = FaultRequestsSeen("ready-first")) == 0; ++i) std::this_thread::sleep_for(10ms);
+    return Status::Ok();
+  };
+  auto results = client.PerformAll(transfers, 2);
+  REQUIRE(results.size() == 2);
+  REQUIRE(results[0].ok());
+  REQUIRE(results[1].ok());
+  CHECK(results[1]->status == 200);
+  CHECK(seen_at_finish == 1);
+  CHECK(asked >= 1);
+
+  // With nothing else running, a transfer that is never ready starts all the same.
+  Transfer alone = FaultGet("/fail/503?times=0&id=ready-alone");
+  alone.finish_ready = [] { return false; };
+  alone.finish = [](Request&) { return Status::Ok(); };
+  auto response = client.Perform(alone);
+  REQUIRE(response.ok());
+  CHECK(response->status == 200);
 }
 
 TEST_CASE("the fault server serves files from its root with validators", "[http][fixture]") {

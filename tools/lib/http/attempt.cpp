@@ -94,6 +94,7 @@ Status Attempt::Configure(void* owner) {
   // curl's default 16 KiB receive buffer means a callback (and a write) per 16 KiB; 512 KiB
   // brings a large download within reach of curl's own speed (bench/fetch).
   curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 512L * 1024L);
+  curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024L);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Attempt::OnHeader);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);

@@ -71,6 +71,7 @@ class Batch {
   std::deque<TransferRun*> ready_;
   std::vector<TransferRun*> waiting_;
   int running_ = 0;
+  bool passed_over_ = false;  // the last StartDue left a transfer whose finish was not ready
 };
 
 std::vector<Result<Response>> Batch::Run(const std::vector<const Transfer*>& transfers) {
@@ -108,8 +109,14 @@ void Batch::StartDue() {
   auto due_end = std::find_if(waiting_.begin(), waiting_.end(), [&](auto* run) { return run->next_start > now; });
   ready_.insert(ready_.end(), waiting_.begin(), due_end);
   waiting_.erase(waiting_.begin(), due_end);
+  passed_over_ = false;
   while (running_ < max_parallel_ && !ready_.empty()) {
     TransferRun* run = ready_.front();
+    const Transfer& transfer = *run->transfer;
+    if (running_ > 0 && run->attempts == 0 && transfer.finish && transfer.finish_ready && !transfer.finish_ready()) {
+      passed_over_ = true;  // see Transfer::finish_ready
+      break;
+    }
     ready_.pop_front();
     Start(*run);
   }
@@ -218,7 +225,7 @@ void Batch::DetachAll() {
 
 int Batch::PollTimeoutMs() const {
   // curl_multi_poll also wakes for curl's own timers; this bound wakes us for due retries.
-  milliseconds timeout(1000);
+  milliseconds timeout(passed_over_ ? 2 : 1000);
   const auto now = Clock::now();
   for (const TransferRun* run : waiting_) {
     timeout = std::min(timeout, std::chrono::ceil<milliseconds>(run->next_start - now));

@@ -93,6 +93,12 @@ struct Transfer {
   // that signs a hash worked out meanwhile, so a large upload need not wait for every hash before
   // its first byte). A failure fails this transfer without sending it.
   std::function<Status(Request&)> finish;
+  // Optional, with `finish`: whether `finish` could run now without waiting. While other
+  // transfers of the batch run, one that is not ready yet is passed over for now, with the
+  // transfers queued behind it (their order stays), and the loop looks again within milliseconds;
+  // so curl sends what is ready instead of idling while the next hash is worked out. With nothing
+  // running it starts anyway, and `finish` waits.
+  std::function<bool()> finish_ready;
 };
 
 // Whether `transfer` may be repeated after an attempt the server may have carried out (see

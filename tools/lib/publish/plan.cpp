@@ -42,8 +42,9 @@ PublishPlan PlanPublish(const PublishSource& source, const std::optional<Publish
     PlannedFile planned{&file, FileChange::kAdded, storage::ContentTypeFor(file.path)};
     if (previous) {
       if (const PublishedFile* before = previous->Find(file.path)) {
-        planned.change = before->sha256 == file.sha256 && before->size == file.bytes.size() ? FileChange::kUnchanged
-                                                                                             : FileChange::kModified;
+        // The size first: a large file's sha256 may still be being worked out (see SourceFile).
+        planned.change = before->size == file.bytes.size() && before->sha256 == file.sha256() ? FileChange::kUnchanged
+                                                                                               : FileChange::kModified;
       }
     }
     plan.files.push_back(std::move(planned));

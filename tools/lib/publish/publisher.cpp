@@ -146,10 +146,6 @@ class Run {
     previous_ = std::move(previous).value();
     SLUICE_RETURN_IF_ERROR(CheckLock(previous_, options_, now, report_));
     plan_ = PlanPublish(source_, previous_.manifest);
-    for (const auto& planned : plan_.files) {
-      report_.files.push_back({planned.file->path, planned.change, planned.file->bytes.size(), planned.file->sha256,
-                               planned.content_type});
-    }
     report_.removed = plan_.removed;
     if (options_.dry_run) return Status::Ok();
     const bool deletions_due = options_.delete_removed && (!plan_.removed.empty() || !plan_.lingering.empty());
@@ -160,6 +156,8 @@ class Run {
     Status uploaded = UploadAndVerify();
     if (!uploaded.ok()) return Release(uploaded);
     PauseForTest(options_.pause_file);
+    Status unchanged = CheckMappedFilesUnchanged(source_);
+    if (!unchanged.ok()) return Release(unchanged);
     PublishedManifest next = NextManifest();
     const std::string next_json = PublishedManifestJson(next);
     auto committed = backend_.PutIf(std::string(kManifestKey), next_json, RecordProperties(),
@@ -180,6 +178,15 @@ class Run {
     if (status.ok()) report_.status_written = true;
     else report_.warnings.push_back("the data is published, but " + std::string(kStatusKey) + " was not written: " + status.message());
     return Status::Ok();
+  }
+
+  // The files as planned, into the report: after the uploads, since a large file's sha256 may
+  // be worked out while it goes up.
+  void ReportFiles() const {
+    for (const auto& planned : plan_.files) {
+      report_.files.push_back({planned.file->path, planned.change, planned.file->bytes.size(), planned.file->sha256(),
+                               planned.content_type});
+    }
   }
 
  private:
@@ -234,10 +241,11 @@ class Run {
     std::vector<storage::PutItem> items;
     for (const PlannedFile& planned : plan_.files) {
       if (planned.change == FileChange::kUnchanged) continue;
-      storage::ObjectProperties properties{planned.content_type, options_.cache_control,
-                                           {{"sluice-sha256", planned.file->sha256}}};
+      storage::ObjectProperties properties{planned.content_type, options_.cache_control, {}};
       if (source_.commit) properties.metadata["sluice-commit"] = *source_.commit;
-      items.push_back({planned.file->path, planned.file->bytes, std::move(properties)});
+      const SourceFile* file = planned.file;
+      items.push_back({file->path, file->bytes, std::move(properties),
+                       [file]() -> std::map<std::string, std::string> { return {{"sluice-sha256", file->sha256()}}; }});
     }
     std::size_t allowed = items.size();
     if (options_.fail_after_uploads >= 0) allowed = std::min(allowed, static_cast<std::size_t>(options_.fail_after_uploads));
@@ -265,7 +273,9 @@ class Run {
     // Confirm what was written: the manifest must never name bytes the target does not serve.
     if (!options_.read_url.empty()) {
       std::vector<LiveFile> live;
-      for (const storage::PutItem& item : items) live.push_back({item.key, item.properties.metadata.at("sluice-sha256")});
+      for (const PlannedFile& planned : plan_.files) {
+        if (planned.change != FileChange::kUnchanged) live.push_back({planned.file->path, planned.file->sha256()});
+      }
       SLUICE_RETURN_IF_ERROR(ConfirmLive(options_.read_url, live, options_.parallel));
       report_.verified = live.size();
       return Status::Ok();
@@ -273,7 +283,7 @@ class Run {
     std::vector<storage::ConfirmItem> written;
     for (const PlannedFile& planned : plan_.files) {
       if (planned.change != FileChange::kUnchanged) {
-        written.push_back({planned.file->path, planned.file->sha256, planned.file->bytes.size()});
+        written.push_back({planned.file->path, planned.file->sha256(), planned.file->bytes.size()});
       }
     }
     const std::vector<storage::Confirmation> confirmations =
@@ -299,7 +309,7 @@ class Run {
     for (const PlannedFile& planned : plan_.files) {
       std::optional<std::string> commit = source_.commit;
       if (planned.change == FileChange::kUnchanged) commit = previous_.manifest->Find(planned.file->path)->commit;
-      next.files.push_back({planned.file->path, planned.file->sha256, planned.file->bytes.size(), commit});
+      next.files.push_back({planned.file->path, planned.file->sha256(), planned.file->bytes.size(), commit});
     }
     next.removed = plan_.lingering;
     next.removed.insert(next.removed.end(), plan_.removed.begin(), plan_.removed.end());
@@ -357,8 +367,10 @@ Result<PublishReport> Publish(storage::Backend& backend, const PublishSource& so
   report.origin = source.origin;
   report.commit = source.commit;
   report.dry_run = options.dry_run;
-  Status status = Run(backend, source, options, report).Execute();
+  Run run(backend, source, options, report);
+  Status status = run.Execute();
   if (!status.ok()) return status;
+  run.ReportFiles();
   return report;
 }
 

@@ -125,7 +125,7 @@ Status AzureBackend::CheckPut(const Call& call, const Result<http::Response>& re
 }
 
 Status AzureBackend::Put(const std::string& key, std::string_view bytes, const ObjectProperties& properties) {
-  return PutAll({PutItem{key, bytes, properties}}, 1, nullptr).front();
+  return PutAll({PutItem{key, bytes, properties, nullptr}}, 1, nullptr).front();
 }
 
 std::vector<Status> AzureBackend::PutAll(const std::vector<PutItem>& items, int parallel, const PutProgress& progress) {
@@ -149,7 +149,7 @@ std::vector<Status> AzureBackend::PutAll(const std::vector<PutItem>& items, int 
     std::vector<http::Transfer> transfers;
     for (std::size_t j = start; j < end; ++j) {
       const PutItem& item = items[small[j]];
-      calls.push_back(PutBlobCall(item.key, item.bytes, item.properties));
+      calls.push_back(PutBlobCall(item.key, item.bytes, item.Properties()));
       transfers.push_back(Prepare(calls.back()));
     }
     std::vector<Result<http::Response>> responses = client_.PerformAll(transfers, parallel);
@@ -199,6 +199,7 @@ Status AzureBackend::PutInBlocks(const PutItem& item, int parallel) {
       request = Prepare(calls[b]).request;
       return Status::Ok();
     };
+    transfers[b].finish_ready = [b, &hashes] { return hashes.Ready(b); };
   }
   std::vector<Result<http::Response>> responses = client_.PerformAll(transfers, parallel);
   for (std::size_t b = 0; b < calls.size(); ++b) SLUICE_RETURN_IF_ERROR(CheckPut(calls[b], responses[b]));
@@ -207,7 +208,7 @@ Status AzureBackend::PutInBlocks(const PutItem& item, int parallel) {
   list += "</BlockList>";
   Call commit{"PUT", blob, {{"comp", "blocklist"}}, {}, list, "committing the blocks of " + item.key};
   commit.headers = {{"Content-Type", "application/xml"}, {"Content-MD5", azure::Md5Base64(list)}};
-  AddProperties(commit.headers, item.properties);
+  AddProperties(commit.headers, item.Properties());  // a late sha256 has had the whole upload to arrive
   SLUICE_RETURN_IF_ERROR(CheckPut(commit, Send(commit)));
   blocks.size = item.bytes.size();
   proven_by_md5_.erase(item.key);

@@ -21,15 +21,24 @@ std::vector<Status> Backend::PutAll(const std::vector<PutItem>& items, int paral
   std::vector<Status> statuses;
   statuses.reserve(items.size());
   for (const PutItem& item : items) {
-    statuses.push_back(Put(item.key, item.bytes, item.properties));
+    statuses.push_back(Put(item.key, item.bytes, item.Properties()));
     if (progress) progress(statuses.size(), items.size());
   }
   return statuses;
 }
 
+ObjectProperties PutItem::Properties() const {
+  ObjectProperties all = properties;
+  if (late_metadata) {
+    for (auto& [name, value] : late_metadata()) all.metadata[name] = std::move(value);
+  }
+  return all;
+}
+
 std::string ItemSha256(const PutItem& item) {
-  auto claimed = item.properties.metadata.find("sluice-sha256");
-  return claimed != item.properties.metadata.end() ? claimed->second : Sha256Hex(item.bytes);
+  const ObjectProperties properties = item.Properties();
+  auto claimed = properties.metadata.find("sluice-sha256");
+  return claimed != properties.metadata.end() ? claimed->second : Sha256Hex(item.bytes);
 }
 
 Status CompareReadBack(const std::string& where, const ConfirmItem& item, const std::optional<std::string>& stored) {

@@ -41,6 +41,13 @@ struct PutItem {
   std::string key;
   std::string_view bytes;
   ObjectProperties properties;
+  // Metadata still being worked out when the put starts (a large file's sluice-sha256, hashed on
+  // a thread while its blocks go up), merged into `properties` by Properties(), which waits for
+  // it. A backend asks as late as its protocol allows: Azure when it commits the block list, S3
+  // when it creates the multipart upload, a single-request put before sending.
+  std::function<std::map<std::string, std::string>()> late_metadata;
+
+  ObjectProperties Properties() const;
 };
 
 // Called after each finished item of a batch with the count finished so far (any order).

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <future>
@@ -43,6 +44,10 @@ class BlockDigests {
   std::size_t size() const { return promises_.size(); }
   // Waits for block `block`'s digest.
   const Digest& Get(std::size_t block) const { return futures_[block].get(); }
+  // Whether Get(block) would answer without waiting.
+  bool Ready(std::size_t block) const {
+    return futures_[block].wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  }
 
  private:
   std::vector<std::promise<Digest>> promises_;

@@ -158,7 +158,7 @@ void S3Backend::Remember(const PutItem& item, std::optional<ConfirmedBy> proof) 
 }
 
 Status S3Backend::Put(const std::string& key, std::string_view bytes, const ObjectProperties& properties) {
-  return PutAll({PutItem{key, bytes, properties}}, 1, nullptr).front();
+  return PutAll({PutItem{key, bytes, properties, nullptr}}, 1, nullptr).front();
 }
 
 std::vector<Status> S3Backend::PutAll(const std::vector<PutItem>& items, int parallel, const PutProgress& progress) {
@@ -179,7 +179,7 @@ std::vector<Status> S3Backend::PutAll(const std::vector<PutItem>& items, int par
     std::vector<http::Transfer> transfers;
     std::vector<std::size_t> sent;
     for (std::size_t i : indexes) {
-      auto transfer = Prepare(PutObjectCall(items[i].key, items[i].bytes, items[i].properties));
+      auto transfer = Prepare(PutObjectCall(items[i].key, items[i].bytes, items[i].Properties()));
       if (!transfer.ok()) {
         statuses[i] = transfer.status();
         continue;
@@ -200,7 +200,7 @@ std::vector<Status> S3Backend::PutAll(const std::vector<PutItem>& items, int par
     if (progress) progress(done, items.size());
   }
   for (std::size_t i : large) {
-    statuses[i] = PutMultipart(items[i].key, items[i].bytes, items[i].properties, parallel).status();
+    statuses[i] = PutMultipart(items[i].key, items[i].bytes, items[i].Properties(), parallel).status();
     Remember(items[i], statuses[i].ok() ? std::optional(ConfirmedBy::kBlockList) : std::nullopt);
     if (progress) progress(++done, items.size());
   }

@@ -64,6 +64,7 @@ Result<std::string> S3Backend::UploadParts(const std::string& key, const std::st
       request = std::move(prepared->request);
       return Status::Ok();
     };
+    transfers[part].finish_ready = [part, &digests] { return digests.Ready(part); };
   }
   auto responses = client_.PerformAll(transfers, std::max(parallel, 1));
   std::vector<std::string> etags(count);
