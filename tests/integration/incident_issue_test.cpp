@@ -422,6 +422,11 @@ TEST_CASE("the SLA watch opens a production incident issue for late data, once, 
   auto messages = f.slack().Messages();
   REQUIRE_FALSE(messages.empty());
   CHECK_THAT(messages.back().body, Catch::Contains(open[0]["html_url"].GetString()));
+  auto late_answer = json::Parse(messages.back().answer, "chat.postMessage answer");
+  REQUIRE(late_answer.ok());
+  const std::string late_channel = json::StringOr(*late_answer, "channel");
+  const std::string late_ts = json::StringOr(*late_answer, "ts");
+  REQUIRE_FALSE(late_ts.empty());
 
   // Still late an hour later: no second issue, no comment.
   ProcessResult still = f.Watch("2026-12-07T11:00:00Z", "901");
@@ -446,6 +451,21 @@ TEST_CASE("the SLA watch opens a production incident issue for late data, once, 
   auto comments = f.Comments(number);
   REQUIRE(comments.size() == 2);
   CHECK_THAT(comments[1], Catch::Contains("fresh again") && Catch::Contains("fedcba987654"));
+  // Slack hears it too, in the late data's first thread (not the run's failure thread), and
+  // that thread's top post is marked resolved.
+  const SlackRequest told = f.slack().Messages().back();
+  CHECK(told.channel == late_channel);
+  CHECK(told.thread_ts == late_ts);
+  CHECK_THAT(told.text, Catch::Contains("production data fresh again") && Catch::Contains("fedcba987654") &&
+                            Catch::Contains("Incident issue #" + std::to_string(number) + " closed"));
+  const SlackRequest marked = f.slack().Requests().back();
+  CHECK(marked.path == "/api/reactions.add");
+  CHECK(marked.name == "white_check_mark");
+  CHECK_THAT(marked.body, Catch::Contains(late_ts));
+  // Fresh and nothing to tell: the next watch posts nothing.
+  const std::size_t requests = f.slack().Requests().size();
+  REQUIRE(f.Watch("2026-12-07T13:00:00Z", "903b").exit_code == 0);
+  CHECK(f.slack().Requests().size() == requests);
 
   // The lateness is forgotten: the next breach is a new incident, a new issue.
   ProcessResult again = f.Watch("2026-12-09T12:00:00Z", "904");

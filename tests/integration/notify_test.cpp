@@ -426,6 +426,32 @@ TEST_CASE("the SLA watch notifies the owners of late data only", "[notify]") {
   CHECK(again.exit_code == 1);
   REQUIRE(slack.Messages().size() == 3);
   CHECK_FALSE(slack.Messages()[2].thread_ts.empty());
+
+  // Published since: a dry run shows what the watch would say and changes nothing; the real
+  // watch then says it once, in the first notice's thread, without an incident issue to close.
+  pipeline("late", "2026-12-07T12:45:00.000Z");
+  auto watch = [&](const std::string& now, std::vector<std::string> extra) {
+    std::vector<std::string> argv{kNotify, "--watch", "pipelines/late.json", "--workspace", dir.path().string(), "--now", now,
+                                  "--min-interval-ms", "0", "--state", (dir.path() / "state.json").string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return RunProcess(argv, {{"SLACK_API_URL", slack.api_url()}, {"SLACK_BOT_TOKEN", std::string(SlackFake::kToken)},
+                             {"SLUICE_RUN_LOG", std::nullopt}, {"GITHUB_OUTPUT", std::nullopt}});
+  };
+  ProcessResult dry = watch("2026-12-07T13:00:00Z", {"--dry-run"});
+  INFO(dry.out << dry.err);
+  CHECK(dry.exit_code == 0);
+  CHECK_THAT(dry.out, Catch::Contains("production data fresh again (0.2 h old, SLA 26 h)"));
+  CHECK(slack.Messages().size() == 3);
+  ProcessResult fresh = watch("2026-12-07T13:00:00Z", {});
+  INFO(fresh.out << fresh.err);
+  CHECK(fresh.exit_code == 0);
+  REQUIRE(slack.Messages().size() == 4);
+  const SlackRequest told = slack.Messages()[3];
+  CHECK(told.thread_ts == slack.Messages()[2].thread_ts);  // the first late notice's thread
+  CHECK_THAT(told.text, Catch::Contains("late: production data fresh again") && Catch::Contains("0123456789ab") &&
+                            !Catch::Contains("Incident issue"));
+  REQUIRE(watch("2026-12-07T14:00:00Z", {}).exit_code == 0);
+  CHECK(slack.Messages().size() == 4);  // said once
 }
 
 TEST_CASE("metrics: --metrics-file writes Prometheus text that parses back with the run's values", "[notify]") {

@@ -132,27 +132,35 @@ Status NotifyRunOf(Context& context, NotifyReport& report, std::string& pipeline
 
 // Production is fresh again after the watch found it late: the lateness is over. Its incident
 // issue (when the watch opened or joined one) hears of the publish that mended it and is closed,
-// and the SLA's history is forgotten, so that the next breach is a new incident with its own
-// thread. Kept when GitHub refused the closing: the next watch tries again.
-void FreshAgain(Context& context, const pipeline::Manifest& manifest, IncidentTracker* tracker, Freshness& freshness) {
+// the late data's Slack thread is told (AnnounceFreshAgain), and the SLA's history is forgotten,
+// so that the next breach is a new incident with its own thread. Kept when GitHub refused the
+// closing or Slack the post: the next watch tries again. A dry run shows the post and keeps all.
+void FreshAgain(Context& context, const pipeline::Manifest& manifest, IncidentTracker* tracker, Freshness& freshness,
+                NotifyReport& report) {
   auto known = context.state.pipelines.find(manifest.name + "#sla");
-  if (known == context.state.pipelines.end() || context.cli.dry_run) return;
+  if (known == context.state.pipelines.end()) return;
   PipelineHistory& history = known->second;
-  if (tracker != nullptr && history.incident_issue > 0) {
-    RunOutcome outcome;
-    outcome.event = Event::kPublished;
-    outcome.published_to = "production";
-    outcome.headline = fmt::format("production data fresh again ({:.1f} h old, SLA {:g} h)", freshness.age_hours,
-                                   freshness.max_age_hours);
-    outcome.detail = fmt::format("{} was published at {} (commit {}).", freshness.target,
-                                 freshness.published_at ? FormatUtc(*freshness.published_at) : "?",
-                                 freshness.commit.empty() ? "unknown" : freshness.commit.substr(0, 12));
-    Links links = LinksFor(outcome, manifest, RunbooksBase(context.cli, context.env), context.env);
-    links.run = pipeline::RunUrl(context.env);
-    freshness.incident = tracker->Resolved(manifest.name, outcome, links, "watch-" + FormatUtc(context.now), &history);
+  RunOutcome outcome;
+  outcome.event = Event::kPublished;
+  outcome.published_to = "production";
+  outcome.headline = fmt::format("production data fresh again ({:.1f} h old, SLA {:g} h)", freshness.age_hours,
+                                 freshness.max_age_hours);
+  outcome.detail = fmt::format("{} was published at {} (commit {}).", freshness.target,
+                               freshness.published_at ? FormatUtc(*freshness.published_at) : "?",
+                               freshness.commit.empty() ? "unknown" : freshness.commit.substr(0, 12));
+  Links links = LinksFor(outcome, manifest, RunbooksBase(context.cli, context.env), context.env);
+  links.run = pipeline::RunUrl(context.env);
+  const std::string run_id = "watch-" + FormatUtc(context.now);
+  if (tracker != nullptr && history.incident_issue > 0 && !context.cli.dry_run) {
+    freshness.incident = tracker->Resolved(manifest.name, outcome, links, run_id, &history);
     if (!freshness.incident.problem.ok()) return;
   }
-  context.state.pipelines.erase(known);
+  NoticeRequest request{&manifest, outcome, links, run_id, context.now, context.cli.dry_run, std::nullopt};
+  Notice notice = AnnounceFreshAgain(request, ReadNotifyConfig(manifest), context.env, context.sender, history,
+                                     freshness.incident);
+  const bool told = notice.sent.ok();
+  if (!notice.posts.empty() || !told) report.notices.push_back(std::move(notice));
+  if (told && !context.cli.dry_run) context.state.pipelines.erase(known);
 }
 
 void Watch(Context& context, NotifyReport& report) {
@@ -174,7 +182,7 @@ void Watch(Context& context, NotifyReport& report) {
     }
     std::unique_ptr<IncidentTracker> tracker = TrackerFor(*manifest, context.cli, context.env);
     if (!freshness->late) {
-      FreshAgain(context, *manifest, tracker.get(), *freshness);
+      FreshAgain(context, *manifest, tracker.get(), *freshness, report);
       report.freshness.push_back(*freshness);
       continue;
     }

@@ -155,6 +155,20 @@ SlackMessage RepeatMessage(const std::string& pipeline, const RunOutcome& outcom
   return message;
 }
 
+SlackMessage FreshAgainMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
+                               bool incident_closed) {
+  const std::string closed =
+      incident_closed && links.incident_number > 0 ? fmt::format(" Incident issue #{} closed.", links.incident_number) : "";
+  SlackMessage message;
+  message.text = fmt::format("{} {}: {}. {}{}", Symbol(outcome.event), pipeline, outcome.headline, outcome.detail, closed);
+  message.blocks.push_back({Block::Kind::kSection, fmt::format("*{}: {}*\n{}{}", EscapeMrkdwn(pipeline),
+                                                               EscapeMrkdwn(outcome.headline), EscapeMrkdwn(outcome.detail),
+                                                               closed)});
+  if (std::string line = LinkLine(links); !line.empty()) message.blocks.push_back({Block::Kind::kContext, line});
+  FitToLimits(message);
+  return message;
+}
+
 SlackMessage WebhookMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
                             const Attention& attention) {
   SlackMessage message = TopMessage(pipeline, outcome, links, attention);

@@ -48,6 +48,10 @@ SlackMessage StepMessage(const StepRecord& step);
 // Into the thread of the same error's first post: "again in run ...", with the mentions.
 SlackMessage RepeatMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
                            const Attention& attention, int repeats);
+// The SLA watch's word that production is fresh again (outcome: what mended it), into the late
+// data's thread; `incident_closed`: the incident issue in `links` was closed just now.
+SlackMessage FreshAgainMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
+                               bool incident_closed);
 // A webhook has no threads: the top message with every step as a section.
 SlackMessage WebhookMessage(const std::string& pipeline, const RunOutcome& outcome, const Links& links,
                             const Attention& attention);

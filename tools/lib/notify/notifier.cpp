@@ -278,4 +278,47 @@ Notice EscalateOverdue(const NoticeRequest& request, const NotifyConfig& config,
   return notice;
 }
 
+Notice AnnounceFreshAgain(const NoticeRequest& request, const NotifyConfig& config, const Environment& env,
+                          SlackSender* sender, const PipelineHistory& history, const IncidentIssueAction& incident) {
+  const pipeline::Manifest& manifest = *request.manifest;
+  const RunOutcome& outcome = request.outcome;
+  Notice notice;
+  notice.pipeline = manifest.name;
+  notice.event = outcome.event;
+  notice.severity = "production";
+  notice.headline = outcome.headline;
+  notice.incident = incident;
+  auto route = RouteFor(config, Event::kSla, notice.severity);  // where the late data was told
+  if (!route) return notice;
+  notice.route = route->name;
+  auto destination = ResolveDestination(*route, env, request.dry_run);
+  if (!destination.ok()) {
+    notice.sent = destination.status();
+    return notice;
+  }
+  notice.destination = destination->Describe();
+  Links links = request.links;
+  if (incident.number > 0) {
+    links.incident = incident.url;
+    links.incident_number = incident.number;
+  }
+  const SlackMessage message = FreshAgainMessage(manifest.name, outcome, links, incident.action == "closed");
+  Poster poster(request, *destination, sender, notice);
+  const bool threaded = destination->transport == Transport::kWebApi && !history.incident_ts.empty();
+  if (threaded) {
+    notice.channel = history.incident_channel;
+    notice.thread_ts = history.incident_ts;
+    auto posted = poster.Message("reply", history.incident_channel, history.incident_ts, message);
+    notice.sent = posted.ok() ? poster.Reaction(history.incident_channel, history.incident_ts, ReactionFor(outcome.event))
+                              : posted.status();
+  } else if (destination->transport == Transport::kWebApi) {
+    auto posted = poster.Message("top", destination->channel, "", message);
+    notice.sent = posted.status();
+    if (posted.ok()) notice.channel = posted->channel;
+  } else {
+    notice.sent = poster.Webhook(message);
+  }
+  return notice;
+}
+
 }  // namespace sluice::notify

@@ -75,5 +75,12 @@ Notice Announce(const NoticeRequest& request, const NotifyConfig& config, const 
 // posts in the notice) when nothing is due. `request.outcome` is not read.
 Notice EscalateOverdue(const NoticeRequest& request, const NotifyConfig& config, const Environment& env,
                        SlackSender* sender, ThreadState& state);
+// The SLA watch found production fresh again after it had announced the late data (`history`:
+// the pipeline's "<name>#sla" record, which the caller forgets afterwards): one reply in the
+// late data's first thread saying so, with the incident issue closed (`incident`), and that
+// thread's top post marked resolved; without a thread (a webhook, or none known), one message.
+// Routed as the late data was. `request.outcome` says what mended it (event kPublished).
+Notice AnnounceFreshAgain(const NoticeRequest& request, const NotifyConfig& config, const Environment& env,
+                          SlackSender* sender, const PipelineHistory& history, const IncidentIssueAction& incident);
 
 }  // namespace sluice::notify
