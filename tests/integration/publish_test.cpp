@@ -276,6 +276,32 @@ TEST_CASE("a damaged manifest at the target is named by its JSON pointer, exit 2
   CHECK_THAT(run.err, Catch::Contains("_sluice/manifest.json: /files/0/"));
 }
 
+TEST_CASE("a damaged object in the repository is refused when read: nothing of the commit is published", "[publish]") {
+  // libgit2 reads objects without working out their SHA-1 again (git/libgit2.h); zlib's own
+  // checksum is what refuses a damaged one, as it does for the git CLI.
+  PublishFixture f;
+  REQUIRE(f.Manifest({"--target", "staging"}).exit_code == 0);
+  const std::string before = Slurp(f.staging / "_sluice/manifest.json");
+  f.repo.Write("data/cases.csv", Rows(40, 7));
+  f.repo.Commit("forty rows");
+  std::string oid = f.repo.Git({"rev-parse", "HEAD:data/cases.csv"});
+  oid = oid.substr(0, 40);
+  const fs::path object = f.repo.path() / ".git/objects" / oid.substr(0, 2) / oid.substr(2);
+  REQUIRE(fs::exists(object));  // a loose object, as git add leaves it
+  std::string bytes = Slurp(object);
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x10);
+  fs::permissions(object, fs::perms::owner_write, fs::perm_options::add);
+  REQUIRE(WriteFileAtomically(object, bytes).ok());
+
+  ProcessResult run = f.Manifest({"--target", "staging"});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("data/cases.csv") && Catch::Contains("cannot read blob " + oid.substr(0, 12)) &&
+                          Catch::Contains("git fsck"));
+  CHECK(Slurp(f.staging / "_sluice/manifest.json") == before);
+  CHECK(Slurp(f.staging / "data/cases.csv") == Rows(5));
+}
+
 TEST_CASE("a second publisher stops with exit 4 and never interleaves", "[publish]") {
   PublishFixture f;
   REQUIRE(f.Manifest({"--target", "staging"}).exit_code == 0);

@@ -2,17 +2,14 @@
 
 #include <git2.h>
 
-#include <mutex>
 
 #include <fmt/format.h>
+
+#include "git/libgit2.h"
 
 namespace sluice::git {
 namespace {
 
-void EnsureInitialised() {
-  static std::once_flag once;
-  std::call_once(once, [] { git_libgit2_init(); });
-}
 
 std::string LastError(const std::string& what) {
   const git_error* error = git_error_last();
@@ -63,7 +60,7 @@ ObjectStore& ObjectStore::operator=(ObjectStore&&) noexcept = default;
 ObjectStore::~ObjectStore() = default;
 
 Result<ObjectStore> ObjectStore::Discover(const std::filesystem::path& path) {
-  EnsureInitialised();
+  EnsureLibgit2();
   git_repository* repo = nullptr;
   if (git_repository_open_ext(&repo, path.c_str(), 0, nullptr) != 0) {
     return InputError(LastError(fmt::format("{} is not inside a git repository", path.string())));

@@ -3,17 +3,14 @@
 #include <git2.h>
 
 #include <algorithm>
-#include <mutex>
 
 #include <fmt/format.h>
+
+#include "git/libgit2.h"
 
 namespace sluice::git {
 namespace {
 
-void EnsureInitialised() {
-  static std::once_flag once;
-  std::call_once(once, [] { git_libgit2_init(); });
-}
 
 std::string Hex(const git_oid& oid) {
   char buffer[GIT_OID_HEXSZ + 1] = {};
@@ -31,14 +28,14 @@ bool GitOrder(const TreeEntry& a, const TreeEntry& b) {
 }  // namespace
 
 std::string BlobId(std::string_view content) {
-  EnsureInitialised();
+  EnsureLibgit2();
   git_oid oid;
   git_odb_hash(&oid, content.data(), content.size(), GIT_OBJECT_BLOB);
   return Hex(oid);
 }
 
 Result<std::string> BlobIdOfFile(const std::filesystem::path& path) {
-  EnsureInitialised();
+  EnsureLibgit2();
   git_oid oid;
   if (git_odb_hashfile(&oid, path.c_str(), GIT_OBJECT_BLOB) != 0) {
     const git_error* error = git_error_last();
@@ -49,7 +46,7 @@ Result<std::string> BlobIdOfFile(const std::filesystem::path& path) {
 }
 
 Result<RawTree> SerializeTree(std::vector<TreeEntry> entries) {
-  EnsureInitialised();
+  EnsureLibgit2();
   std::sort(entries.begin(), entries.end(), GitOrder);
   RawTree tree;
   for (size_t i = 0; i < entries.size(); ++i) {

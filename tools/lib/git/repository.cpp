@@ -2,19 +2,14 @@
 
 #include <git2.h>
 
-#include <mutex>
 
 #include <fmt/format.h>
+
+#include "git/libgit2.h"
 
 namespace sluice::git {
 namespace {
 
-// libgit2 must be initialised once per process before any call; it is never shut down
-// because other threads may still hold objects at exit.
-void EnsureInitialised() {
-  static std::once_flag once;
-  std::call_once(once, [] { git_libgit2_init(); });
-}
 
 std::string LastError(const std::string& what) {
   const git_error* error = git_error_last();
@@ -70,15 +65,25 @@ std::string_view BlobBytes(const git_blob* blob) {
   return {static_cast<const char*>(git_blob_rawcontent(blob)), static_cast<size_t>(git_blob_rawsize(blob))};
 }
 
+// A blob that cannot be read: names it, and what to do when the repository's copy is damaged
+// (zlib refuses what does not match its checksum: see git/libgit2.h).
+Status BlobError(const git_oid& id) {
+  char hex[GIT_OID_HEXSZ + 1] = {};
+  git_oid_tostr(hex, sizeof hex, &id);
+  return InputError(LastError(fmt::format("cannot read blob {} (if the repository's copy is damaged, `git fsck` names "
+                                          "what; fetch or clone it again)",
+                                          std::string_view(hex, 12))));
+}
+
 Result<std::shared_ptr<const git_blob>> LookUpBlob(git_repository* repo, const git_oid& id) {
   git_blob* raw = nullptr;
-  if (git_blob_lookup(&raw, repo, &id) != 0) return InputError(LastError("cannot read blob"));
+  if (git_blob_lookup(&raw, repo, &id) != 0) return BlobError(id);
   return std::shared_ptr<const git_blob>(raw, [](const git_blob* blob) { git_blob_free(const_cast<git_blob*>(blob)); });
 }
 
 Result<std::string> ReadBlob(git_repository* repo, const git_oid& id) {
   git_blob* raw = nullptr;
-  if (git_blob_lookup(&raw, repo, &id) != 0) return InputError(LastError("cannot read blob"));
+  if (git_blob_lookup(&raw, repo, &id) != 0) return BlobError(id);
   Blob blob(raw);
   return std::string(BlobBytes(blob.get()));
 }
@@ -92,7 +97,7 @@ Repository& Repository::operator=(Repository&&) noexcept = default;
 Repository::~Repository() = default;
 
 Result<Repository> Repository::Discover(const std::filesystem::path& path) {
-  EnsureInitialised();
+  EnsureLibgit2();
   git_repository* repo = nullptr;
   if (git_repository_open_ext(&repo, path.c_str(), 0, nullptr) != 0) {
     return InputError(LastError(fmt::format("{} is not inside a git repository", path.string())));
@@ -118,7 +123,7 @@ Result<std::optional<std::string>> Repository::ReadFileAt(const std::string& rev
   if (!id.ok()) return id.status();
   if (!id->has_value()) return std::optional<std::string>();
   auto content = ReadBlob(repo_.get(), **id);
-  if (!content.ok()) return content.status();
+  if (!content.ok()) return content.status().WithContext(path);
   return std::optional<std::string>(std::move(content).value());
 }
 
@@ -166,7 +171,7 @@ Result<std::vector<CommittedFile>> Repository::FilesAt(const std::string& revisi
     CommittedFile file{file_path, KindOf(git_tree_entry_filemode(entry)), {}, nullptr};
     if (file.kind != CommittedFile::Kind::kSubmodule) {
       auto blob = LookUpBlob(repo_.get(), *git_tree_entry_id(entry));
-      if (!blob.ok()) return blob.status();
+      if (!blob.ok()) return blob.status().WithContext(file.path);
       file.blob = std::move(blob).value();
       file.content = BlobBytes(file.blob.get());
     }
@@ -219,7 +224,7 @@ Result<std::vector<FileVersion>> Repository::History(const std::string& revision
       newer_blob = *id;
       if (!id->has_value()) break;  // the file did not exist before this point
       auto content = ReadBlob(repo_.get(), **id);
-      if (!content.ok()) return content.status();
+      if (!content.ok()) return content.status().WithContext(path);
       pending = FileVersion{"", {}, std::move(content).value()};
     }
     // Walking back, the commit that introduced this content is the oldest one holding it.
