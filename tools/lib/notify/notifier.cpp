@@ -151,6 +151,22 @@ Status PostThreaded(const NoticeRequest& request, const Destination& destination
   return poster.Reaction(channel, thread, ReactionFor(outcome.event));
 }
 
+// Where `event` (of `severity`) is posted, noted in `notice`: its route and destination, or in
+// `notice.sent` why the destination could not be resolved. nullopt when nothing is to be posted.
+std::optional<Destination> DestinationFor(const NotifyConfig& config, Event event, const std::string& severity,
+                                          const Environment& env, bool dry_run, Notice& notice) {
+  auto route = RouteFor(config, event, severity);
+  if (!route) return std::nullopt;
+  notice.route = route->name;
+  auto destination = ResolveDestination(*route, env, dry_run);
+  if (!destination.ok()) {
+    notice.sent = destination.status();
+    return std::nullopt;
+  }
+  notice.destination = destination->Describe();
+  return std::move(destination).value();
+}
+
 }  // namespace
 
 Notice Announce(const NoticeRequest& plain_request, const NotifyConfig& config, const Environment& env, SlackSender* sender,
@@ -197,15 +213,8 @@ Notice Announce(const NoticeRequest& plain_request, const NotifyConfig& config, 
     request.links.incident = notice.incident.url;
     request.links.incident_number = notice.incident.number;
   }
-  auto route = RouteFor(config, outcome.event, outcome.severity);
-  if (!route) return notice;
-  notice.route = route->name;
-  auto destination = ResolveDestination(*route, env, request.dry_run);
-  if (!destination.ok()) {
-    notice.sent = destination.status();
-    return notice;
-  }
-  notice.destination = destination->Describe();
+  auto destination = DestinationFor(config, outcome.event, outcome.severity, env, request.dry_run, notice);
+  if (!destination) return notice;
   Poster poster(request, *destination, sender, notice);
   if (destination->transport == Transport::kWebhook) {
     notice.sent = poster.Webhook(WebhookMessage(notice.pipeline, outcome, request.links, AttentionOf(notice)));
@@ -245,15 +254,8 @@ Notice EscalateOverdue(const NoticeRequest& request, const NotifyConfig& config,
   notice.headline = fmt::format("still failing after {}: escalated to the secondary owner", Hours(open));
   notice.failure_class = "incident-response";
   notice.consecutive_failures = history.consecutive_failures;
-  auto route = RouteFor(config, Event::kFailure);
-  if (!route) return notice;
-  notice.route = route->name;
-  auto destination = ResolveDestination(*route, env, request.dry_run);
-  if (!destination.ok()) {
-    notice.sent = destination.status();
-    return notice;
-  }
-  notice.destination = destination->Describe();
+  auto destination = DestinationFor(config, Event::kFailure, "", env, request.dry_run, notice);
+  if (!destination) return notice;
   notice.mentions = {Mention(*manifest.secondary_owner)};
   notice.escalated = true;
   SlackMessage message;
@@ -288,15 +290,9 @@ Notice AnnounceFreshAgain(const NoticeRequest& request, const NotifyConfig& conf
   notice.severity = "production";
   notice.headline = outcome.headline;
   notice.incident = incident;
-  auto route = RouteFor(config, Event::kSla, notice.severity);  // where the late data was told
-  if (!route) return notice;
-  notice.route = route->name;
-  auto destination = ResolveDestination(*route, env, request.dry_run);
-  if (!destination.ok()) {
-    notice.sent = destination.status();
-    return notice;
-  }
-  notice.destination = destination->Describe();
+  // Where the late data was told.
+  auto destination = DestinationFor(config, Event::kSla, notice.severity, env, request.dry_run, notice);
+  if (!destination) return notice;
   Links links = request.links;
   if (incident.number > 0) {
     links.incident = incident.url;
