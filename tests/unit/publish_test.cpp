@@ -160,6 +160,22 @@ TEST_CASE("the published manifest round-trips and a bad one names its JSON point
       "m.json");
   REQUIRE_FALSE(escaping.ok());
   CHECK_THAT(escaping.status().message(), Catch::Contains("/files/0/path"));
+  // A size beyond what a double holds exactly (RapidJSON reads one beyond 64 bits as a double, which
+  // JSON Schema still calls an integer): refused by the pointer, not read as garbage (fuzz finding).
+  for (const char* size : {"7777777777777777777777777777777777777777777777777777777777770", "9007199254740993"}) {
+    auto huge = ParsePublishedManifest(
+        fmt::format(R"({{"format": 1, "commit": null, "published_at": "t", "files": [{{"path": "a.csv", "sha256": "{}", "size": {}}}]}})",
+                    std::string(64, '0'), size),
+        "m.json");
+    REQUIRE_FALSE(huge.ok());
+    CHECK_THAT(huge.status().message(), Catch::Contains("m.json: /files/0/size"));
+  }
+  auto largest = ParsePublishedManifest(
+      fmt::format(R"({{"format": 1, "commit": null, "published_at": "t", "files": [{{"path": "a.csv", "sha256": "{}", "size": 9007199254740991}}]}})",
+                  std::string(64, '0')),
+      "m.json");
+  REQUIRE(largest.ok());
+  CHECK(largest->files.at(0).size == 9007199254740991ULL);
   auto missing = ParsePublishedManifest(R"({"format": 1, "commit": null, "published_at": "t"})", "m.json");
   REQUIRE_FALSE(missing.ok());
   CHECK_THAT(missing.status().message(), Catch::Contains("files"));

@@ -279,7 +279,8 @@ using ProtectedChecks = std::map<std::string, github::BranchRules>;
 PullOutcome Evaluate(github::Api& api, github::Api& approver, const rapidjson::Value& pull, const GateOptions& options,
                      const Environment& env, ProtectedChecks& protected_checks) {
   PullOutcome outcome;
-  outcome.number = json::Member(pull, "number") != nullptr ? pull["number"].GetInt() : 0;
+  const rapidjson::Value* number = json::Member(pull, "number");
+  outcome.number = number != nullptr && number->IsInt() ? number->GetInt() : 0;
   outcome.url = json::StringOr(pull, "html_url");
   outcome.node_id = json::StringOr(pull, "node_id");
   const rapidjson::Value* head = json::Member(pull, "head");
