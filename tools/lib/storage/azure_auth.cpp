@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "core/md5_lanes.h"
 #include "core/secrets.h"
 
 namespace sluice::storage::azure {
@@ -215,6 +216,14 @@ std::string Md5Base64(std::string_view bytes) {
   unsigned int length = 0;
   if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_md5(), nullptr) != 1) return "";
   return Base64(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
+}
+
+void Md5Base64Many(std::span<const std::string_view> blocks, std::string* out) {
+  std::vector<Md5Digest> digests(blocks.size());
+  Md5Many(blocks, digests.data());
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    out[i] = Base64(std::string_view(reinterpret_cast<const char*>(digests[i].data()), digests[i].size()));
+  }
 }
 
 std::string BlockId(std::size_t index, std::string_view md5_base64) {

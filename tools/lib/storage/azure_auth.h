@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -55,6 +56,8 @@ std::string HmacSha256(std::string_view key, std::string_view text);  // raw 32 
 std::string Base64(std::string_view bytes);
 Result<std::string> DecodeBase64(std::string_view text);
 std::string Md5Base64(std::string_view bytes);  // Content-MD5
+// The same of many blocks at once (core/md5_lanes.h): out[i] for blocks[i].
+void Md5Base64Many(std::span<const std::string_view> blocks, std::string* out);
 // The id of block `index` of a Put Block List, whose bytes have MD5 `md5_base64` (the block's
 // Content-MD5): base64 of a fixed-width decimal counter and the MD5, so every id of one blob has
 // the same length (the service requires it), and the committed block list names the content the

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/md5_lanes.h"
 #include "storage/azure_response.h"
 #include "storage/block_digests.h"
 
@@ -181,7 +182,7 @@ std::vector<Status> AzureBackend::PutAll(const std::vector<PutItem>& items, int 
 // previous blob as it was.
 Status AzureBackend::PutInBlocks(const PutItem& item, int parallel) {
   const std::string blob = BlobName(item.key);
-  BlockDigests<std::string> hashes(item.bytes, block_size_, azure::Md5Base64);
+  BlockDigests<std::string> hashes(item.bytes, block_size_, azure::Md5Base64Many, Md5Lanes());
   CommittedBlocks blocks;
   blocks.ids.resize(hashes.size());
   std::vector<Call> calls(hashes.size());

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/hash.h"
+#include "core/md5_lanes.h"
 #include "storage/block_digests.h"
 #include "storage/s3_backend.h"
 #include "storage/s3_xml.h"
@@ -19,7 +20,14 @@ struct PartDigest {
   std::string sha256;  // hex
 };
 
-PartDigest DigestOf(std::string_view part) { return {sigv4::Md5(part), Sha256Hex(part)}; }
+// The parts' MD5s together (core/md5_lanes.h), then each part's SHA-256.
+void DigestsOf(std::span<const std::string_view> parts, PartDigest* out) {
+  std::vector<Md5Digest> md5s(parts.size());
+  Md5Many(parts, md5s.data());
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    out[i] = {std::string(reinterpret_cast<const char*>(md5s[i].data()), md5s[i].size()), Sha256Hex(parts[i])};
+  }
+}
 
 }  // namespace
 
@@ -45,7 +53,7 @@ Result<std::string> S3Backend::UploadParts(const std::string& key, const std::st
                                            int parallel) {
   // At most kMaxParts parts: bigger files get bigger parts.
   const std::size_t part_size = std::max(target_.part_size, (bytes.size() + kMaxParts - 1) / kMaxParts);
-  BlockDigests<PartDigest> digests(bytes, part_size, DigestOf);
+  BlockDigests<PartDigest> digests(bytes, part_size, DigestsOf, Md5Lanes());
   const std::size_t count = digests.size();
   std::vector<Call> calls(count);
   std::vector<http::Transfer> transfers(count);
