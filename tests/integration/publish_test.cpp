@@ -195,6 +195,71 @@ TEST_CASE("publishing an older --ref rolls the target back byte for byte", "[pub
   CheckManifestHolds(f.production);
 }
 
+namespace {
+
+// 9 MiB (past publish::kMapFrom, 8 MiB): a file read in place when the working tree holds it clean.
+std::string LargeBytes(unsigned seed) {
+  std::string bytes(9u << 20, '\0');
+  std::uint32_t state = seed;
+  for (char& c : bytes) {
+    state = state * 1664525u + 1013904223u;
+    c = static_cast<char>(state >> 24);
+  }
+  return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("from a commit, a large file clean in the working tree is read there, other bytes the index vouches for publish "
+          "nothing, and a dry run refuses them too",
+          "[publish]") {
+  PublishFixture f;
+  const std::string to = "file://" + f.staging.string();
+  const std::string first = LargeBytes(1);
+  f.repo.Write("data/large.bin", first);
+  f.repo.Age("data/large.bin");  // clean in the index the commit writes, not racily clean
+  f.repo.Commit("large v1");
+  ProcessResult published = f.AdHoc({"--to", to, "data/"});
+  INFO(published.err);
+  REQUIRE(published.exit_code == 0);
+  CHECK(Slurp(f.staging / "data/large.bin") == first);
+  CheckManifestHolds(f.staging);
+  const std::string v1 = f.repo.Git({"rev-parse", "HEAD"}).substr(0, 40);
+
+  // The next commit changes the file; then the working tree gets the first version's bytes back
+  // under an index that says they are the new blob (no git command writes such an index: it
+  // stands for a file changed behind git's back with its stat data kept). Read in place and
+  // trusted, they would be published as the new commit's file.
+  const std::string second = LargeBytes(2);
+  f.repo.Write("data/large.bin", second);
+  // Another second than the first version's: git compares whole seconds of the stat times.
+  f.repo.Age("data/large.bin", 7200);
+  f.repo.Commit("large v2");
+  std::string id = f.repo.Git({"rev-parse", "HEAD:data/large.bin"});
+  id.resize(40);
+  f.repo.Write("data/large.bin", first);
+  f.repo.Age("data/large.bin", 1800);
+  f.repo.ForgeCleanIndexEntry("data/large.bin", id);
+  ProcessResult refused = f.AdHoc({"--to", to, "data/"});
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("data/large.bin in the working tree is not the commit's blob " + id.substr(0, 12)));
+  CHECK(ManifestAt(f.staging).commit == v1);
+  CHECK(Slurp(f.staging / "data/large.bin") == first);
+  ProcessResult dry = f.AdHoc({"--to", to, "data/", "--dry-run"});
+  CHECK(dry.exit_code == 2);
+  CHECK_THAT(dry.err, Catch::Contains("is not the commit's blob"));
+
+  // As the message says: removed and checked out again, the file is the commit's and goes up.
+  fs::remove(f.repo.path() / "data/large.bin");
+  f.repo.Git({"checkout", "--", "data/large.bin"});
+  ProcessResult rerun = f.AdHoc({"--to", to, "data/"});
+  INFO(rerun.err);
+  REQUIRE(rerun.exit_code == 0);
+  CHECK(Slurp(f.staging / "data/large.bin") == second);
+  CHECK(ManifestAt(f.staging).commit == f.repo.Git({"rev-parse", "HEAD"}).substr(0, 40));
+  CheckManifestHolds(f.staging);
+}
+
 TEST_CASE("a publish interrupted midway leaves the manifest on the previous set, the rerun completes", "[publish]") {
   PublishFixture f;
   const std::string to = "file://" + f.staging.string();

@@ -30,6 +30,13 @@ class DataRepo {
   void WriteDemoWorkflows() const;
   // Runs `git args...` in the repository; a failure fails the test. Returns git's stdout.
   std::string Git(const std::vector<std::string>& args) const;
+  // Sets the file's modification time `seconds_ago` in the past (not racily clean in an index
+  // written from now on: see git::FilesAtOptions).
+  void Age(const std::string& relative, int seconds_ago = 3600) const;
+  // Rewrites the index entry of `relative` (through libgit2) to say blob `blob_id` (hex) with the
+  // stat data the file has on disk now: an index that vouches for a working tree file whose bytes
+  // are another blob's, which no git command writes, to prove that sluice checks the bytes.
+  void ForgeCleanIndexEntry(const std::string& relative, const std::string& blob_id) const;
 
   // Runs a built tool over a pipeline of this repository as a workflow step would:
   // `tool manifest --workspace <path()> args...`. The runner's variables (GITHUB_ACTIONS,

@@ -148,3 +148,141 @@ TEST_CASE("a large blob libgit2 reads is in memory advised to huge pages", "[git
   REQUIRE_FALSE(flags.empty());
   CHECK(flags.find(" hg") != std::string::npos);
 }
+
+namespace {
+
+// Bytes that repeat no short run and hold no newline (a line-ending filter would leave them as
+// they are), `size` of them.
+std::string NoNewlines(std::size_t size, unsigned seed) {
+  std::string bytes(size, 'x');
+  std::uint32_t state = seed;
+  for (char& c : bytes) {
+    state = state * 1664525u + 1013904223u;
+    c = static_cast<char>('a' + (state >> 24) % 26);
+  }
+  return bytes;
+}
+
+// `git rev-parse REV:PATH`, the blob id.
+std::string BlobId(const DataRepo& repo, const std::string& spec) {
+  std::string id = repo.Git({"rev-parse", spec});
+  while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
+  return id;
+}
+
+// The one file of `files` at `path`.
+const git::CommittedFile& Named(const std::vector<git::CommittedFile>& files, const std::string& path) {
+  for (const auto& file : files) {
+    if (file.path == path) return file;
+  }
+  FAIL("no file " << path);
+  return files.front();
+}
+
+}  // namespace
+
+TEST_CASE("a large file the working tree holds clean is named there unread, and anything git would compare reads the blob",
+          "[git]") {
+  DataRepo repo;
+  const std::string large = NoNewlines(64u << 10, 1);
+  repo.Write("data/large.txt", large);
+  repo.Write("data/small.csv", "a,b\n1,2\n");
+  // Modified an hour before the index is written: clean, not racily clean.
+  repo.Age("data/large.txt");
+  repo.Commit("data");
+  const std::string id = BlobId(repo, "HEAD:data/large.txt");
+  auto git = git::Repository::Discover(repo.path());
+  REQUIRE(git.ok());
+  const git::FilesAtOptions in_place{1024};
+  // The blob is read: its bytes are the committed ones, and no working copy is named.
+  auto read_from_git = [&](const std::string& revision = "HEAD", const std::string& expected = "") {
+    auto files = git->FilesAt(revision, "data", in_place);
+    REQUIRE(files.ok());
+    const git::CommittedFile& file = Named(*files, "data/large.txt");
+    CHECK(file.working_copy.empty());
+    REQUIRE(file.blob != nullptr);
+    CHECK(file.content == (expected.empty() ? large : expected));
+    CHECK(file.size == file.content.size());
+  };
+
+  SECTION("clean: the working tree's copy is named, the blob is not read") {
+    auto files = git->FilesAt("HEAD", "data", in_place);
+    REQUIRE(files.ok());
+    REQUIRE(files->size() == 2);
+    const git::CommittedFile& file = Named(*files, "data/large.txt");
+    CHECK(file.working_copy == repo.path() / "data/large.txt");
+    CHECK(file.blob == nullptr);
+    CHECK(file.content.empty());
+    CHECK(file.size == large.size());
+    CHECK(file.blob_id == id);
+    // Below the threshold, and without options, the blob is read as before.
+    const git::CommittedFile& small = Named(*files, "data/small.csv");
+    CHECK(small.working_copy.empty());
+    CHECK(small.content == "a,b\n1,2\n");
+    CHECK(small.blob_id == BlobId(repo, "HEAD:data/small.csv"));
+    auto plain = git->FilesAt("HEAD", "data");
+    REQUIRE(plain.ok());
+    CHECK(Named(*plain, "data/large.txt").working_copy.empty());
+    CHECK(Named(*plain, "data/large.txt").content == large);
+  }
+  SECTION("the same size rewritten, its modification time put back: the change time differs") {
+    const auto modified = std::filesystem::last_write_time(repo.path() / "data/large.txt");
+    repo.Write("data/large.txt", NoNewlines(large.size(), 2));
+    std::filesystem::last_write_time(repo.path() / "data/large.txt", modified);
+    read_from_git();
+  }
+  SECTION("another size") {
+    repo.Write("data/large.txt", large + "x");
+    repo.Age("data/large.txt");
+    read_from_git();
+  }
+  SECTION("racily clean: modified no earlier than the index was written") {
+    // The entry gets the file's stat data as it is (git itself would smudge such an entry's size
+    // when writing the index): only the times tell it is racy. A modification time an hour ahead
+    // is after the index's.
+    std::filesystem::last_write_time(repo.path() / "data/large.txt",
+                                     std::filesystem::file_time_type::clock::now() + std::chrono::hours(1));
+    repo.ForgeCleanIndexEntry("data/large.txt", id);
+    read_from_git();
+  }
+  SECTION("a filter stands between the blob and the file (ident), even where it changes nothing") {
+    repo.Write(".gitattributes", "*.txt ident\n");
+    read_from_git();
+  }
+  SECTION("assumed unchanged: git would not compare it, so neither does this") {
+    repo.Git({"update-index", "--assume-unchanged", "data/large.txt"});
+    read_from_git();
+  }
+  SECTION("skipped in the worktree") {
+    repo.Git({"update-index", "--skip-worktree", "data/large.txt"});
+    read_from_git();
+  }
+  SECTION("an older revision, whose blob the index does not hold") {
+    const std::string next = NoNewlines(large.size(), 3);
+    repo.Write("data/large.txt", next);
+    // Another second than the first version's: git compares whole seconds of the stat times, and
+    // would take the same size within the same second for no change at all.
+    repo.Age("data/large.txt", 7200);
+    repo.Commit("next");
+    REQUIRE(BlobId(repo, "HEAD:data/large.txt") != id);
+    auto files = git->FilesAt("HEAD", "data", in_place);
+    REQUIRE(files.ok());
+    CHECK_FALSE(Named(*files, "data/large.txt").working_copy.empty());
+    read_from_git("HEAD~1");
+  }
+  SECTION("removed from the working tree") {
+    std::filesystem::remove(repo.path() / "data/large.txt");
+    read_from_git();
+  }
+  SECTION("a bare clone has no working tree") {
+    TempDir bare;
+    ProcessResult cloned = RunProcess({"git", "clone", "-q", "--bare", repo.path().string(), (bare.path() / "r.git").string()});
+    REQUIRE(cloned.exit_code == 0);
+    auto bare_git = git::Repository::Discover(bare.path() / "r.git");
+    REQUIRE(bare_git.ok());
+    auto files = bare_git->FilesAt("HEAD", "data", in_place);
+    REQUIRE(files.ok());
+    CHECK(Named(*files, "data/large.txt").working_copy.empty());
+    CHECK(Named(*files, "data/large.txt").content == large);
+  }
+}

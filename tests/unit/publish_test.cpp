@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "core/hash.h"
+#include "git/repository.h"
 #include "publish/plan.h"
 #include "publish/publisher.h"
 #include "publish/published_manifest.h"
@@ -22,6 +23,7 @@
 #include "storage/content_type.h"
 #include "storage/file_backend.h"
 #include "storage/storage_url.h"
+#include "support/data_repo.h"
 #include "support/temp_dir.h"
 
 using namespace sluice;
@@ -389,6 +391,54 @@ TEST_CASE("a mapped file that changes while it is published is named, and the ru
     Status gone = CheckMappedFilesUnchanged(*source);
     CHECK(gone.kind() == ErrorKind::kInput);
     CHECK_THAT(gone.message(), Catch::Contains("big.bin disappeared while it was being published"));
+  }
+}
+
+TEST_CASE("a commit's large file the working tree holds clean is mapped from there and proved to be the commit's blob",
+          "[publish]") {
+  DataRepo repo;
+  const std::string large = MappedSize('g');
+  repo.Write("out/big.bin", large);
+  repo.Write("out/small.csv", "a\n1\n");
+  repo.Age("out/big.bin");  // clean, not racily clean, in the index the commit writes
+  repo.Commit("data");
+  std::string id = repo.Git({"rev-parse", "HEAD:out/big.bin"});
+  id.resize(40);
+  auto git = git::Repository::Discover(repo.path());
+  REQUIRE(git.ok());
+
+  SECTION("clean: mapped, proved, and named once however often its path is asked for") {
+    auto source = FilesFromCommit(*git, "HEAD", {"out", "out/big.bin"});
+    REQUIRE(source.ok());
+    REQUIRE(source->files.size() == 2);
+    REQUIRE(source->mapped.size() == 1);
+    CHECK(source->mapped[0].path == repo.path() / "out/big.bin");
+    CHECK(source->mapped[0].relative == "out/big.bin");
+    CHECK(source->mapped[0].blob_id == id);
+    CHECK(source->files[0].bytes == large);
+    CHECK(source->files[0].sha256() == Sha256Hex(large));
+    CHECK(source->mapped[0].mapped_blob_id.get() == id);
+    CHECK(CheckMappedFilesUnchanged(*source).ok());
+  }
+  SECTION("not clean (another size): the blob is read, nothing mapped") {
+    repo.Write("out/big.bin", "edited\n");
+    auto source = FilesFromCommit(*git, "HEAD", {"out"});
+    REQUIRE(source.ok());
+    CHECK(source->mapped.empty());
+    CHECK(source->files[0].bytes == large);
+    CHECK(CheckMappedFilesUnchanged(*source).ok());
+  }
+  SECTION("other bytes of the same size that the index vouches for are caught by their git id") {
+    repo.Write("out/big.bin", MappedSize('h'));
+    repo.Age("out/big.bin");
+    repo.ForgeCleanIndexEntry("out/big.bin", id);
+    auto source = FilesFromCommit(*git, "HEAD", {"out"});
+    REQUIRE(source.ok());
+    REQUIRE(source->mapped.size() == 1);  // the index said clean
+    Status proved = CheckMappedFilesUnchanged(*source);
+    CHECK(proved.kind() == ErrorKind::kInput);
+    CHECK_THAT(proved.message(), Catch::Contains("out/big.bin in the working tree is not the commit's blob " + id.substr(0, 12)));
+    CHECK_THAT(proved.message(), Catch::Contains("nothing of this run is published"));
   }
 }
 

@@ -9,15 +9,19 @@
 
 namespace sluice {
 
-void Sha256::Free::operator()(evp_md_ctx_st* ctx) const { EVP_MD_CTX_free(ctx); }
+void Digest::Free::operator()(evp_md_ctx_st* ctx) const { EVP_MD_CTX_free(ctx); }
 
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) { Reset(); }
+Digest::Digest(const evp_md_st* algorithm) : algorithm_(algorithm), ctx_(EVP_MD_CTX_new()) { Reset(); }
 
-void Sha256::Reset() { EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr); }
+void Digest::Reset() { EVP_DigestInit_ex(ctx_.get(), algorithm_, nullptr); }
 
-void Sha256::Update(std::string_view bytes) { EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()); }
+void Digest::Update(std::string_view bytes) { EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()); }
 
-std::string Sha256::FinishHex() {
+Sha256::Sha256() : Digest(EVP_sha256()) {}
+
+Sha1::Sha1() : Digest(EVP_sha1()) {}
+
+std::string Digest::FinishHex() {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   EVP_DigestFinal_ex(ctx_.get(), digest.data(), &length);

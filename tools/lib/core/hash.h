@@ -1,4 +1,5 @@
-// SHA-256 over a stream of bytes (OpenSSL EVP), for outputs, manifests and change detection.
+// SHA-256 over a stream of bytes (OpenSSL EVP), for outputs, manifests and change detection;
+// SHA-1 for git's object ids (a file read from the working tree is checked against its blob).
 #pragma once
 
 #include <filesystem>
@@ -9,22 +10,37 @@
 #include "core/status.h"
 
 struct evp_md_ctx_st;
+struct evp_md_st;
 
 namespace sluice {
 
-class Sha256 {
+// One of OpenSSL's digests over a stream of bytes.
+class Digest {
  public:
-  Sha256();
   void Update(std::string_view bytes);
   // Lower-case hex of the digest; the hasher starts over afterwards.
   std::string FinishHex();
   void Reset();
 
+ protected:
+  explicit Digest(const evp_md_st* algorithm);
+
  private:
   struct Free {
     void operator()(evp_md_ctx_st* ctx) const;
   };
+  const evp_md_st* algorithm_;
   std::unique_ptr<evp_md_ctx_st, Free> ctx_;
+};
+
+class Sha256 : public Digest {
+ public:
+  Sha256();
+};
+
+class Sha1 : public Digest {
+ public:
+  Sha1();
 };
 
 std::string Sha256Hex(std::string_view bytes);

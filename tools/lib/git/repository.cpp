@@ -1,7 +1,9 @@
 #include "git/repository.h"
 
 #include <git2.h>
+#include <sys/stat.h>
 
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -145,6 +147,79 @@ struct WalkState {
   bool failed = false;
 };
 
+using Index = std::unique_ptr<git_index, Deleter<git_index, git_index_free>>;
+using FilterList = std::unique_ptr<git_filter_list, Deleter<git_filter_list, git_filter_list_free>>;
+
+bool SameTime(const git_index_time& recorded, const timespec& now) {
+  return static_cast<std::int64_t>(recorded.seconds) == static_cast<std::int64_t>(now.tv_sec) &&
+         static_cast<std::int64_t>(recorded.nanoseconds) == static_cast<std::int64_t>(now.tv_nsec);
+}
+
+bool Before(const timespec& a, const timespec& b) {
+  return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
+// The repository's index as it is on disk, with the time it was written; read once per FilesAt
+// and only when a large file asks for it.
+struct IndexOnDisk {
+  Index index;
+  timespec written{};
+};
+
+std::optional<IndexOnDisk> ReadIndex(git_repository* repo) {
+  if (git_repository_is_bare(repo) != 0 || git_repository_workdir(repo) == nullptr) return std::nullopt;
+  const std::filesystem::path file = std::filesystem::path(git_repository_path(repo)) / "index";
+  struct stat info {};
+  if (stat(file.c_str(), &info) != 0) return std::nullopt;
+  git_index* raw = nullptr;
+  // Its own copy, read from the file now: the repository's shared index may be older.
+  if (git_index_open(&raw, file.c_str()) != 0) return std::nullopt;
+  return IndexOnDisk{Index(raw), info.st_mtim};
+}
+
+// The working tree's copy of `path`, of `threshold` bytes or more, when git's index says it is
+// the blob `id` and nothing has touched it since (FilesAtOptions says what that takes), with its
+// size; else nullopt. The cheap refusals come first: most files of a commit are small.
+std::optional<std::pair<std::filesystem::path, std::uint64_t>> CleanWorkingCopy(git_repository* repo,
+                                                                                  const IndexOnDisk& on_disk,
+                                                                                  const std::string& path,
+                                                                                  const git_oid& id,
+                                                                                  std::uint64_t threshold) {
+  const git_index_entry* entry = git_index_get_bypath(on_disk.index.get(), path.c_str(), 0);
+  if (entry == nullptr || !git_oid_equal(&entry->id, &id)) return std::nullopt;
+  if (entry->mode != GIT_FILEMODE_BLOB && entry->mode != GIT_FILEMODE_BLOB_EXECUTABLE) return std::nullopt;
+  if ((entry->flags & GIT_INDEX_ENTRY_VALID) != 0) return std::nullopt;  // assume-unchanged: never compared
+  if ((entry->flags_extended & (GIT_INDEX_ENTRY_SKIP_WORKTREE | GIT_INDEX_ENTRY_INTENT_TO_ADD)) != 0) return std::nullopt;
+  std::filesystem::path file = std::filesystem::path(git_repository_workdir(repo)) / path;
+  struct stat info {};
+  if (lstat(file.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
+  const auto size = static_cast<std::uint64_t>(info.st_size);
+  if (size < threshold) return std::nullopt;
+  // The index keeps the low 32 bits of the size and the inode.
+  if (entry->file_size != static_cast<std::uint32_t>(size) || entry->ino != static_cast<std::uint32_t>(info.st_ino)) {
+    return std::nullopt;
+  }
+  if (!SameTime(entry->mtime, info.st_mtim) || !SameTime(entry->ctime, info.st_ctim)) return std::nullopt;
+  // Racily clean, as git judges it: modified no earlier than the index was written, the file
+  // may have changed in the same clock tick after its stat data was taken (git then compares
+  // the contents).
+  if (!Before(info.st_mtim, on_disk.written)) return std::nullopt;
+  // The blob's own size (its header only is read), for the index's is cut to 32 bits.
+  git_odb* odb = nullptr;
+  std::size_t blob_size = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
+  const bool known = git_repository_odb(&odb, repo) == 0 && git_odb_read_header(&blob_size, &type, odb, &id) == 0;
+  git_odb_free(odb);
+  if (!known || type != GIT_OBJECT_BLOB || blob_size != size) return std::nullopt;
+  git_filter_list* raw_filters = nullptr;
+  if (git_filter_list_load(&raw_filters, repo, nullptr, path.c_str(), GIT_FILTER_TO_WORKTREE, GIT_FILTER_DEFAULT) != 0) {
+    return std::nullopt;
+  }
+  FilterList filters(raw_filters);
+  if (filters != nullptr) return std::nullopt;  // the file on disk is the blob transformed
+  return std::make_pair(std::move(file), size);
+}
+
 int CollectEntry(const char* root, const git_tree_entry* entry, void* payload) {
   auto* state = static_cast<WalkState*>(payload);
   if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) return 0;
@@ -159,7 +234,10 @@ int CollectEntry(const char* root, const git_tree_entry* entry, void* payload) {
 
 }  // namespace
 
-Result<std::vector<CommittedFile>> Repository::FilesAt(const std::string& revision, const std::string& path) const {
+std::string GitBlobHeader(std::uint64_t size) { return fmt::format("blob {}", size) + '\0'; }
+
+Result<std::vector<CommittedFile>> Repository::FilesAt(const std::string& revision, const std::string& path,
+                                                       const FilesAtOptions& options) const {
   auto commit = PeelToCommit(repo_.get(), revision);
   if (!commit.ok()) return commit.status();
   git_tree* raw_tree = nullptr;
@@ -167,13 +245,28 @@ Result<std::vector<CommittedFile>> Repository::FilesAt(const std::string& revisi
   Tree root(raw_tree);
   Tree subtree;
   std::vector<CommittedFile> files;
+  std::optional<std::optional<IndexOnDisk>> index;  // read when first needed
   auto add = [&](const std::string& file_path, const git_tree_entry* entry) -> Status {
-    CommittedFile file{file_path, KindOf(git_tree_entry_filemode(entry)), {}, nullptr};
+    const git_oid& id = *git_tree_entry_id(entry);
+    CommittedFile file{file_path, KindOf(git_tree_entry_filemode(entry)), {}, nullptr, Hex(&id), 0, {}};
+    const bool regular = file.kind == CommittedFile::Kind::kFile || file.kind == CommittedFile::Kind::kExecutable;
+    if (regular && options.working_tree_from) {
+      if (!index) index = ReadIndex(repo_.get());
+      if (*index) {
+        if (auto copy = CleanWorkingCopy(repo_.get(), **index, file.path, id, *options.working_tree_from)) {
+          file.working_copy = std::move(copy->first);
+          file.size = copy->second;
+          files.push_back(std::move(file));
+          return Status::Ok();
+        }
+      }
+    }
     if (file.kind != CommittedFile::Kind::kSubmodule) {
-      auto blob = LookUpBlob(repo_.get(), *git_tree_entry_id(entry));
+      auto blob = LookUpBlob(repo_.get(), id);
       if (!blob.ok()) return blob.status().WithContext(file.path);
       file.blob = std::move(blob).value();
       file.content = BlobBytes(file.blob.get());
+      file.size = file.content.size();
     }
     files.push_back(std::move(file));
     return Status::Ok();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -29,13 +30,37 @@ struct FileVersion {
 // before the Repository they came from (libgit2 forbids reading an object whose repository is
 // freed). libgit2 keeps no blob in its object cache (its default), so a blob released is memory
 // given back.
+//
+// A large file the working tree holds clean (FilesAtOptions) is not read at all: `working_copy`
+// names the file on disk instead, `blob` is null and `content` empty, and whoever reads it there
+// must check that its bytes hash to `blob_id` (GitBlobId), since git's index vouches only for
+// the file's stat data.
 struct CommittedFile {
   enum class Kind { kFile, kExecutable, kSymlink, kSubmodule };
   std::string path;  // relative to the root, '/'-separated
   Kind kind = Kind::kFile;
   std::string_view content;
-  std::shared_ptr<const git_blob> blob;  // owns `content`; null for a submodule
+  std::shared_ptr<const git_blob> blob;  // owns `content`; null for a submodule or a working copy
+  std::string blob_id;                    // full hex id of the blob (of the commit, for a submodule)
+  std::uint64_t size = 0;                 // the blob's size in bytes
+  std::filesystem::path working_copy;     // set when the bytes are to be read from the working tree
 };
+
+struct FilesAtOptions {
+  // A file of at least this many bytes is read from the working tree in place of the object
+  // database when the working tree holds it clean as git's index tells it (what `git status`
+  // relies on): the index has the same blob id for the path, with stat data (size, modification
+  // and change times to the nanosecond, inode) that match the file on disk; the index was
+  // written after the file was last modified (else git calls the entry racily clean and
+  // compares contents); the entry is neither assumed unchanged nor skipped in the worktree; and
+  // no filter (line endings, ident) stands between the blob and the file. Anything else, or a
+  // bare repository, reads the blob. It spares inflating a large blob whole before its first
+  // byte can go anywhere.
+  std::optional<std::uint64_t> working_tree_from;
+};
+
+// Git's id of a blob holding `size` bytes is the SHA-1 of this header followed by the bytes.
+std::string GitBlobHeader(std::uint64_t size);
 
 class Repository {
  public:
@@ -56,7 +81,8 @@ class Repository {
 
   // Every file at or under `path` ("" for the whole tree) in `revision`, in tree order. An
   // InputError when `path` does not exist there.
-  Result<std::vector<CommittedFile>> FilesAt(const std::string& revision, const std::string& path) const;
+  Result<std::vector<CommittedFile>> FilesAt(const std::string& revision, const std::string& path,
+                                             const FilesAtOptions& options = {}) const;
 
   // The full commit id `revision` names.
   Result<std::string> ResolveCommit(const std::string& revision) const;

@@ -147,7 +147,11 @@ class Run {
     SLUICE_RETURN_IF_ERROR(CheckLock(previous_, options_, now, report_));
     plan_ = PlanPublish(source_, previous_.manifest);
     report_.removed = plan_.removed;
-    if (options_.dry_run) return Status::Ok();
+    // A dry run's plan rests on the files as read: a commit's file read from the working tree
+    // must prove to be the commit's blob, or the plan would show bytes the commit does not hold.
+    // (A plan of no change needs no such proof: it names the commit the manifest already names,
+    // with the hashes the manifest holds, which bytes other than the commit's cannot have.)
+    if (options_.dry_run) return CheckMappedFilesUnchanged(source_);
     const bool deletions_due = options_.delete_removed && (!plan_.removed.empty() || !plan_.lingering.empty());
     const bool stale_lock = previous_.manifest && previous_.manifest->lock;
     if (plan_.Unchanged() && !deletions_due && !stale_lock) return Status::Ok();  // nothing to write, nothing written

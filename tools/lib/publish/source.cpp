@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -18,6 +19,7 @@
 #include "core/fs.h"
 #include "core/hash.h"
 #include "core/threaded_hash.h"
+#include "git/repository.h"
 #include "storage/backend.h"
 
 namespace sluice::publish {
@@ -42,6 +44,9 @@ class LaterHashes {
     std::string_view bytes;
     std::shared_ptr<const void> holder;  // keeps `bytes` alive while they are hashed
     std::promise<std::string> digest;
+    // A commit's file read from the working tree: its git blob id too, in the same pass.
+    bool blob_id_wanted = false;
+    std::promise<std::string> blob_id;
   };
 
   explicit LaterHashes(std::vector<Job> jobs) : jobs_(std::move(jobs)), thread_([this] { Work(); }) {}
@@ -57,10 +62,18 @@ class LaterHashes {
 
   void Work() {
     Sha256 hash;
+    Sha1 blob_hash;
     for (Job& job : jobs_) {
-      for (std::size_t at = 0; at < job.bytes.size() && !stop_; at += kChunk) hash.Update(job.bytes.substr(at, kChunk));
-      job.digest.set_value(stop_ ? std::string() : hash.FinishHex());  // when stopped, nobody is left to ask
+      if (job.blob_id_wanted) blob_hash.Update(git::GitBlobHeader(job.bytes.size()));
+      for (std::size_t at = 0; at < job.bytes.size() && !stop_; at += kChunk) {
+        hash.Update(job.bytes.substr(at, kChunk));
+        if (job.blob_id_wanted) blob_hash.Update(job.bytes.substr(at, kChunk));
+      }
+      // When stopped, nobody is left to ask.
+      job.digest.set_value(stop_ ? std::string() : hash.FinishHex());
+      if (job.blob_id_wanted) job.blob_id.set_value(stop_ ? std::string() : blob_hash.FinishHex());
       hash.Reset();
+      blob_hash.Reset();
       job.holder.reset();
     }
   }
@@ -77,20 +90,46 @@ Status Finish(PublishSource& source) {
                                  [](const SourceFile& a, const SourceFile& b) { return a.path == b.path; }),
                      source.files.end());
   if (source.files.empty()) return InputError(fmt::format("{}: there are no files to publish", source.origin));
+  // A path named twice (a folder and a file in it) was mapped twice: once is enough.
+  std::stable_sort(source.mapped.begin(), source.mapped.end(),
+                   [](const MappedFile& a, const MappedFile& b) { return a.relative < b.relative; });
+  source.mapped.erase(std::unique(source.mapped.begin(), source.mapped.end(),
+                                  [](const MappedFile& a, const MappedFile& b) { return a.relative == b.relative; }),
+                      source.mapped.end());
+  // The mapped files whose git blob id is to be proved, by path.
+  std::map<std::string_view, MappedFile*> to_prove;
+  for (auto& mapped : source.mapped) {
+    if (!mapped.blob_id.empty()) to_prove.emplace(mapped.relative, &mapped);
+  }
   std::vector<LaterHashes::Job> jobs;
   std::vector<SourceFile*> later;
+  std::vector<MappedFile*> proved_later;
   for (auto& file : source.files) {
     if (!file.sha256().empty()) continue;
+    auto proving = to_prove.find(file.path);
+    MappedFile* prove = proving == to_prove.end() ? nullptr : proving->second;
     if (file.bytes.size() < SourceFile::kHashLaterFrom) {
       file.set_sha256(Sha256Hex(file.bytes));
+      if (prove != nullptr) {
+        Sha1 blob_hash;
+        blob_hash.Update(git::GitBlobHeader(file.bytes.size()));
+        blob_hash.Update(file.bytes);
+        std::promise<std::string> id;
+        id.set_value(blob_hash.FinishHex());
+        prove->mapped_blob_id = id.get_future().share();
+      }
     } else {
-      jobs.push_back({file.bytes, file.holder, {}});
+      jobs.push_back({file.bytes, file.holder, {}, prove != nullptr, {}});
       later.push_back(&file);
+      proved_later.push_back(prove);
     }
   }
   if (jobs.empty()) return Status::Ok();
   std::vector<std::shared_future<std::string>> digests;
-  for (auto& job : jobs) digests.push_back(job.digest.get_future().share());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    digests.push_back(jobs[i].digest.get_future().share());
+    if (proved_later[i] != nullptr) proved_later[i]->mapped_blob_id = jobs[i].blob_id.get_future().share();
+  }
   auto worker = std::make_shared<LaterHashes>(std::move(jobs));
   for (std::size_t i = 0; i < later.size(); ++i) later[i]->set_sha256_later(digests[i], worker);
   return Status::Ok();
@@ -110,7 +149,7 @@ std::int64_t Nanoseconds(const timespec& time) { return static_cast<std::int64_t
 
 MappedFile Snapshot(const fs::path& path, std::string relative, const struct stat& info) {
   return {path, std::move(relative), static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino),
-          static_cast<std::uint64_t>(info.st_size), Nanoseconds(info.st_mtim), Nanoseconds(info.st_ctim)};
+          static_cast<std::uint64_t>(info.st_size), Nanoseconds(info.st_mtim), Nanoseconds(info.st_ctim), "", {}};
 }
 
 // SIGBUS with BUS_ADRERR is a mapped page past the end of its file: one of ours, cut short.
@@ -118,7 +157,8 @@ MappedFile Snapshot(const fs::path& path, std::string relative, const struct sta
 void OnBusError(int signal, siginfo_t* info, void*) {
   if (info != nullptr && info->si_code == BUS_ADRERR) {
     static const char kMessage[] =
-        "sluice-publish: error: a file under --from was cut short by another process while it was being read "
+        "sluice-publish: error: a file read in place from disk (under --from, or a commit's file in the working "
+        "tree) was cut short by another process while it was being read "
         "(SIGBUS). Nothing of this run is published: the target's manifest still names the previous set. If the run "
         "had claimed the target, its lock expires by itself (runbooks/publish-failed.md). Rerun once the file is "
         "complete.\n";
@@ -140,8 +180,26 @@ void HandleTruncatedMappings() {
   });
 }
 
-// A large file mapped in place (with its snapshot in `source.mapped`), else read into memory
-// with its SHA-256 on the way.
+// Maps the open regular file `fd` (closing it) into `source`, with its snapshot in
+// `source.mapped`; `blob_id` is the git blob it must prove to be, if any.
+Status MapFile(PublishSource& source, int fd, const struct stat& info, const fs::path& path, const std::string& relative,
+               std::string blob_id) {
+  const auto size = static_cast<std::size_t>(info.st_size);
+  // MAP_POPULATE: the page tables are filled now, once, not page by page by every thread.
+  void* data = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  const int error = errno;
+  close(fd);
+  if (data == MAP_FAILED) return InputError(fmt::format("cannot read {}: {}", path.string(), std::strerror(error)));
+  HandleTruncatedMappings();
+  auto mapping = std::make_shared<const Mapping>(data, size);
+  source.files.emplace_back(relative, mapping, std::string_view(static_cast<const char*>(data), size), "");
+  MappedFile snapshot = Snapshot(path, relative, info);
+  snapshot.blob_id = std::move(blob_id);
+  source.mapped.push_back(std::move(snapshot));
+  return Status::Ok();
+}
+
+// A large file mapped in place, else read into memory with its SHA-256 on the way.
 Status AddFile(PublishSource& source, const fs::path& path, const std::string& relative) {
   auto failed = [&](int error) { return InputError(fmt::format("cannot read {}: {}", path.string(), std::strerror(error))); };
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -153,17 +211,7 @@ Status AddFile(PublishSource& source, const fs::path& path, const std::string& r
     return failed(error);
   }
   if (S_ISREG(info.st_mode) && static_cast<std::uint64_t>(info.st_size) >= kMapFrom) {
-    const auto size = static_cast<std::size_t>(info.st_size);
-    // MAP_POPULATE: the page tables are filled now, once, not page by page by every thread.
-    void* data = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    const int error = errno;
-    close(fd);
-    if (data == MAP_FAILED) return failed(error);
-    HandleTruncatedMappings();
-    auto mapping = std::make_shared<const Mapping>(data, size);
-    source.files.emplace_back(relative, mapping, std::string_view(static_cast<const char*>(data), size), "");
-    source.mapped.push_back(Snapshot(path, relative, info));
-    return Status::Ok();
+    return MapFile(source, fd, info, path, relative, "");
   }
   close(fd);
   auto read = ReadFileWithSha256(path);
@@ -172,6 +220,24 @@ Status AddFile(PublishSource& source, const fs::path& path, const std::string& r
   const std::string_view view = *bytes;
   source.files.emplace_back(relative, std::move(bytes), view, std::move(read->sha256));
   return Status::Ok();
+}
+
+// A commit's file whose clean copy in the working tree is read in place of its blob.
+Status AddWorkingCopy(PublishSource& source, const git::CommittedFile& file) {
+  const fs::path& path = file.working_copy;
+  auto changed = [&](const std::string& how) {
+    return InputError(fmt::format("{}: {} {} as it was read from the working tree, where git's index had it clean: "
+                                  "nothing of this run is published. Rerun once nothing writes to it",
+                                  source.origin, file.path, how));
+  };
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return changed(fmt::format("could not be opened ({})", std::strerror(errno)));
+  struct stat info {};
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || static_cast<std::uint64_t>(info.st_size) != file.size) {
+    close(fd);
+    return changed(fmt::format("changed (the commit's blob has {} bytes)", file.size));
+  }
+  return MapFile(source, fd, info, path, file.path, file.blob_id);
 }
 
 }  // namespace
@@ -229,6 +295,19 @@ Status CheckMappedFilesUnchanged(const PublishSource& source) {
                                     "is published. Rerun once nothing writes to it",
                                     source.origin, before.relative, before.size, now.size));
     }
+    if (before.blob_id.empty()) continue;
+    if (!before.mapped_blob_id.valid()) {
+      return InternalError(fmt::format("{}: {} was read from the working tree but its git id was never worked out",
+                                       source.origin, before.relative));
+    }
+    const std::string& mapped = before.mapped_blob_id.get();
+    if (mapped != before.blob_id) {
+      return InputError(fmt::format(
+          "{}: {} in the working tree is not the commit's blob {} (its bytes are blob {}), although git's index "
+          "said it was: nothing of this run is published. Remove the file and `git checkout -- {}` to restore it "
+          "(git trusts the same index, so `git status` may call it clean), or publish from a fresh checkout",
+          source.origin, before.relative, before.blob_id.substr(0, 12), mapped.substr(0, 12), before.relative));
+    }
   }
   return Status::Ok();
 }
@@ -245,7 +324,7 @@ Result<PublishSource> FilesFromCommit(const git::Repository& repository, const s
     std::string clean = path;
     while (!clean.empty() && clean.back() == '/') clean.pop_back();
     if (!clean.empty()) SLUICE_RETURN_IF_ERROR(CheckName(clean, source.origin));
-    auto files = repository.FilesAt(*commit, clean);
+    auto files = repository.FilesAt(*commit, clean, git::FilesAtOptions{kMapFrom});
     if (!files.ok()) return files.status();
     for (auto& file : *files) {
       using Kind = git::CommittedFile::Kind;
@@ -254,6 +333,10 @@ Result<PublishSource> FilesFromCommit(const git::Repository& repository, const s
                                        file.kind == Kind::kSymlink ? "symlink" : "submodule"));
       }
       SLUICE_RETURN_IF_ERROR(CheckName(file.path, source.origin));
+      if (!file.working_copy.empty()) {
+        SLUICE_RETURN_IF_ERROR(AddWorkingCopy(source, file));
+        continue;
+      }
       source.files.emplace_back(file.path, std::move(file.blob), file.content, "");
     }
   }

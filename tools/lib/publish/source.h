@@ -1,5 +1,7 @@
-// What is published: the files of a commit, read with libgit2 (what was merged, never the
-// working tree), or, ad hoc, the files of a directory. Symlinks, submodules, names that could
+// What is published: the files of a commit, read with libgit2 (what was merged), or, ad hoc, the
+// files of a directory. A large file of the commit that the working tree holds clean is mapped
+// from there instead, and proved to be the commit's blob by its git id before the manifest can
+// name it (FilesFromCommit). Symlinks, submodules, names that could
 // leave the target's prefix, and anything under _sluice/ are refused (kUnsafe, exit 4).
 #pragma once
 
@@ -59,6 +61,10 @@ struct MappedFile {
   std::string relative;
   std::uint64_t device = 0, inode = 0, size = 0;
   std::int64_t modified_ns = 0, changed_ns = 0;
+  // A commit's file read from the working tree: the blob id it must have (hex), and the id of
+  // the bytes as mapped, worked out beside the upload with their SHA-256.
+  std::string blob_id;
+  std::shared_future<std::string> mapped_blob_id;
 };
 
 struct PublishSource {
@@ -69,13 +75,17 @@ struct PublishSource {
 };
 
 // Ok when every mapped file of `source` still has the device, inode, size and modification and
-// change times it had when it was mapped; else an InputError (exit 2) naming the first that
-// changed: what was hashed and sent may not be one version of it. Checked after the uploads and
-// before the manifest names them.
+// change times it had when it was mapped, and each one read in place of a commit's blob hashes to
+// that blob's id; else an InputError (exit 2) naming the first that did not: what was hashed and
+// sent may not be one version of it, or not the commit's. Checked after the uploads and before
+// the manifest names them.
 Status CheckMappedFilesUnchanged(const PublishSource& source);
 
 // `paths` are files or folders of the commit; empty means the whole tree. The files' bytes are
-// the repository's blobs: the source must be destroyed before `repository`.
+// the repository's blobs (the source must be destroyed before `repository`), except that a file
+// of kMapFrom bytes or more which the working tree holds clean (git::FilesAtOptions: git's index
+// says so) is mapped from there as FilesFromDirectory maps one, in `mapped` with the blob id it
+// must hash to: libgit2 would inflate the whole blob into memory before its first block could go.
 Result<PublishSource> FilesFromCommit(const git::Repository& repository, const std::string& revision,
                                       const std::vector<std::string>& paths);
 // A file of kMapFrom bytes or more is mapped from disk, not read into memory: its blocks go up
