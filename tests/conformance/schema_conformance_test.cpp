@@ -34,9 +34,17 @@ namespace {
 
 constexpr const char* kSkipped = "SLUICE-TEST-SKIPPED: ";
 
+// The checkout the suite is looked for in and beside: this build's, unless $SLUICE_TEST_CHECKOUT
+// names another (.ci/fresh-clone names a fresh clone, to see what these tests would find there
+// without building them there again).
+fs::path Checkout() {
+  const char* other = std::getenv("SLUICE_TEST_CHECKOUT");
+  return other != nullptr && *other != '\0' ? fs::path(other) : fs::path(SLUICE_SOURCE_DIR);
+}
+
 // The suite's folder, or nothing after saying why (a skip, or a failure under CI=true).
 std::optional<fs::path> SuiteOrSkip() {
-  const fs::path source_dir = SLUICE_SOURCE_DIR;
+  const fs::path source_dir = Checkout();
   sluice::SchemaSuiteLookup lookup = sluice::FindSchemaSuite(source_dir);
   if (!lookup.problem.empty()) FAIL(lookup.problem);
   if (lookup.found()) {
