@@ -159,8 +159,8 @@ bool Before(const timespec& a, const timespec& b) {
   return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
 }
 
-// The repository's index as it is on disk, with the time it was written; read once per FilesAt
-// and only when a large file asks for it.
+// The repository's index as it is on disk, with the time it was written; read once per FilesAt,
+// when its first file is looked at.
 struct IndexOnDisk {
   Index index;
   timespec written{};
