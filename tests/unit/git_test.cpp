@@ -236,14 +236,33 @@ TEST_CASE("a large file the working tree holds clean is named there unread, and 
     repo.Age("data/large.txt");
     read_from_git();
   }
-  SECTION("racily clean: modified no earlier than the index was written") {
-    // The entry gets the file's stat data as it is (git itself would smudge such an entry's size
-    // when writing the index): only the times tell it is racy. A modification time an hour ahead
-    // is after the index's.
-    std::filesystem::last_write_time(repo.path() / "data/large.txt",
-                                     std::filesystem::file_time_type::clock::now() + std::chrono::hours(1));
+  SECTION("racily clean: its contents are compared, as git compares them") {
+    // The entry gets the file's stat data as it is (what an index written in the same clock tick
+    // as the file holds): only the times tell it is racy. A modification time an hour ahead is
+    // after the index's.
+    const auto ahead = std::filesystem::file_time_type::clock::now() + std::chrono::hours(1);
+    std::filesystem::last_write_time(repo.path() / "data/large.txt", ahead);
+    repo.ForgeCleanIndexEntry("data/large.txt", id);
+    auto files = git->FilesAt("HEAD", "data", in_place);
+    REQUIRE(files.ok());
+    CHECK(Named(*files, "data/large.txt").working_copy == repo.path() / "data/large.txt");  // the same bytes
+    // Other bytes of the same size under the same racy entry: compared, refused, the blob read.
+    repo.Write("data/large.txt", NoNewlines(large.size(), 4));
+    std::filesystem::last_write_time(repo.path() / "data/large.txt", ahead);
     repo.ForgeCleanIndexEntry("data/large.txt", id);
     read_from_git();
+  }
+  SECTION("a fresh clone's checkout, racily clean or not, is read in place") {
+    TempDir clones;
+    const std::filesystem::path clone = clones.path() / "clone";
+    ProcessResult cloned = RunProcess({"git", "clone", "-q", "--no-local", repo.path().string(), clone.string()});
+    REQUIRE(cloned.exit_code == 0);
+    auto cloned_git = git::Repository::Discover(clone);
+    REQUIRE(cloned_git.ok());
+    auto files = cloned_git->FilesAt("HEAD", "data", in_place);
+    REQUIRE(files.ok());
+    CHECK(Named(*files, "data/large.txt").working_copy == clone / "data/large.txt");
+    CHECK(Named(*files, "data/large.txt").blob_id == id);
   }
   SECTION("a filter stands between the blob and the file (ident), even where it changes nothing") {
     repo.Write(".gitattributes", "*.txt ident\n");

@@ -1,12 +1,17 @@
 #include "git/repository.h"
 
+#include <fcntl.h>
 #include <git2.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
+#include "core/hash.h"
 #include "git/libgit2.h"
 
 namespace sluice::git {
@@ -177,6 +182,30 @@ std::optional<IndexOnDisk> ReadIndex(git_repository* repo) {
   return IndexOnDisk{Index(raw), info.st_mtim};
 }
 
+// Whether the file's bytes are the blob `id` of `size` bytes: their git id, worked out as git
+// add would with no filter (OpenSSL's SHA-1; libgit2's own, with collision detection, is about
+// three times slower).
+bool HoldsBlob(const std::filesystem::path& file, std::uint64_t size, const git_oid& id) {
+  const int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  Sha1 hash;
+  hash.Update(GitBlobHeader(size));
+  std::vector<char> buffer(1u << 20);
+  std::uint64_t total = 0;
+  for (;;) {
+    const ssize_t got = read(fd, buffer.data(), buffer.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      close(fd);
+      if (got < 0) return false;
+      break;
+    }
+    hash.Update(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
+    total += static_cast<std::uint64_t>(got);
+  }
+  return total == size && hash.FinishHex() == Hex(&id);
+}
+
 // The working tree's copy of `path`, of `threshold` bytes or more, when git's index says it is
 // the blob `id` and nothing has touched it since (FilesAtOptions says what that takes), with its
 // size; else nullopt. The cheap refusals come first: most files of a commit are small.
@@ -201,9 +230,9 @@ std::optional<std::pair<std::filesystem::path, std::uint64_t>> CleanWorkingCopy(
   }
   if (!SameTime(entry->mtime, info.st_mtim) || !SameTime(entry->ctime, info.st_ctim)) return std::nullopt;
   // Racily clean, as git judges it: modified no earlier than the index was written, the file
-  // may have changed in the same clock tick after its stat data was taken (git then compares
-  // the contents).
-  if (!Before(info.st_mtim, on_disk.written)) return std::nullopt;
+  // may have changed in the same clock tick after its stat data was taken. A fresh checkout
+  // leaves its last files so. Git then compares the contents, and so does this (below).
+  const bool racy = !Before(info.st_mtim, on_disk.written);
   // The blob's own size (its header only is read), for the index's is cut to 32 bits.
   git_odb* odb = nullptr;
   std::size_t blob_size = 0;
@@ -217,6 +246,7 @@ std::optional<std::pair<std::filesystem::path, std::uint64_t>> CleanWorkingCopy(
   }
   FilterList filters(raw_filters);
   if (filters != nullptr) return std::nullopt;  // the file on disk is the blob transformed
+  if (racy && !HoldsBlob(file, size, id)) return std::nullopt;
   return std::make_pair(std::move(file), size);
 }
 

@@ -50,12 +50,13 @@ struct FilesAtOptions {
   // A file of at least this many bytes is read from the working tree in place of the object
   // database when the working tree holds it clean as git's index tells it (what `git status`
   // relies on): the index has the same blob id for the path, with stat data (size, modification
-  // and change times to the nanosecond, inode) that match the file on disk; the index was
-  // written after the file was last modified (else git calls the entry racily clean and
-  // compares contents); the entry is neither assumed unchanged nor skipped in the worktree; and
-  // no filter (line endings, ident) stands between the blob and the file. Anything else, or a
-  // bare repository, reads the blob. It spares inflating a large blob whole before its first
-  // byte can go anywhere.
+  // and change times to the nanosecond, inode) that match the file on disk; the entry is
+  // neither assumed unchanged nor skipped in the worktree; and no filter (line endings, ident)
+  // stands between the blob and the file. An entry git calls racily clean (the file modified no
+  // earlier than the index was written, as a fresh checkout leaves its last files) has its
+  // contents compared first, as git compares them: the file's git id must be the blob's.
+  // Anything else, or a bare repository, reads the blob. It spares inflating a large blob whole
+  // before its first byte can go anywhere.
   std::optional<std::uint64_t> working_tree_from;
 };
 
