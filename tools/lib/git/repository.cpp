@@ -183,8 +183,8 @@ std::optional<IndexOnDisk> ReadIndex(git_repository* repo) {
 }
 
 // Whether the file's bytes are the blob `id` of `size` bytes: their git id, worked out as git
-// add would with no filter (OpenSSL's SHA-1; libgit2's own, with collision detection, is about
-// three times slower).
+// add would with no filter, with OpenSSL's SHA-1 (about 1.6 GB/s on the bench machine; libgit2's
+// own, with collision detection, took 1.5 s for 500 MiB there: git/libgit2.h).
 bool HoldsBlob(const std::filesystem::path& file, std::uint64_t size, const git_oid& id) {
   const int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return false;
